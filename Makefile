@@ -1,0 +1,50 @@
+# newsmon: `make run` starts Airflow with the pipeline, `make test` runs the whole suite.
+# Everything (virtualenv, Airflow home, databases) is created on first use, inside this checkout.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+export AIRFLOW_HOME ?= $(CURDIR)/airflow_home
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION ?= False
+export AIRFLOW__CORE__PARALLELISM ?= 4
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS ?= admin:admin
+export NEWSMON_CONFIG_DIR ?= $(CURDIR)/config
+DEMO_PORT ?= 8765
+
+.PHONY: install run demo run-demo test lint bench clean
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+## Start Airflow (scheduler, DAG processor, triggerer, API server + UI on :8080) with news_monitor.
+run: install
+	scripts/run.sh
+
+## Run the pipeline once on the bundled demo corpus (127.0.0.1 only) and print the flagged stories.
+demo: install
+	scripts/demo.sh once
+
+## Like `run`, but polling the demo corpus: the first look at the UI without internet.
+run-demo: install
+	scripts/demo.sh airflow
+
+## The whole test suite (SQLite and PostgreSQL, real Airflow, real browser).
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+
+lint: install
+	$(BIN)/ruff check include dags plugins tests bench
+
+clean:
+	rm -rf $(VENV) airflow_home .pytest_cache

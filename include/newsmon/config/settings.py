@@ -1,0 +1,73 @@
+"""Run-time settings: where the database and the user-edited files are, and the knobs of each stage.
+
+Values come from environment variables (NEWSMON_*), so Airflow workers, the CLI and tests configure newsmon
+the same way; the Airflow DAG adds what only Airflow knows (the `newsmon_db` connection) on top.
+Secrets never live here: the SMTP server and the database password come from Airflow connections or the
+environment of the process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def default_config_dir() -> Path:
+    """The repo's `config/` when running from a checkout (the usual case), else the working directory's."""
+    candidate = REPO_ROOT / "config"
+    return candidate if candidate.is_dir() else Path.cwd() / "config"
+
+
+def default_db_url(env: Mapping[str, str]) -> str:
+    home = env.get("AIRFLOW_HOME") or str(Path.home() / ".newsmon")
+    return f"sqlite:///{Path(home) / 'newsmon.db'}"
+
+
+def _split(value: str | None) -> frozenset[str]:
+    return frozenset(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    config_dir: Path
+    feeds_file: Path
+    topics_dir: Path
+    # Airflow maps one task per batch: small enough that a retry redoes little, large enough that task
+    # start-up (seconds) does not dominate the fetch time of the batch.
+    batch_size: int = 25
+    max_batches: int = 64
+    poll_interval: timedelta = timedelta(minutes=15)
+    # "host:port" pairs that may be loopback/private, e.g. the demo server. Nothing else is opened.
+    allowed_private: frozenset[str] = field(default_factory=frozenset)
+    ui_url: str = "http://localhost:8080/newsmon"
+    max_fetch_attempts: int = 3
+    http_workers: int = 8
+    # Politeness per host: requests in flight and seconds between request starts.
+    host_concurrency: int = 2
+    host_delay: float = 1.0
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides) -> Settings:
+    env = os.environ if env is None else env
+    config_dir = Path(env.get("NEWSMON_CONFIG_DIR") or default_config_dir())
+    settings = Settings(
+        db_url=env.get("NEWSMON_DB_URL") or default_db_url(env),
+        config_dir=config_dir,
+        feeds_file=Path(env.get("NEWSMON_FEEDS_FILE") or config_dir / "feeds.yaml"),
+        topics_dir=Path(env.get("NEWSMON_TOPICS_DIR") or config_dir / "topics"),
+        batch_size=int(env.get("NEWSMON_BATCH_SIZE", 25)),
+        poll_interval=timedelta(minutes=float(env.get("NEWSMON_POLL_MINUTES", 15))),
+        allowed_private=_split(env.get("NEWSMON_ALLOW_PRIVATE")),
+        ui_url=env.get("NEWSMON_UI_URL", "http://localhost:8080/newsmon"),
+        host_delay=float(env.get("NEWSMON_HOST_DELAY", 1.0)),
+    )
+    return replace(settings, **overrides) if overrides else settings

@@ -1,0 +1,60 @@
+"""Flags: a story's best score for a topic, with the evidence that made it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from newsmon.store.models import Flag, Story
+from newsmon.store.upsert import insert_ignore
+
+
+def record_flag(
+    session: Session,
+    *,
+    story_id: int,
+    topic: str,
+    score: float,
+    copy_id: int,
+    evidence: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Flag a story for a topic, or raise its score when a copy scores higher. True when the flag is new."""
+    created = insert_ignore(
+        session,
+        Flag,
+        [
+            {
+                "story_id": story_id,
+                "topic": topic,
+                "score": score,
+                "copy_id": copy_id,
+                "evidence": evidence,
+                "flagged_at": now,
+                "updated_at": now,
+            }
+        ],
+        ["story_id", "topic"],
+    )
+    if not created:
+        session.execute(
+            update(Flag)
+            .where(Flag.story_id == story_id, Flag.topic == topic, Flag.score < score)
+            .values(score=score, copy_id=copy_id, evidence=evidence, updated_at=now)
+        )
+    return bool(created)
+
+
+def live_story_id(session: Session, story_id: int) -> int:
+    """Follow merges to the story that absorbed this one (a copy's story may have been merged meanwhile)."""
+    seen = set()
+    while story_id not in seen:
+        seen.add(story_id)
+        into = session.scalar(select(Story.merged_into_id).where(Story.id == story_id))
+        if into is None:
+            return story_id
+        story_id = into
+    return story_id

@@ -1,0 +1,266 @@
+"""The database schema: one table per noun of the vocabulary
+(feed, entry, copy, story, flag, alert, feedback).
+
+Every table that a retried task or a second worker could write twice carries a natural unique key, and
+the writers in this package insert through those keys (upserts), so re-running any stage is a no-op.
+Migrations in `migrations/` are the source of truth for the live schema; these models must match them
+(a test compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps are stored in UTC and always come back timezone-aware.
+
+    SQLite keeps no zone, so without this the same column would read naive there and aware on PostgreSQL,
+    and comparisons with `datetime.now(UTC)` would fail on one database only.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: newsmon stores timezone-aware UTC only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+TS = UTCDateTime()
+
+
+class Feed(Base):
+    """A configured feed and its polling state (the fields of `newsmon.feeds.poll.FeedState`)."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)  # as configured: the feed's identity
+    name: Mapped[str] = mapped_column(String(300))
+    lang: Mapped[str | None] = mapped_column(String(16))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    interval_seconds: Mapped[int | None] = mapped_column(Integer)
+    allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # false once removed from the feed list
+    title: Mapped[str | None] = mapped_column(String(500))  # as the feed names itself
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_polled_at: Mapped[datetime | None] = mapped_column(TS)
+    last_success_at: Mapped[datetime | None] = mapped_column(TS)
+    consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_error_kind: Mapped[str | None] = mapped_column(String(50))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_poll_at: Mapped[datetime | None] = mapped_column(TS)
+    redirected_to: Mapped[str | None] = mapped_column(String(2048))
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TS)
+
+
+class Entry(Base):
+    """One item of one feed. It points at the copy fetched from its link once that is done."""
+
+    __tablename__ = "entries"
+    __table_args__ = (UniqueConstraint("feed_id", "key", name="uq_entries_feed_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(1024))
+    link: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str | None] = mapped_column(String(300))
+    published: Mapped[datetime | None] = mapped_column(TS)
+    first_seen_at: Mapped[datetime] = mapped_column(TS)
+    # "new" until fetched; then "done" (copy_id set) or "failed" (kept with the reason, retried up to a cap)
+    state: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    fetch_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    fetch_error: Mapped[str | None] = mapped_column(Text)
+    copy_id: Mapped[int | None] = mapped_column(ForeignKey("copies.id", ondelete="SET NULL"), index=True)
+
+
+class Copy(Base):
+    """One article as published at one URL. Many copies make one story."""
+
+    __tablename__ = "copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url_key: Mapped[str] = mapped_column(String(2048), unique=True)  # canonical form of the URL
+    url: Mapped[str] = mapped_column(String(2048))
+    final_url: Mapped[str | None] = mapped_column(String(2048))
+    canonical_url: Mapped[str | None] = mapped_column(String(2048))
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"), index=True)
+    site: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text, default="")
+    feed_title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(TS, index=True)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_source: Mapped[str] = mapped_column(String(16), default="page")  # page | summary | none
+    fetch_status: Mapped[str] = mapped_column(String(16), default="ok")  # ok | fallback | error
+    fetch_reason: Mapped[str | None] = mapped_column(Text)
+    attribution_site: Mapped[str | None] = mapped_column(String(300))
+    attribution_url: Mapped[str | None] = mapped_column(String(2048))
+    attribution_published: Mapped[datetime | None] = mapped_column(TS)
+    text_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # exact fingerprint
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)  # near-duplicate signature
+    shingle_count: Mapped[int | None] = mapped_column(Integer)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
+    fetched_at: Mapped[datetime] = mapped_column(TS)
+    folded_at: Mapped[datetime | None] = mapped_column(TS)
+    scored_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class CopyBand(Base):
+    """LSH buckets of a copy's MinHash: candidates for near-duplicates are found by index look-up,
+    so the search stays sublinear and survives restarts without an in-memory index."""
+
+    __tablename__ = "copy_bands"
+    __table_args__ = (Index("ix_copy_bands_band_bucket", "band", "bucket"),)
+
+    copy_id: Mapped[int] = mapped_column(ForeignKey("copies.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+
+
+class Story(Base):
+    """A news item and all its copies; the original is one of them."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    lang: Mapped[str | None] = mapped_column(String(16))
+    # No foreign key: copies already point at stories, and a cycle of keys would make every insert
+    # and delete order-sensitive. The fold stage keeps this pointing at one of the story's copies.
+    original_copy_id: Mapped[int | None] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime] = mapped_column(TS, index=True)
+    last_copy_at: Mapped[datetime] = mapped_column(TS)
+    copies_count: Mapped[int] = mapped_column(Integer, default=0)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+
+
+class Flag(Base):
+    """A story flagged for a topic: the best score any of its copies reached, with that copy's evidence."""
+
+    __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("story_id", "topic", name="uq_flags_story_topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(100), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    copy_id: Mapped[int | None] = mapped_column(ForeignKey("copies.id", ondelete="SET NULL"))
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    flagged_at: Mapped[datetime] = mapped_column(TS, index=True)
+    updated_at: Mapped[datetime] = mapped_column(TS)
+
+
+class Alert(Base):
+    """One email per (story, topic), ever: the unique key is what makes "never twice" hold."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("story_id", "topic", name="uq_alerts_story_topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending", index=True
+    )  # pending|sending|sent|failed
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    message_id: Mapped[str] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    sent_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class Feedback(Base):
+    """An analyst's verdict on a story for a topic: one row per analyst, updated on a change of mind."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("story_id", "topic", "user", name="uq_feedback_story_topic_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(100))
+    user: Mapped[str] = mapped_column(String(200))
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    updated_at: Mapped[datetime] = mapped_column(TS)
+
+
+class StoryMerge(Base):
+    """The log of stories folded into another when a new copy bridged them (kept for audit and for
+    redirecting links to the absorbed story)."""
+
+    __tablename__ = "story_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_story_id: Mapped[int] = mapped_column(Integer, index=True)
+    into_story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    bridging_copy_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    merged_at: Mapped[datetime] = mapped_column(TS)
+
+
+class Digest(Base):
+    """One digest email per recipient and period: the unique key makes a re-run of the digest a no-op."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("recipient", "period", name="uq_digests_recipient_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(300))
+    period: Mapped[str] = mapped_column(String(64))  # e.g. "2026-11-25" or "2026-11-25T06"
+    since: Mapped[datetime] = mapped_column(TS)
+    until: Mapped[datetime] = mapped_column(TS)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    message_id: Mapped[str] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    sent_at: Mapped[datetime | None] = mapped_column(TS)

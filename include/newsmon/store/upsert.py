@@ -1,0 +1,40 @@
+"""Insert-through-unique-key helpers: the mechanism behind "a retried task never writes a row twice"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def _insert(session: Session, table):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"newsmon supports SQLite and PostgreSQL, not {dialect}")
+
+
+def insert_ignore(session: Session, model, rows: Sequence[Mapping[str, Any]], keys: Iterable[str]) -> int:
+    """Insert rows whose unique key is new; rows that exist already are left exactly as they are."""
+    if not rows:
+        return 0
+    table = model.__table__
+    stmt = _insert(session, table).on_conflict_do_nothing(index_elements=list(keys))
+    # RETURNING counts what was really inserted; a driver's rowcount is -1 for batched inserts.
+    stmt = stmt.returning(*table.primary_key.columns)
+    return len(session.execute(stmt, list(rows)).all())
+
+
+def upsert(
+    session: Session, model, row: Mapping[str, Any], keys: Iterable[str], update: Iterable[str]
+) -> None:
+    """Insert a row, or update the named columns of the row that has its unique key."""
+    stmt = _insert(session, model.__table__).values(**row)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={name: stmt.excluded[name] for name in update}
+    )
+    session.execute(stmt)

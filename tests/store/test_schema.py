@@ -1,0 +1,50 @@
+"""The migrations build exactly the schema the models describe, on both databases, and upsert keys hold."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from newsmon.store.db import current_revision, get_engine, session_scope, upgrade
+from newsmon.store.models import Base, Entry, Feed
+from newsmon.store.upsert import insert_ignore
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+def test_migrations_match_models(db_url):
+    with get_engine(db_url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert current_revision(db_url) is not None
+
+
+def test_upgrade_twice_is_a_no_op(db_url):
+    before = current_revision(db_url)
+    upgrade(db_url)
+    assert current_revision(db_url) == before
+
+
+def test_entries_are_written_once_per_feed_and_key(db_url):
+    with session_scope(db_url) as s:
+        feed = Feed(url="http://example.org/rss", name="x", created_at=NOW, consecutive_errors=0)
+        s.add(feed)
+        s.flush()
+        row = {
+            "feed_id": feed.id,
+            "key": "guid-1",
+            "link": "http://example.org/a",
+            "title": "A",
+            "summary": "",
+            "first_seen_at": NOW,
+            "state": "new",
+            "fetch_attempts": 0,
+        }
+        assert insert_ignore(s, Entry, [row], ["feed_id", "key"]) == 1
+        assert insert_ignore(s, Entry, [{**row, "title": "changed"}], ["feed_id", "key"]) == 0
+    with session_scope(db_url) as s:
+        assert s.scalar(select(func.count()).select_from(Entry)) == 1
+        assert s.scalar(select(Entry.title)) == "A"
