@@ -1,0 +1,92 @@
+"""`newsmon feeds`: validate the feed list and move it in and out of OPML."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("feeds", help="feed list: check, import/export OPML")
+    cmds = parser.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+
+    check = cmds.add_parser("check", help="validate a feed-list YAML file; print every error as FILE:LINE")
+    check.add_argument("file", type=Path, nargs="?", help="default: the configured feeds file")
+    check.set_defaults(func=_check)
+
+    imp = cmds.add_parser("import", help="read feeds from an OPML file")
+    imp.add_argument("opml", type=Path, help="OPML file exported by a feed reader")
+    imp.add_argument(
+        "--into",
+        type=Path,
+        metavar="FEEDS_YAML",
+        help="merge into this YAML file (new URLs are appended; the file is rewritten, comments are lost); "
+        "without it the YAML is printed",
+    )
+    imp.set_defaults(func=_import)
+
+    exp = cmds.add_parser("export", help="print the feed list as OPML")
+    exp.add_argument(
+        "--from", dest="source", type=Path, metavar="FEEDS_YAML", help="default: the configured file"
+    )
+    exp.set_defaults(func=_export)
+
+
+def _default_feeds_file(args: argparse.Namespace) -> Path:
+    from newsmon.cli.common import settings_from_args
+
+    return settings_from_args(args).feeds_file
+
+
+def _print_errors(errors: list[str]) -> None:
+    for line in errors:
+        print(line, file=sys.stderr)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from newsmon.config.feeds import ConfigError, load_feeds
+
+    path = args.file or _default_feeds_file(args)
+    try:
+        feeds = load_feeds(path)
+    except ConfigError as exc:
+        _print_errors(exc.errors)
+        print(f"{path}: {len(exc.errors)} error(s)", file=sys.stderr)
+        return 1
+    print(f"{path}: {len(feeds)} feeds OK")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from newsmon.config.feeds import ConfigError, dump_feeds_yaml, import_opml, load_feeds
+
+    try:
+        imported = import_opml(args.opml)
+        if args.into is None:
+            sys.stdout.write(dump_feeds_yaml(imported))
+            return 0
+        existing = load_feeds(args.into) if args.into.exists() else []
+    except ConfigError as exc:
+        _print_errors(exc.errors)
+        return 1
+    known = {f.url for f in existing}
+    added = [f for f in imported if f.url not in known]
+    tmp = args.into.with_name(args.into.name + ".tmp")
+    tmp.write_text(dump_feeds_yaml([*existing, *added]), encoding="utf-8")
+    tmp.replace(args.into)
+    print(f"{args.into}: {len(added)} feeds added, {len(imported) - len(added)} already present")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from newsmon.config.feeds import ConfigError, export_opml, load_feeds
+
+    path = args.source or _default_feeds_file(args)
+    try:
+        feeds = load_feeds(path)
+    except ConfigError as exc:
+        _print_errors(exc.errors)
+        return 1
+    sys.stdout.write(export_opml(feeds))
+    return 0

@@ -1,0 +1,441 @@
+"""The one HTTP client newsmon uses to talk to the outside world (feeds now, articles later).
+
+Why hand-rolled on top of urllib3 instead of ``requests``: three guarantees need control of the socket.
+1. The SSRF check must apply to the address actually connected to, so the connection class resolves,
+   vets and connects in one step (no DNS-rebinding gap); TLS SNI and certificate checks stay on the
+   host name because urllib3 wraps that socket with ``server_hostname=host``.
+2. Redirects are followed by hand so every hop goes through the same check and a 301/308 target can be
+   reported back for updating the stored feed URL.
+3. The body cap and the total time limit are enforced while streaming, so an endless or dripping
+   response costs at most ``max_bytes`` of memory and ``total_timeout`` seconds.
+
+``fetch`` never raises for network, HTTP, size or SSRF problems: every failure is a ``FetchResult``
+with an ``error_kind`` from :data:`ERROR_KINDS`, logged as one WARNING line.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import (
+    DecodeError,
+    HTTPError,
+    LocationParseError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
+from urllib3.util import parse_url
+from urllib3.util.request import ACCEPT_ENCODING
+
+import newsmon
+from newsmon.http.ssrf import SsrfBlocked, host_port_key, vetted_addresses
+
+log = logging.getLogger(__name__)
+
+ERROR_KINDS: frozenset[str] = frozenset(
+    {
+        "bad_url",  # not an http(s) URL, or unparsable
+        "dns",  # host name does not resolve
+        "refused",  # TCP connection refused
+        "network",  # other socket-level failure (unreachable, reset)
+        "timeout",  # connect/read timeout, or the total time limit while streaming
+        "tls",  # handshake or certificate failure
+        "ssrf_blocked",  # resolves to a loopback/private/link-local/... address that is not allowed
+        "too_large",  # body (after decompression) over max_bytes, or a Content-Length announcing it
+        "truncated",  # connection closed before Content-Length bytes arrived
+        "decode",  # broken gzip/deflate/br stream
+        "protocol",  # malformed HTTP
+        "too_many_redirects",
+        "bad_redirect",  # 3xx without a usable Location
+        "rate_limited",  # 429
+        "gone",  # 410
+        "http_4xx",
+        "http_5xx",
+        "http_other",  # 1xx/3xx we cannot use
+    }
+)
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_CHUNK = 64 * 1024
+_MAX_RETRY_AFTER = 7 * 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """How politely and how defensively to fetch. One policy is shared by a whole poll cycle."""
+
+    user_agent: str = newsmon.USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    allowed_private: frozenset[str] = frozenset()
+    """Exact canonical "host:port" pairs (see ``newsmon.http.ssrf.host_port_key``) that may be private."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    final_url: str
+    status: int | None
+    headers: Mapping[str, str]
+    body: bytes
+    error_kind: str | None
+    error: str | None
+    permanent_redirect: str | None = None
+    retry_after: float | None = None
+    elapsed: float = 0.0
+    hops: tuple[str, ...] = field(default=())
+    """Every URL requested, in order (the first is ``url``), for diagnosing redirect chains."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error_kind is None and self.status is not None and 200 <= self.status < 300
+
+    @property
+    def not_modified(self) -> bool:
+        return self.error_kind is None and self.status == 304
+
+
+class _Failure(Exception):
+    """Internal: a classified failure raised from deep inside urllib3 and turned into a result."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class _GuardedConnectionMixin:
+    """Resolve, vet and connect in one step; see module docstring, point 1."""
+
+    host: str
+    port: int
+    timeout: Any
+    socket_options: Any
+    source_address: Any
+
+    def __init__(self, *args: Any, allowed_private: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        self._allowed_private = allowed_private
+        super().__init__(*args, **kwargs)
+
+    def _new_conn(self) -> socket.socket:
+        host, port = self.host, self.port
+        try:
+            infos = vetted_addresses(host, port, self._allowed_private)
+        except SsrfBlocked as exc:
+            raise _Failure("ssrf_blocked", str(exc)) from None
+        except (socket.gaierror, UnicodeError) as exc:
+            raise _Failure("dns", f"cannot resolve {host}: {exc}") from None
+        last: OSError | None = None
+        for family, socktype, proto, _canon, sockaddr in infos:
+            sock = socket.socket(family, socktype, proto)
+            try:
+                for opt in self.socket_options or ():
+                    sock.setsockopt(*opt)
+                sock.settimeout(self.timeout)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                last = exc
+        if isinstance(last, TimeoutError | socket.timeout):
+            raise _Failure("timeout", f"connect to {host}:{port} timed out")
+        if isinstance(last, ConnectionRefusedError):
+            raise _Failure("refused", f"connection to {host}:{port} refused")
+        raise _Failure("network", f"cannot connect to {host}:{port}: {last}")
+
+
+class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), capped at 7 days."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), _MAX_RETRY_AFTER)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    delta = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(delta, 0.0), _MAX_RETRY_AFTER)
+
+
+def _status_kind(status: int) -> str | None:
+    if 200 <= status < 300 or status == 304:
+        return None
+    if status == 410:
+        return "gone"
+    if status == 429:
+        return "rate_limited"
+    if 400 <= status < 500:
+        return "http_4xx"
+    if 500 <= status < 600:
+        return "http_5xx"
+    return "http_other"
+
+
+def _classify(exc: BaseException) -> tuple[str, str]:
+    """Map an exception escaping urllib3 to (error_kind, message)."""
+    if isinstance(exc, _Failure):
+        return exc.kind, exc.message
+    if isinstance(exc, ReadTimeoutError | TimeoutError | socket.timeout):
+        return "timeout", f"read timed out: {exc}"
+    if isinstance(exc, SSLError):
+        return "tls", str(exc)
+    if isinstance(exc, DecodeError):
+        return "decode", str(exc)
+    if isinstance(exc, ProtocolError):
+        text = str(exc)
+        if "IncompleteRead" in text or "incomplete" in text.lower():
+            return "truncated", text
+        if "timed out" in text:
+            return "timeout", text
+        return "protocol", text
+    if isinstance(exc, HTTPError | OSError):
+        return "network", f"{type(exc).__name__}: {exc}"
+    return "protocol", f"{type(exc).__name__}: {exc}"
+
+
+def _set_read_timeout(resp: urllib3.BaseHTTPResponse, seconds: float) -> None:
+    """Shrink the socket timeout so a single blocking read cannot outlive the total deadline."""
+    conn = getattr(resp, "connection", None)
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))
+
+
+def _read_body(resp: urllib3.BaseHTTPResponse, policy: HttpPolicy, deadline: float) -> bytes:
+    """Stream the (decompressed) body, stopping at ``max_bytes`` or the total deadline."""
+    declared = resp.headers.get("content-length")
+    if declared and declared.strip().isdigit() and int(declared) > policy.max_bytes:
+        raise _Failure("too_large", f"Content-Length {declared} exceeds the {policy.max_bytes}-byte limit")
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Failure(
+                "timeout", f"body not complete within {policy.total_timeout:g}s (got {size} bytes)"
+            )
+        _set_read_timeout(resp, min(policy.read_timeout, remaining))
+        chunk = resp.read1(_CHUNK, decode_content=True)  # returns what has arrived: deadline stays checkable
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise _Failure("too_large", f"body exceeds the {policy.max_bytes}-byte limit")
+        parts.append(chunk)
+    if time.monotonic() > deadline:
+        raise _Failure("timeout", f"body not complete within {policy.total_timeout:g}s")
+    return b"".join(parts)
+
+
+def _request_headers(
+    policy: HttpPolicy, etag: str | None, last_modified: str | None, accept: str | None
+) -> dict[str, str]:
+    headers = {
+        "User-Agent": policy.user_agent,
+        "Accept-Encoding": ACCEPT_ENCODING,
+        "Accept": accept or "*/*",
+    }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def fetch(
+    url: str,
+    policy: HttpPolicy,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str | None = None,
+) -> FetchResult:
+    """GET ``url`` following up to ``policy.max_redirects`` redirects; never raises for I/O problems.
+
+    Conditional headers are sent on every hop. For error statuses the body is not read (it is not
+    needed and may be large). ``permanent_redirect`` is the target of the leading run of 301/308 hops.
+    """
+    start = time.monotonic()
+    deadline = start + policy.total_timeout
+    headers = _request_headers(policy, etag, last_modified, accept)
+    current = url
+    hops: list[str] = []
+    permanent: str | None = None
+    still_permanent = True
+    status: int | None = None
+    resp_headers: dict[str, str] = {}
+
+    def result(
+        kind: str | None = None, error: str | None = None, body: bytes = b"", retry: float | None = None
+    ):
+        if kind:
+            log.warning("fetch %s failed: %s: %s", url, kind, error)
+        return FetchResult(
+            url=url,
+            final_url=current,
+            status=status,
+            headers=resp_headers,
+            body=body,
+            error_kind=kind,
+            error=error,
+            permanent_redirect=permanent,
+            retry_after=retry,
+            elapsed=time.monotonic() - start,
+            hops=tuple(hops),
+        )
+
+    for _hop in range(policy.max_redirects + 1):
+        hops.append(current)
+        try:
+            parsed = parse_url(current)
+        except LocationParseError as exc:
+            return result("bad_url", f"cannot parse URL {current!r}: {exc}")
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            return result("bad_url", f"not an http(s) URL: {current!r}")
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return result("timeout", f"no time left after {len(hops) - 1} redirects")
+        pool_cls = _GuardedHTTPSPool if parsed.scheme == "https" else _GuardedHTTPPool
+        timeout = urllib3.Timeout(
+            connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
+        )
+        pool = pool_cls(
+            parsed.host,
+            parsed.port,
+            timeout=timeout,
+            maxsize=1,
+            retries=False,
+            allowed_private=policy.allowed_private,
+        )
+        try:
+            try:
+                resp = pool.urlopen(
+                    "GET",
+                    parsed.request_uri,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    preload_content=False,
+                    decode_content=True,
+                    assert_same_host=False,
+                    release_conn=False,
+                )
+            except Exception as exc:
+                return result(*_classify(exc))
+            try:
+                status = resp.status
+                resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+                if status in _REDIRECTS:
+                    location = resp.headers.get("location")
+                    if not location:
+                        return result("bad_redirect", f"HTTP {status} without Location")
+                    target = urljoin(current, location.strip())
+                    if status in _PERMANENT and still_permanent:
+                        permanent = target
+                    else:
+                        still_permanent = False
+                    current = target
+                    continue
+                kind = _status_kind(status)
+                if kind is not None:
+                    retry = parse_retry_after(resp.headers.get("retry-after"))
+                    return result(kind, f"HTTP {status} {resp.reason or ''}".strip(), retry=retry)
+                if status == 304:
+                    return result()
+                body = _read_body(resp, policy, deadline)
+                return result(body=body)
+            except Exception as exc:
+                return result(*_classify(exc))
+            finally:
+                resp.release_conn()
+                resp.close()
+        finally:
+            pool.close()
+    return result("too_many_redirects", f"more than {policy.max_redirects} redirects")
+
+
+def host_key(url: str) -> str:
+    """The key a :class:`HostLimiter` uses for ``url``: canonical host:port, or the raw URL if unparsable."""
+    try:
+        parsed = parse_url(url)
+    except LocationParseError:
+        return url
+    if not parsed.host:
+        return url
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    return host_port_key(parsed.host, port)
+
+
+class HostLimiter:
+    """Per-host politeness: at most ``max_per_host`` requests in flight and ``min_delay`` seconds
+    between request starts to one host, so 50 feeds on one site do not hammer it. Thread-safe.
+    """
+
+    def __init__(self, max_per_host: int = 2, min_delay: float = 1.0) -> None:
+        if max_per_host < 1:
+            raise ValueError("max_per_host must be >= 1")
+        self.max_per_host = max_per_host
+        self.min_delay = max(0.0, min_delay)
+        self._cond = threading.Condition()
+        self._active: dict[str, int] = {}
+        self._next_start: dict[str, float] = {}
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        """Block until a request to ``host`` (a key from :func:`host_key`) may start."""
+        with self._cond:
+            while self._active.get(host, 0) >= self.max_per_host:
+                self._cond.wait()
+            self._active[host] = self._active.get(host, 0) + 1
+            now = time.monotonic()
+            start_at = max(now, self._next_start.get(host, now))
+            self._next_start[host] = start_at + self.min_delay
+        try:
+            wait = start_at - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            yield
+        finally:
+            with self._cond:
+                self._active[host] -= 1
+                if not self._active[host]:
+                    del self._active[host]
+                self._cond.notify_all()
