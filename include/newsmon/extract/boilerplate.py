@@ -1,0 +1,123 @@
+"""Learn, per site, which text lines are furniture because they repeat across that site's pages.
+
+No list of phrases can keep up with every aggregator's "Loading please wait..." or partner
+footer, but such lines give themselves away by repetition: they come back on most pages of a site
+while article sentences do not. The memory counts, per site, on how many pages each normalised
+line was seen; a line seen on enough earlier pages (absolute and relative thresholds) is
+boilerplate for that site. Only hashes are kept, so the memory is small and holds no article text;
+it round-trips through a plain dict so the pipeline can persist it between runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+FORMAT_VERSION = 1
+
+
+def site_key(url_or_host: str) -> str:
+    """The key a page's lines are counted under: its host without a leading ``www.``."""
+    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
+    return (host or url_or_host).lower().removeprefix("www.")
+
+
+def line_key(line: str) -> str | None:
+    """Hash of a line after case, spacing and numbers are normalised (dates and counters vary)."""
+    norm = _DIGITS.sub("0", _SPACES.sub(" ", line).strip().casefold())
+    if len(norm) < 2:
+        return None
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass
+class _Site:
+    pages: int = 0
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+class BoilerplateMemory:
+    """Per-site counts of the pages on which each line was seen.
+
+    ``min_pages``: a line must have been seen on at least this many pages of the site;
+    ``min_share``: ... and on at least this share of the site's observed pages;
+    ``max_lines``: per-site cap, reached by dropping lines seen only once (they are most of them).
+    """
+
+    def __init__(self, *, min_pages: int = 2, min_share: float = 0.2, max_lines: int = 5000) -> None:
+        self.min_pages = min_pages
+        self.min_share = min_share
+        self.max_lines = max_lines
+        self._sites: dict[str, _Site] = {}
+
+    def observe(self, site: str, lines: Iterable[str]) -> None:
+        """Record one page of ``site``; each distinct line counts once per page."""
+        entry = self._sites.setdefault(site_key(site), _Site())
+        entry.pages += 1
+        for key in {k for k in map(line_key, lines) if k}:
+            entry.lines[key] = entry.lines.get(key, 0) + 1
+        if len(entry.lines) > self.max_lines:
+            self._prune(entry)
+
+    def _prune(self, entry: _Site) -> None:
+        kept = {k: c for k, c in entry.lines.items() if c > 1}
+        if len(kept) > self.max_lines:  # still too many: keep the most repeated
+            kept = dict(sorted(kept.items(), key=lambda kv: -kv[1])[: self.max_lines])
+        entry.lines = kept
+
+    def is_boilerplate(self, site: str, line: str) -> bool:
+        """True when ``line`` repeats on enough pages of ``site`` to be furniture."""
+        entry = self._sites.get(site_key(site))
+        key = line_key(line)
+        if entry is None or key is None:
+            return False
+        seen = entry.lines.get(key, 0)
+        return seen >= self.min_pages and seen >= self.min_share * entry.pages
+
+    def pages(self, site: str) -> int:
+        """How many pages of ``site`` were observed."""
+        entry = self._sites.get(site_key(site))
+        return entry.pages if entry else 0
+
+    def merge(self, other: BoilerplateMemory) -> None:
+        """Add another memory's counts (e.g. from parallel extraction tasks) into this one."""
+        for name, theirs in other._sites.items():
+            mine = self._sites.setdefault(name, _Site())
+            mine.pages += theirs.pages
+            for key, count in theirs.lines.items():
+                mine.lines[key] = mine.lines.get(key, 0) + count
+            if len(mine.lines) > self.max_lines:
+                self._prune(mine)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for persisting."""
+        return {
+            "version": FORMAT_VERSION,
+            "min_pages": self.min_pages,
+            "min_share": self.min_share,
+            "max_lines": self.max_lines,
+            "sites": {name: {"pages": s.pages, "lines": dict(s.lines)} for name, s in self._sites.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> BoilerplateMemory:
+        """Rebuild from :meth:`to_dict` output; an unknown version or junk starts an empty memory."""
+        if not data or data.get("version") != FORMAT_VERSION:
+            return cls()
+        memory = cls(
+            min_pages=int(data.get("min_pages", 2)),
+            min_share=float(data.get("min_share", 0.2)),
+            max_lines=int(data.get("max_lines", 5000)),
+        )
+        for name, raw in (data.get("sites") or {}).items():
+            if not isinstance(raw, Mapping):
+                continue
+            lines = {str(k): int(v) for k, v in (raw.get("lines") or {}).items()}
+            memory._sites[str(name)] = _Site(pages=int(raw.get("pages", 0)), lines=lines)
+        return memory

@@ -1,0 +1,401 @@
+"""Remove what trafilatura leaves behind: calls to action, UI strings, credits, title echoes.
+
+Aggregator copies and many news pages end (and sometimes start) with furniture such as a sign-up
+button label, a "loading" placeholder, a "back to section" link, a share or cookie prompt, or a
+photo credit. These are recognised by SHAPE rather than by listing phrases: they are short, they
+sit at the edges of the text, they lack sentence punctuation or are shouted in capitals, start with
+an imperative, end in an ellipsis, or are mostly a link. A small lexicon of interface verbs and
+nouns (share, subscribe, cookie, newsletter ...) in a few languages backs the shape test, because
+shape alone cannot tell "Read more" from a two-word subheading. Lines that repeat across a site's
+pages are handled by :mod:`newsmon.extract.boilerplate`; declared originals by
+:mod:`newsmon.extract.attribution`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from newsmon.extract.attribution import Attribution, parse_attribution
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?…。！？»”\"')\]]\s*$")
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_ARROWS = re.compile(r"^\s*(?:[«»<>←→↑↓⇐⇒›‹▶►◀◄|]+|&gt;|&lt;)|(?:[«»<>←→›‹▶►|]+)\s*$")
+
+# Interface verbs that open calls to action (imperatives and UI labels), several languages.
+_CTA_VERBS = {
+    # English
+    "register",
+    "subscribe",
+    "unsubscribe",
+    "sign",
+    "signup",
+    "login",
+    "log",
+    "share",
+    "follow",
+    "click",
+    "tap",
+    "read",
+    "watch",
+    "listen",
+    "download",
+    "join",
+    "continue",
+    "back",
+    "return",
+    "go",
+    "see",
+    "view",
+    "comment",
+    "comments",
+    "like",
+    "tweet",
+    "email",
+    "print",
+    "save",
+    "close",
+    "accept",
+    "allow",
+    "buy",
+    "order",
+    "try",
+    "learn",
+    "discover",
+    "explore",
+    "visit",
+    "loading",
+    "load",
+    "get",
+    "start",
+    "skip",
+    "tell",
+    "send",
+    "donate",
+    "support",
+    "advertisement",
+    "advertising",
+    "sponsored",
+    "related",
+    "recommended",
+    "more",
+    "next",
+    "previous",
+    "prev",
+    "top",
+    "home",
+    "menu",
+    "search",
+    "contact",
+    "enter",
+    "submit",
+    "reply",
+    "upgrade",
+    "install",
+    "open",
+    "play",
+    "show",
+    "hide",
+    "expand",
+    "copy",
+    "don",
+    "dont",
+    "also",
+    "trending",
+    "popular",
+    "latest",
+    "please",
+    "check",
+    "find",
+    # Russian / Ukrainian
+    "подпишитесь",
+    "подписаться",
+    "подписывайтесь",
+    "читайте",
+    "читать",
+    "смотрите",
+    "смотреть",
+    "поделиться",
+    "поделитесь",
+    "вернуться",
+    "назад",
+    "загрузка",
+    "зарегистрируйтесь",
+    "войти",
+    "войдите",
+    "реклама",
+    "комментарии",
+    "подробнее",
+    "далее",
+    "узнайте",
+    "скачайте",
+    "присоединяйтесь",
+    "следите",
+    "оставить",
+    "перейти",
+    "также",
+    "загружается",
+    "пожалуйста",
+    # German, French, Spanish, Italian, Portuguese
+    "abonnieren",
+    "anmelden",
+    "registrieren",
+    "teilen",
+    "lesen",
+    "mehr",
+    "zurück",
+    "weiterlesen",
+    "werbung",
+    "laden",
+    "s'abonner",
+    "abonnez",
+    "inscrivez",
+    "partager",
+    "lire",
+    "retour",
+    "voir",
+    "suivez",
+    "publicité",
+    "chargement",
+    "suscríbete",
+    "regístrate",
+    "compartir",
+    "leer",
+    "volver",
+    "sigue",
+    "cargando",
+    "publicidad",
+    "iscriviti",
+    "condividi",
+    "leggi",
+    "torna",
+    "caricamento",
+    "pubblicità",
+    "assine",
+    "inscreva",
+    "compartilhe",
+    "leia",
+    "voltar",
+    "carregando",
+    "publicidade",
+}
+# Interface nouns/phrases that betray furniture wherever they sit in a short line.
+_UI_PHRASES = re.compile(
+    r"\b(?:cookies?|newsletters?|sign[ -]?up|log[ -]?in|subscri(?:be|ption)|all rights reserved|"
+    r"click here|tap here|share (?:this|it|on)|follow (?:us|him|her|them|me) (?:on|at)|"
+    r"download (?:the|our) app|privacy policy|terms of (?:use|service)|javascript|ad ?blocker|"
+    r"please wait|loading|read (?:more|next|also)|see (?:more|also)|don'?t miss|more from|"
+    r"recommended for you|related (?:articles?|stories|posts|content|coverage)|"
+    r"подпис\w+|рассылк\w+|куки|cookie-файл\w*|читайте также|поделит\w+|"
+    r"abonn\w+|newsletter|inscri\w+|suscr\w+|iscri\w+)",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"(?:©|\(c\)|\bcopyright\b|^(?:photos?|images?|pictures?|credits?|illustrations?|video|фото|"
+    r"иллюстрация|bild|foto|crédit|crédito)s?\s*(?:credits?|by)?\s*[:：/|])",
+    re.IGNORECASE,
+)
+# A label introducing a link to another article ("READ MORE: ...", "Related: ...").
+_RECIRC_LABEL = re.compile(
+    r"^\s*(?:(?:read|see|watch|also|related|more|recommended|trending|читайте|смотрите|lesen sie|lire aussi|"
+    r"lee también|leggi anche|leia também)(?:\s+\w+){0,2}\s*[:|]\s*\S|(?:also|more) (?:on|from) \S+\.\w+\s)",
+    re.IGNORECASE,
+)
+
+SHORT_WORDS = 8  # a call to action is rarely longer
+CTA_MAX_WORDS = 40  # a line naming a UI action ("click here", "sign up") is furniture up to this length
+EDGE_SCAN = 8  # how many lines from each edge may be removed
+TAIL_BLOCK = 25  # how far back a trailing block of furniture may reach
+TAIL_BLOCK_MAX_WORDS = 30  # a longer line is article prose and ends the trailing block
+TAIL_BLOCK_PROSE_WORDS = 12  # ... and so is a punctuated sentence of this many words
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Result of cleaning: the kept lines, the declared original and what was removed (for logs)."""
+
+    lines: list[str]
+    attribution: Attribution | None
+    removed: list[str]
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens, the unit all shape tests count in."""
+    return _TOKEN.findall(text)
+
+
+def _is_shouting(line: str) -> bool:
+    letters = _LETTERS.findall(line)
+    if len(letters) < 2:
+        return False
+    upper = sum(1 for ch in letters if ch.isupper())
+    return upper / len(letters) > 0.8 and any(ch.isupper() for ch in letters)
+
+
+def is_credit(line: str) -> bool:
+    """A photo/copyright credit: short, and carries a copyright sign or a credit label."""
+    return len(tokens(line)) <= 30 and bool(_CREDIT.search(line)) and not _ends_sentence_long(line)
+
+
+def _ends_sentence_long(line: str) -> bool:
+    return len(tokens(line)) > 20 and bool(_SENTENCE_END.search(line))
+
+
+def is_doubled(line: str) -> bool:
+    """A caption glued to its own copy ("X © site X © site"), a typical aggregator artefact."""
+    words = line.split()
+    n = len(words)
+    if n < 4:
+        return False
+    for cut in range(n // 2 - 1, n // 2 + 2):
+        left, right = words[:cut], words[cut:]
+        if left and [w.strip(" .,") for w in left] == [w.strip(" .,") for w in right]:
+            return True
+    half = len(line) // 2
+    return len(line) > 20 and line[:half].strip() == line[half:].strip()
+
+
+def is_recirculation(line: str) -> bool:
+    """A "READ MORE: headline" style pointer to another article (removed wherever it stands)."""
+    return len(tokens(line)) <= 30 and bool(_RECIRC_LABEL.match(line))
+
+
+def cta_strength(line: str) -> int:
+    """0: not a call to action; 1: only shaped like a label; 2: a link or UI text; 3: a clear prompt."""
+    stripped = line.strip(" \t-–—•*|>")
+    words = tokens(stripped)
+    if not words:
+        return 2  # punctuation-only debris
+    n = len(words)
+    if n <= CTA_MAX_WORDS and _UI_PHRASES.search(stripped):
+        return 3
+    if _URL.fullmatch(stripped) or (n <= 12 and _URL.search(stripped)):
+        return 2
+    if n > SHORT_WORDS:
+        return 0
+    if words[0].casefold() in _CTA_VERBS or _ELLIPSIS_END.search(stripped) or _is_shouting(stripped):
+        return 3
+    if _ARROWS.search(line):
+        return 2
+    # A few words with no sentence punctuation: a label, a link, or a table cell.
+    return 1 if n <= 3 and not _SENTENCE_END.search(stripped) else 0
+
+
+def is_call_to_action(line: str) -> bool:
+    """Shape test for a call-to-action / UI line; meant for lines at the edges of the text."""
+    return cta_strength(line) > 0
+
+
+def is_shouted_line(line: str) -> bool:
+    """A whole line in capitals: a promo headline or a label, not article prose."""
+    n = len(tokens(line))
+    return 2 <= n <= 20 and _is_shouting(line)
+
+
+def _is_list_link(line: str) -> bool:
+    """A list item with no sentence ending: typically a link to another page."""
+    return line.startswith(("- ", "* ", "• ")) and not line.rstrip().endswith((".", ":", ";"))
+
+
+def _tail_block_start(kept: Sequence[str]) -> int | None:
+    """Start of a trailing block of short lines opened by a clear prompt and mostly furniture.
+
+    Related-article lists and newsletter boxes arrive as one block: a prompt, a few UI messages
+    and a list of headlines. No single line is clearly junk, but the block is.
+    """
+    best = None
+    junk = 0
+    for back, i in enumerate(range(len(kept) - 1, -1, -1)):
+        line = kept[i]
+        n = len(tokens(line))
+        if back >= TAIL_BLOCK or n > TAIL_BLOCK_MAX_WORDS:
+            break
+        strength = cta_strength(line)
+        if strength == 0 and n >= TAIL_BLOCK_PROSE_WORDS and _SENTENCE_END.search(line):
+            break  # a full sentence of prose: the article is still going
+        junk += strength >= 2 or _is_list_link(line) or is_recirculation(line) or is_shouted_line(line)
+        if strength == 3 and junk * 2 >= back + 1:
+            best = i
+    return best
+
+
+def echoes_title(line: str, title: str | None) -> bool:
+    """The line repeats (part of) the title: trafilatura sometimes keeps the headline in the body."""
+    if not title:
+        return False
+    line_words = [w.casefold() for w in tokens(line)]
+    title_words = [w.casefold() for w in tokens(title)]
+    if not line_words or not title_words or len(line_words) > len(title_words) + 3:
+        return False
+    if line_words == title_words:
+        return True
+    title_set = set(title_words)
+    inside = sum(1 for w in line_words if w in title_set)
+    return len(line_words) >= 3 and inside / len(line_words) >= 0.8 and not _SENTENCE_END.search(line)
+
+
+def clean_lines(
+    lines: Sequence[str],
+    *,
+    title: str | None = None,
+    is_boilerplate: Callable[[str], bool] | None = None,
+) -> Cleaned:
+    """Clean extracted text lines; ``is_boilerplate`` answers for lines a site repeats on its pages."""
+    kept = [ln.strip() for ln in lines if ln.strip()]
+    removed: list[str] = []
+    attribution: Attribution | None = None
+
+    def drop(i: int) -> None:
+        removed.append(kept.pop(i))
+
+    # 1. anywhere: site furniture learnt by repetition, doubled captions, credits, recirculation
+    i = 0
+    while i < len(kept):
+        line = kept[i]
+        if (
+            (is_boilerplate and is_boilerplate(line))
+            or is_doubled(line)
+            or is_credit(line)
+            or is_recirculation(line)
+        ):
+            drop(i)
+        else:
+            i += 1
+
+    # 2. the tail: attribution lines and calls to action, interleaved in any order
+    scanned = 0
+    while kept and scanned < EDGE_SCAN:
+        line = kept[-1]
+        found = parse_attribution(line)
+        if found is not None:
+            attribution = attribution or found
+            drop(len(kept) - 1)
+        elif is_call_to_action(line):
+            drop(len(kept) - 1)
+        else:
+            break
+        scanned += 1
+
+    start = _tail_block_start(kept)
+    while start is not None and len(kept) > start:
+        drop(len(kept) - 1)
+
+    # 3. the head: headline echoes, attribution, calls to action
+    scanned = 0
+    while kept and scanned < EDGE_SCAN:
+        line = kept[0]
+        found = parse_attribution(line)
+        if found is not None:
+            attribution = attribution or found
+            drop(0)
+        elif echoes_title(line, title) or is_call_to_action(line):
+            drop(0)
+        else:
+            break
+        scanned += 1
+
+    return Cleaned(lines=kept, attribution=attribution, removed=removed)

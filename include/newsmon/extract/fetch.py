@@ -1,0 +1,180 @@
+"""Fetch one article page and extract it, with a recorded outcome for every way that can fail.
+
+A feed entry's link may lead to a PDF, an image, a login wall, an empty page, a 404, a private
+address, or a host whose robots.txt says no. None of these may stop a batch, and none may lose the
+entry: the result then carries a short reason and, when the feed gave a summary, that summary as
+the text (status "fallback", text_source "summary") so later stages still see something.
+All HTTP goes through :mod:`newsmon.http.client` (SSRF guard, size cap, timeouts, redirects).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsmon.extract.article import Extracted, ExtractError, extract_article
+from newsmon.extract.page_meta import plain_text
+from newsmon.http.client import HostLimiter, HttpPolicy, fetch, host_key
+
+if TYPE_CHECKING:
+    from newsmon.extract.boilerplate import BoilerplateMemory
+    from newsmon.extract.robots import RobotsCache
+
+log = logging.getLogger(__name__)
+
+ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)", re.I | re.S
+)
+# Magic numbers of common non-HTML answers served without (or with a wrong) Content-Type.
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"RIFF", "application/octet-stream"),
+    (b"ID3", "audio/mpeg"),
+)
+_BLOCK_BREAK = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote|/tr)\b[^>]*>", re.I)
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """What became of one article URL."""
+
+    url: str
+    final_url: str
+    status: str  # "ok" | "fallback" (feed summary kept as text) | "error"
+    reason: str | None  # why not "ok": "not_html: application/pdf", "robots_disallowed", "http_404", ...
+    extracted: Extracted | None
+    text_source: str  # "page" | "summary" | "none"
+    http_status: int | None = None
+    encoding: str | None = None
+
+
+def summary_text(summary: str | None) -> str:
+    """A feed summary (often HTML) as plain text, one paragraph per line."""
+    if not summary:
+        return ""
+    chunks = _BLOCK_BREAK.sub("\n", summary).split("\n") if "<" in summary else summary.split("\n")
+    lines = [plain_text(chunk, limit=20000) for chunk in chunks]
+    return "\n".join(line for line in lines if line)
+
+
+def sniff_type(content_type: str | None, body: bytes) -> str | None:
+    """The non-HTML type of an answer, or None when it is (or looks like) HTML."""
+    for magic, kind in _MAGIC:
+        if body.startswith(magic):
+            return kind
+    declared = (content_type or "").split(";")[0].strip().lower()
+    if _HTML_START.match(body[:4096]):
+        return None  # HTML whatever the header says (text/plain and octet-stream lie often)
+    if declared and not declared.startswith(_HTML_TYPES):
+        return declared
+    if b"\x00" in body[:4096]:
+        return declared or "application/octet-stream"
+    return None
+
+
+def _http_reason(kind: str | None, status: int | None, error: str | None) -> str:
+    if kind in ("http_4xx", "http_5xx", "gone", "rate_limited", "http_other") and status is not None:
+        return f"http_{status}"
+    return kind or (error or "error")
+
+
+def _fallback(
+    url: str,
+    final_url: str,
+    reason: str,
+    summary: str | None,
+    title: str | None,
+    http_status: int | None = None,
+) -> ArticleResult:
+    text = summary_text(summary)
+    if not text:
+        log.warning("article %s: %s (no summary to fall back on)", url, reason)
+        return ArticleResult(url, final_url, "error", reason, None, "none", http_status)
+    from newsmon.extract.language import detect_language
+
+    log.info("article %s: %s; keeping the feed summary", url, reason)
+    extracted = Extracted(
+        text=text,
+        title=plain_text(title, limit=500),
+        author=None,
+        published=None,
+        site_name=None,
+        lang=detect_language(text),
+        description=None,
+        canonical_url=None,
+        attribution=None,
+        lang_detected=True,
+    )
+    return ArticleResult(url, final_url, "fallback", reason, extracted, "summary", http_status)
+
+
+def fetch_article(
+    url: str,
+    *,
+    policy: HttpPolicy,
+    summary: str | None = None,
+    title: str | None = None,
+    robots: RobotsCache | None = None,
+    limiter: HostLimiter | None = None,
+    boilerplate: BoilerplateMemory | None = None,
+) -> ArticleResult:
+    """Fetch ``url`` and extract its article; never raises (every failure is a result with a reason)."""
+    try:
+        return _fetch_article(url, policy, summary, title, robots, limiter, boilerplate)
+    except Exception as exc:  # one bad page must never fail its batch
+        log.exception("article %s: unexpected failure", url)
+        return _fallback(url, url, f"internal: {type(exc).__name__}", summary, title)
+
+
+def _fetch_article(
+    url: str,
+    policy: HttpPolicy,
+    summary: str | None,
+    title: str | None,
+    robots: RobotsCache | None,
+    limiter: HostLimiter | None,
+    boilerplate: BoilerplateMemory | None,
+) -> ArticleResult:
+    if robots is not None:
+        decision = robots.check(url)
+        if not decision.allowed:
+            return _fallback(url, url, decision.reason or "robots_disallowed", summary, title)
+
+    if limiter is not None:
+        with limiter.slot(host_key(url)):
+            result = fetch(url, policy, accept=ACCEPT)
+    else:
+        result = fetch(url, policy, accept=ACCEPT)
+    final_url = result.final_url or url
+    if not result.ok:
+        reason = _http_reason(result.error_kind, result.status, result.error)
+        return _fallback(url, final_url, reason, summary, title, result.status)
+
+    if robots is not None and final_url != url:
+        decision = robots.check(final_url)  # a redirect may lead to a host (or path) that says no
+        if not decision.allowed:
+            return _fallback(
+                url, final_url, decision.reason or "robots_disallowed", summary, title, result.status
+            )
+
+    body = result.body
+    if not body.strip():
+        return _fallback(url, final_url, "empty", summary, title, result.status)
+    other = sniff_type(result.headers.get("content-type"), body)
+    if other is not None:
+        return _fallback(url, final_url, f"not_html: {other}", summary, title, result.status)
+
+    try:
+        extracted = extract_article(body, url=final_url, headers=result.headers, boilerplate=boilerplate)
+    except ExtractError as exc:
+        return _fallback(url, final_url, exc.reason, summary, title, result.status)
+    return ArticleResult(url, final_url, "ok", None, extracted, "page", result.status, extracted.encoding)
