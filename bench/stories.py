@@ -1,0 +1,247 @@
+"""Benchmark of the fold stage: quality on labelled pairs, and cost as the archive grows.
+
+Quality:  .venv/bin/python bench/stories.py ARTICLES.jsonl PAIRS.jsonl [--config stories.yaml] [-v]
+    Folds every article through the real `fold_pending` into a fresh SQLite database (temp dir) and
+    prints precision, recall and F1 of "same story" over the pairs (dup = positive, near_miss =
+    negative), cross-lingual pairs apart, and how many near misses were merged. -v lists every wrong pair.
+Scale:    .venv/bin/python bench/stories.py --scale 1000,10000,100000
+    Folds synthetic articles (random-word texts with planted copies) in batches as they would arrive,
+    and prints, per size, the cost per article over the whole run and over the last batch (flat means
+    the near-duplicate search does not slow down as the archive grows), peak memory, and how many
+    planted copies were folded. Each size runs in its own process so peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
+
+from sqlalchemy import select
+
+from newsmon.store.db import session_scope, upgrade
+from newsmon.store.models import Copy
+from newsmon.stories.config import FoldConfig, load_config
+from newsmon.stories.fold import fold_pending
+from newsmon.stories.urls import url_key
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                print(f"{path}:{n}: skipped, not JSON ({exc})", file=sys.stderr)
+    return rows
+
+
+def _insert(url: str, articles: list[dict], start_index: int = 0) -> dict[str, str]:
+    """Insert articles as copies the way the pipeline does (one copy per url_key); url -> url_key."""
+    keys: dict[str, str] = {}
+    with session_scope(url) as s:
+        existing = set()
+        for i, a in enumerate(articles, start_index):
+            key = url_key(a["url"])
+            keys[a["url"]] = key
+            if key in existing:
+                continue
+            existing.add(key)
+            s.add(
+                Copy(
+                    url_key=key,
+                    url=a["url"],
+                    text=a.get("text") or "",
+                    title=a.get("title") or "",
+                    published=_parse_time(a.get("published")),
+                    lang=a.get("lang"),
+                    site=None,
+                    fetched_at=NOW + timedelta(seconds=i),
+                )
+            )
+    return keys
+
+
+def quality(articles_path: Path, pairs_path: Path, cfg: FoldConfig, verbose: bool) -> None:
+    articles = _read_jsonl(articles_path)
+    pairs = _read_jsonl(pairs_path)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/bench.db"
+        upgrade(db)
+        keys = _insert(db, articles)
+        t0 = time.perf_counter()
+        with session_scope(db) as s:
+            report = fold_pending(s, now=NOW, config=cfg)
+        elapsed = time.perf_counter() - t0
+        with session_scope(db) as s:
+            story_of = dict(s.execute(select(Copy.url_key, Copy.story_id)).all())
+    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    cross = {"folded": 0, "apart": 0}
+    wrong = []
+    for p in pairs:
+        a, b = keys.get(p["url_a"]), keys.get(p["url_b"])
+        if a is None or b is None:
+            print(f"pair refers to an unknown article: {p}", file=sys.stderr)
+            continue
+        same = story_of.get(a) is not None and story_of.get(a) == story_of.get(b)
+        label = p["label"]
+        if label == "crosslingual_dup":
+            cross["folded" if same else "apart"] += 1
+            continue
+        positive = label == "dup"
+        key = ("tp" if same else "fn") if positive else ("fp" if same else "tn")
+        counts[key] += 1
+        if key in ("fp", "fn"):
+            wrong.append((key, p["url_a"], p["url_b"]))
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    print(f"articles {len(articles)} (copies {len(set(keys.values()))}), pairs {len(pairs)}")
+    print(
+        f"fold: {report.folded} copies -> {report.new_stories} stories, {report.joined} joined, "
+        f"{len(report.merges)} merges, {elapsed:.2f}s"
+    )
+    print(
+        f"same story: precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}  "
+        f"(tp {tp}, fp {fp}, fn {fn}, tn {counts['tn']})"
+    )
+    print(f"near misses merged: {fp} of {fp + counts['tn']}")
+    print(
+        f"cross-lingual dups folded: {cross['folded']} of {cross['folded'] + cross['apart']} "
+        f"(cross-lingual folding is {'off' if cfg.same_lang_only else 'on'})"
+    )
+    if verbose:
+        for kind, a, b in wrong:
+            print(f"  {'MERGED near miss' if kind == 'fp' else 'missed dup'}: {a}  <>  {b}")
+
+
+# --- scale -------------------------------------------------------------------------------------------------
+
+
+def _synthetic(n: int, seed: int = 7) -> tuple[list[dict], list[tuple[int, int]]]:
+    """n articles of 120-400 random words from a 30k-word vocabulary; every 10th is a planted copy of
+    a recent article (truncated, with words changed or boilerplate added), the way syndication arrives."""
+    rnd = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocab = ["".join(rnd.choice(letters) for _ in range(rnd.randint(2, 10))) for _ in range(30000)]
+    # Zipf-like: common words are much more frequent, as in real text.
+    weights = [1.0 / (i + 1) for i in range(len(vocab))]
+    articles: list[dict] = []
+    planted: list[tuple[int, int]] = []
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    for i in range(n):
+        published = start + timedelta(minutes=5 * i)
+        if i >= 10 and i % 10 == 0:
+            src = rnd.randint(max(0, i - 500), i - 1)
+            words = articles[src]["text"].split()
+            kind = i % 30
+            if kind == 0:
+                words = words[: max(40, len(words) // 2)]
+            elif kind == 10:
+                words = [rnd.choice(vocab) if rnd.random() < 0.05 else w for w in words]
+            else:
+                words = ["advertisement", "subscribe", *words, "share", "this", "story"]
+            articles.append(
+                {
+                    "url": f"https://site{i % 97}.example/a/{i}",
+                    "text": " ".join(words),
+                    "title": articles[src]["title"],
+                    "published": published.isoformat(),
+                }
+            )
+            planted.append((src, i))
+            continue
+        length = rnd.randint(120, 400)
+        words = rnd.choices(vocab, weights=weights, k=length)
+        articles.append(
+            {
+                "url": f"https://site{i % 97}.example/a/{i}",
+                "text": " ".join(words),
+                "title": " ".join(words[:8]),
+                "published": published.isoformat(),
+            }
+        )
+    return articles, planted
+
+
+def _scale_one(n: int, cfg: FoldConfig) -> None:
+    batch = 1000 if n >= 10000 else max(100, n // 10)
+    articles, planted = _synthetic(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/scale.db"
+        upgrade(db)
+        total = 0.0
+        last = 0.0
+        for start in range(0, n, batch):
+            chunk = articles[start : start + batch]
+            _insert(db, chunk, start)
+            t0 = time.perf_counter()
+            with session_scope(db) as s:
+                fold_pending(s, now=NOW, config=cfg)
+            last = time.perf_counter() - t0
+            total += last
+        with session_scope(db) as s:
+            story_of = dict(s.execute(select(Copy.url, Copy.story_id)).all())
+            stories = len(set(story_of.values()))
+        found = sum(1 for a, b in planted if story_of[articles[a]["url"]] == story_of[articles[b]["url"]])
+        db_mb = Path(f"{tmp}/scale.db").stat().st_size / 2**20
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"n={n:>7}: {1000 * total / n:6.2f} ms/article overall, {1000 * last / len(chunk):6.2f} ms/article "
+        f"in the last batch of {len(chunk)}, total {total:7.1f}s, peak RSS {peak_mb:6.0f} MB, "
+        f"db {db_mb:6.0f} MB, stories {stories}, planted copies folded {found}/{len(planted)}",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("articles", nargs="?", type=Path)
+    ap.add_argument("pairs", nargs="?", type=Path)
+    ap.add_argument("--config", type=Path, help="a stories.yaml with thresholds (default: built-in)")
+    ap.add_argument("--scale", help="comma-separated sizes, e.g. 1000,10000,100000")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size in this process
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    cfg = load_config(args.config) if args.config else FoldConfig()
+    if args.one:
+        _scale_one(args.one, cfg)
+        return 0
+    if args.scale:
+        for size in (int(x) for x in args.scale.split(",") if x.strip()):
+            cmd = [sys.executable, __file__, "--one", str(size)]
+            if args.config:
+                cmd += ["--config", str(args.config)]
+            subprocess.run(cmd, check=False)
+        return 0
+    if not (args.articles and args.pairs):
+        ap.error("give ARTICLES.jsonl PAIRS.jsonl, or --scale SIZES")
+    quality(args.articles, args.pairs, cfg, args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

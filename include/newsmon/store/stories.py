@@ -1,0 +1,325 @@
+"""The SQL of the fold stage: pending copies, fingerprints and LSH buckets, candidate look-ups, stories,
+and the merge of two stories (copies, flags, alerts and feedback moved so no alert is ever sent twice).
+
+The fold logic itself lives in `newsmon.stories.fold` and sees only the plain rows returned here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryMerge
+
+log = logging.getLogger(__name__)
+
+_FOLD_LOCK_KEY = 0x6E6D666F6C64  # "nmfold": one folder at a time per database
+
+
+@dataclass(frozen=True)
+class CopyRow:
+    """The columns of a copy that folding reads."""
+
+    id: int
+    url_key: str
+    text: str
+    title: str
+    published: datetime | None
+    lang: str | None
+    site: str | None
+    canonical_url: str | None
+    attribution_site: str | None
+    attribution_url: str | None
+    text_hash: str | None = None
+    minhash: bytes | None = None
+    shingle_count: int | None = None
+    story_id: int | None = None
+
+
+_ROW_COLUMNS = (
+    Copy.id,
+    Copy.url_key,
+    Copy.text,
+    Copy.title,
+    Copy.published,
+    Copy.lang,
+    Copy.site,
+    Copy.canonical_url,
+    Copy.attribution_site,
+    Copy.attribution_url,
+    Copy.text_hash,
+    Copy.minhash,
+    Copy.shingle_count,
+    Copy.story_id,
+)
+
+
+def _row(r) -> CopyRow:
+    return CopyRow(
+        id=r.id,
+        url_key=r.url_key,
+        text=r.text or "",
+        title=r.title or "",
+        published=r.published,
+        lang=r.lang,
+        site=r.site,
+        canonical_url=r.canonical_url,
+        attribution_site=r.attribution_site,
+        attribution_url=r.attribution_url,
+        text_hash=r.text_hash,
+        minhash=r.minhash,
+        shingle_count=r.shingle_count,
+        story_id=r.story_id,
+    )
+
+
+def lock_folding(session: Session) -> None:
+    """Serialise fold runs: two workers must never both decide the story of the same pending copy.
+
+    PostgreSQL: a transaction-scoped advisory lock, released at commit. SQLite: a write that matches no
+    row still takes the database's write lock (waiting out `busy_timeout`), so the second folder blocks
+    here, before it has read anything, and then sees the first one's committed stories.
+    Call it first in the transaction.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _FOLD_LOCK_KEY})
+    else:
+        session.execute(update(Copy).where(Copy.id == -1).values(folded_at=None))
+
+
+def pending_copies(session: Session, limit: int) -> list[CopyRow]:
+    """The next copies to fold, oldest published first (unknown dates last), so originals come first."""
+    stmt = (
+        select(*_ROW_COLUMNS)
+        .where(Copy.story_id.is_(None))
+        .order_by(Copy.published.is_(None), Copy.published, Copy.id)
+        .limit(limit)
+    )
+    return [_row(r) for r in session.execute(stmt)]
+
+
+def save_fingerprint(
+    session: Session,
+    copy_id: int,
+    text_hash: str | None,
+    minhash: bytes | None,
+    shingle_count: int,
+    bands: Sequence[tuple[int, int]],
+) -> None:
+    """Store a copy's fingerprints and replace its LSH buckets (so re-fingerprinting is idempotent)."""
+    session.execute(
+        update(Copy)
+        .where(Copy.id == copy_id)
+        .values(text_hash=text_hash, minhash=minhash, shingle_count=shingle_count)
+    )
+    session.execute(delete(CopyBand).where(CopyBand.copy_id == copy_id))
+    if bands:
+        session.execute(
+            CopyBand.__table__.insert(), [{"copy_id": copy_id, "band": b, "bucket": h} for b, h in bands]
+        )
+
+
+def copies_with_hash(session: Session, text_hash: str, exclude_id: int, limit: int) -> list[int]:
+    stmt = (
+        select(Copy.id)
+        .where(Copy.text_hash == text_hash, Copy.id != exclude_id, Copy.story_id.is_not(None))
+        .order_by(Copy.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def copies_with_url_keys(session: Session, keys: Iterable[str], exclude_id: int) -> list[int]:
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    stmt = select(Copy.id).where(Copy.url_key.in_(keys), Copy.id != exclude_id, Copy.story_id.is_not(None))
+    return list(session.scalars(stmt))
+
+
+def copies_sharing_buckets(
+    session: Session, bands: Sequence[tuple[int, int]], exclude_id: int, limit: int
+) -> list[int]:
+    """Copies that share at least one LSH bucket, most shared buckets first: an index look-up per band."""
+    if not bands:
+        return []
+    cond = or_(*(and_(CopyBand.band == b, CopyBand.bucket == h) for b, h in bands))
+    hits = func.count().label("hits")
+    stmt = (
+        select(CopyBand.copy_id, hits)
+        .where(cond, CopyBand.copy_id != exclude_id)
+        .group_by(CopyBand.copy_id)
+        .order_by(hits.desc(), CopyBand.copy_id)
+        .limit(limit)
+    )
+    return [r.copy_id for r in session.execute(stmt)]
+
+
+def load_copies(session: Session, ids: Iterable[int], *, folded_only: bool = True) -> list[CopyRow]:
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    stmt = select(*_ROW_COLUMNS).where(Copy.id.in_(ids))
+    if folded_only:
+        stmt = stmt.where(Copy.story_id.is_not(None))
+    return [_row(r) for r in session.execute(stmt.order_by(Copy.id))]
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    """What choosing a story's original needs to know about each of its copies."""
+
+    id: int
+    url_key: str
+    title: str
+    lang: str | None
+    site: str | None
+    published: datetime | None
+    canonical_url: str | None
+    attribution_site: str | None
+    attribution_url: str | None
+
+
+def story_members(session: Session, story_id: int) -> list[StoryMember]:
+    stmt = (
+        select(
+            Copy.id,
+            Copy.url_key,
+            Copy.title,
+            Copy.lang,
+            Copy.site,
+            Copy.published,
+            Copy.canonical_url,
+            Copy.attribution_site,
+            Copy.attribution_url,
+        )
+        .where(Copy.story_id == story_id)
+        .order_by(Copy.id)
+    )
+    return [StoryMember(*r) for r in session.execute(stmt)]
+
+
+def story_first_seen(session: Session, story_ids: Iterable[int]) -> dict[int, tuple[datetime, int]]:
+    ids = sorted(set(story_ids))
+    if not ids:
+        return {}
+    stmt = select(Story.id, Story.first_seen_at).where(Story.id.in_(ids))
+    return {r.id: (r.first_seen_at, r.id) for r in session.execute(stmt)}
+
+
+def create_story(session: Session, copy: CopyRow, now: datetime) -> int:
+    story = Story(
+        title=copy.title or "",
+        lang=copy.lang,
+        original_copy_id=copy.id,
+        first_seen_at=now,
+        last_copy_at=now,
+        copies_count=1,
+    )
+    session.add(story)
+    session.flush()
+    session.execute(update(Copy).where(Copy.id == copy.id).values(story_id=story.id, folded_at=now))
+    return story.id
+
+
+def assign_copy(session: Session, copy_id: int, story_id: int, now: datetime) -> None:
+    session.execute(update(Copy).where(Copy.id == copy_id).values(story_id=story_id, folded_at=now))
+    session.execute(
+        update(Story)
+        .where(Story.id == story_id)
+        .values(copies_count=Story.copies_count + 1, last_copy_at=now)
+    )
+
+
+def set_original(session: Session, story_id: int, member: StoryMember) -> None:
+    """Point the story at its original; the story's title and language follow the original."""
+    session.execute(
+        update(Story)
+        .where(Story.id == story_id)
+        .values(original_copy_id=member.id, title=member.title or "", lang=member.lang)
+    )
+
+
+def merge_stories(
+    session: Session, from_id: int, into_id: int, *, bridging_copy_id: int | None, reason: str, now: datetime
+) -> None:
+    """Fold story `from_id` into `into_id`: copies move, flags keep the higher score per topic, alerts
+    follow so the merged story never alerts twice for a topic, feedback moves, and the merge is logged.
+
+    The absorbed story row stays (copies_count 0, merged_into_id set) so old links can be redirected.
+    """
+    if from_id == into_id:
+        return
+    session.execute(update(Copy).where(Copy.story_id == from_id).values(story_id=into_id))
+
+    # Flags: one per (story, topic); the survivor keeps whichever copy scored higher.
+    into_flags = {f.topic: f for f in session.scalars(select(Flag).where(Flag.story_id == into_id))}
+    for flag in list(session.scalars(select(Flag).where(Flag.story_id == from_id))):
+        kept = into_flags.get(flag.topic)
+        if kept is None:
+            flag.story_id = into_id
+        else:
+            if flag.score > kept.score:
+                kept.score, kept.copy_id, kept.evidence = flag.score, flag.copy_id, flag.evidence
+                kept.updated_at = now
+            kept.flagged_at = min(kept.flagged_at, flag.flagged_at)
+            session.delete(flag)
+    session.flush()
+
+    # Alerts: one per (story, topic), ever. A topic alerted only on the absorbed story moves to the
+    # survivor (which then never alerts for it again); when both alerted, a sent alert stays where it
+    # is as history and an unsent one is dropped, since the survivor's alert covers the merged story.
+    into_topics = set(session.scalars(select(Alert.topic).where(Alert.story_id == into_id)))
+    for alert in list(session.scalars(select(Alert).where(Alert.story_id == from_id))):
+        if alert.topic not in into_topics:
+            alert.story_id = into_id
+            into_topics.add(alert.topic)
+        elif alert.status in ("pending", "failed"):
+            session.delete(alert)
+    session.flush()
+
+    # Feedback: one per (story, topic, user); the more recent verdict wins.
+    into_fb = {
+        (f.topic, f.user): f for f in session.scalars(select(Feedback).where(Feedback.story_id == into_id))
+    }
+    for fb in list(session.scalars(select(Feedback).where(Feedback.story_id == from_id))):
+        kept = into_fb.get((fb.topic, fb.user))
+        if kept is None:
+            fb.story_id = into_id
+        else:
+            if fb.updated_at > kept.updated_at:
+                kept.relevant, kept.note, kept.updated_at = fb.relevant, fb.note, fb.updated_at
+            session.delete(fb)
+    session.flush()
+
+    first_seen = session.scalar(select(func.min(Story.first_seen_at)).where(Story.id.in_((from_id, into_id))))
+    count = session.scalar(select(func.count()).select_from(Copy).where(Copy.story_id == into_id)) or 0
+    session.execute(
+        update(Story)
+        .where(Story.id == into_id)
+        .values(first_seen_at=first_seen, copies_count=count, last_copy_at=now)
+    )
+    session.execute(
+        update(Story)
+        .where(Story.id == from_id)
+        .values(merged_into_id=into_id, copies_count=0, original_copy_id=None)
+    )
+    # Stories merged into the absorbed one earlier now point at the survivor directly.
+    session.execute(update(Story).where(Story.merged_into_id == from_id).values(merged_into_id=into_id))
+    session.add(
+        StoryMerge(
+            from_story_id=from_id,
+            into_story_id=into_id,
+            bridging_copy_id=bridging_copy_id,
+            reason=reason,
+            merged_at=now,
+        )
+    )
+    session.flush()
+    log.info("merged story %s into %s (bridging copy %s): %s", from_id, into_id, bridging_copy_id, reason)

@@ -1,0 +1,273 @@
+"""Fingerprints of an article's text: an exact hash, a MinHash signature with its LSH bands, and the
+features the fold stage compares two candidate copies on.
+
+Everything works on the *despaced* text: lower-cased word characters with every space and punctuation
+mark removed. Mirror sites break spacing ("govern ment", "thegovernment"), swap quote styles and add
+stray punctuation; none of that survives despacing, so those mirrors hash like the original. Shingles
+are character n-grams of the despaced text rather than word n-grams for the same reason, and because a
+swapped synonym or a typo then costs only the few n-grams that touch it instead of whole word windows.
+
+datasketch is imported inside the functions that need it, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+_WORD_RE = re.compile(r"\w+")
+# A capitalised word (Latin or Cyrillic) or a number: the names, places and figures that tell two
+# events apart even when an outlet reuses its wording.
+_ENTITY_RE = re.compile(r"\b(?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]*|\d[\d.,]*\d|\d)")
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?…:;\"“”«»]\s+|\n\s*)$")
+# Capitalised function words that start clauses; they carry no identity.
+_ENTITY_STOP = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "he",
+        "she",
+        "it",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "its",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "in",
+        "on",
+        "at",
+        "of",
+        "for",
+        "and",
+        "but",
+        "or",
+        "as",
+        "by",
+        "from",
+        "with",
+        "after",
+        "before",
+        "when",
+        "while",
+        "if",
+        "to",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "photo",
+        "image",
+        "video",
+        "read",
+        "more",
+        "share",
+        "в",
+        "на",
+        "и",
+        "но",
+        "по",
+        "с",
+        "к",
+        "о",
+        "об",
+        "от",
+        "за",
+        "из",
+        "для",
+        "что",
+        "это",
+        "как",
+        "он",
+        "она",
+        "они",
+        "мы",
+        "его",
+        "ее",
+        "их",
+        "после",
+        "когда",
+    }
+)
+
+
+def normalise(text: str) -> str:
+    """Unicode-compatibility fold, case fold, "ё"->"е": spellings that are one text to a reader."""
+    return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+
+
+def despace(text: str) -> str:
+    """The text's word characters only, joined: immune to spacing, punctuation and quote-style edits."""
+    return "".join(_WORD_RE.findall(normalise(text))).replace("_", "")
+
+
+def words(text: str) -> list[str]:
+    return _WORD_RE.findall(normalise(text))
+
+
+def text_hash(text: str) -> str | None:
+    """Exact fingerprint: equal for texts that differ only in case, spacing and punctuation."""
+    flat = despace(text)
+    return hashlib.sha256(flat.encode("utf-8")).hexdigest() if flat else None
+
+
+def shingles(flat: str, k: int) -> set[int]:
+    """Character k-grams of a despaced text, as 32-bit CRCs (fast, C-implemented, stable across runs)."""
+    if not flat:
+        return set()
+    if len(flat) <= k:
+        return {zlib.crc32(flat.encode("utf-8"))}
+    return {zlib.crc32(flat[i : i + k].encode("utf-8")) for i in range(len(flat) - k + 1)}
+
+
+def entity_sequence(text: str) -> tuple[str, ...]:
+    """Capitalised words not opening a sentence, plus numbers, in text order: a cheap stand-in for named
+    entities.
+
+    Spinners swap common words but keep names and figures in their places; an outlet reusing a template
+    for another event changes exactly these; two writers covering one event name the same people but
+    in another order. Sentence-initial words are skipped because a capital there means nothing.
+    """
+    found: list[str] = []
+    text = unicodedata.normalize("NFKC", text)
+    for match in _ENTITY_RE.finditer(text):
+        token = match.group(0).strip("'’-.,")
+        if not token:
+            continue
+        low = token.casefold().replace("ё", "е")
+        if low in _ENTITY_STOP:
+            continue
+        opens_sentence = _SENTENCE_START_RE.search(text, max(0, match.start() - 4), match.start())
+        if not token[0].isdigit() and opens_sentence:
+            continue
+        found.append("".join(_WORD_RE.findall(low)).replace("_", ""))
+    return tuple(t for t in found if t)
+
+
+def entities(text: str) -> frozenset[str]:
+    return frozenset(entity_sequence(text))
+
+
+#: datasketch's 32-bit scheme: signatures fit uint32, so a 128-slot signature is 512 bytes in the DB.
+_SCHEME = "affine32"
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int):
+    """datasketch's permutation parameters, created once per (num_perm, seed) instead of per copy."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=seed, scheme=_SCHEME).permutations
+
+
+def minhash(shingle_set: set[int], num_perm: int, seed: int = 1):
+    """A datasketch MinHash of the shingle set (already 32-bit hashed, so the hash function is identity)."""
+    import numpy as np
+    from datasketch import MinHash
+
+    mh = MinHash(
+        num_perm=num_perm, seed=seed, hashfunc=int, permutations=_permutations(num_perm, seed), scheme=_SCHEME
+    )
+    if shingle_set:
+        mh.update_batch(np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set)))
+    return mh
+
+
+def signature_bytes(mh) -> bytes:
+    """The signature as it is stored in ``copies.minhash``: num_perm little-endian uint32 values."""
+    import numpy as np
+
+    return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
+
+
+def signature_from_bytes(blob: bytes):
+    import numpy as np
+
+    return np.frombuffer(blob, dtype="<u4")
+
+
+def estimated_jaccard(a: bytes, b: bytes) -> float:
+    """Share of equal signature slots: an unbiased estimate of the shingle sets' Jaccard similarity."""
+    import numpy as np
+
+    sa, sb = signature_from_bytes(a), signature_from_bytes(b)
+    if len(sa) != len(sb) or not len(sa):
+        return 0.0
+    return float(np.count_nonzero(sa == sb)) / len(sa)
+
+
+def bands(blob: bytes, n_bands: int, rows: int) -> list[tuple[int, int]]:
+    """LSH buckets: each band of `rows` signature slots hashed to a signed 64-bit bucket number.
+
+    Two copies land in one bucket of some band with probability 1-(1-J^rows)^n_bands, so a look-up of
+    the copy's buckets on the (band, bucket) index finds likely near-duplicates without a scan.
+    """
+    width = 4 * rows
+    out = []
+    for band in range(n_bands):
+        chunk = blob[band * width : (band + 1) * width]
+        if len(chunk) < width:
+            break
+        digest = hashlib.blake2b(chunk, digest_size=8, person=b"newsmon-lsh").digest()
+        out.append((band, int.from_bytes(digest, "big", signed=True)))
+    return out
+
+
+#: Band numbers of the lead's buckets start here, so they never collide with the whole text's bands.
+LEAD_BAND_OFFSET = 1000
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the fold stage stores for a copy (hash, signature, shingle count, bands of text and lead)."""
+
+    text_hash: str | None
+    minhash: bytes | None
+    shingle_count: int
+    bands: tuple[tuple[int, int], ...]
+
+
+def fingerprint(
+    text: str,
+    *,
+    k: int,
+    num_perm: int,
+    n_bands: int,
+    rows: int,
+    lead_chars: int = 0,
+    lead_bands: int = 0,
+    lead_rows: int = 0,
+) -> Fingerprint:
+    flat = despace(text or "")
+    if not flat:
+        return Fingerprint(None, None, 0, ())
+    sh = shingles(flat, k)
+    blob = signature_bytes(minhash(sh, num_perm))
+    all_bands = bands(blob, n_bands, rows)
+    if lead_chars and lead_bands and lead_rows:
+        lead_blob = signature_bytes(minhash(shingles(flat[:lead_chars], k), lead_bands * lead_rows, seed=2))
+        all_bands += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(lead_blob, lead_bands, lead_rows)]
+    return Fingerprint(
+        text_hash=hashlib.sha256(flat.encode("utf-8")).hexdigest(),
+        minhash=blob,
+        shingle_count=len(sh),
+        bands=tuple(all_bands),
+    )

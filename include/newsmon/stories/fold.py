@@ -1,0 +1,220 @@
+"""The fold stage: every new copy joins the story it is a copy of, or starts a new story.
+
+For each pending copy (oldest published first, so an original is usually folded before its copies):
+
+1. fingerprint the text (exact hash, MinHash signature, LSH buckets of the text and of its lead) and
+   store them, so the near-duplicate index lives in the database and survives restarts;
+2. collect candidates by index look-ups only: the same exact hash, the URL the copy declares as
+   canonical or as its source, and copies sharing an LSH bucket (most shared buckets first);
+3. verify each candidate on exact shingle sets, names/figures and publication time (`compare`);
+4. join the matching story; when the copy matches several stories, it bridges them and they are
+   merged (the oldest survives; flags, alerts and feedback follow, see `store.stories.merge_stories`);
+5. re-choose the story's original: declared attribution first, then earliest publication, then the
+   target of canonical links; the story's title and language follow the original.
+
+Cross-lingual folding (the same story in English and Russian) is not done: every signal here is
+lexical, and names alone (the only thing shared across scripts after transliteration) merge different
+events about the same people far too often. `same_lang_only` keeps different languages apart.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from newsmon.store import stories as store
+from newsmon.stories.compare import Features, compare
+from newsmon.stories.config import FoldConfig, load_config
+from newsmon.stories.fingerprints import estimated_jaccard, fingerprint
+from newsmon.stories.urls import url_key
+
+__all__ = ["FoldConfig", "FoldReport", "choose_original", "fold_pending", "load_config"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FoldReport:
+    folded: int
+    new_stories: int
+    joined: int
+    merges: tuple[tuple[int, int], ...]  # (from story, into story)
+
+
+def _site_key(site: str | None) -> str:
+    site = (site or "").strip().lower()
+    if "://" in site:
+        site = url_key(site).split("://", 1)[1].split("/", 1)[0]
+    return site.removeprefix("www.")
+
+
+def _key_or_none(url: str | None) -> str | None:
+    return url_key(url) if url and url.strip() else None
+
+
+def choose_original(members: list[store.StoryMember]) -> store.StoryMember | None:
+    """The original among a story's copies: a copy other copies declare as their source (attribution
+    URL or site), else the earliest published, else the target of other copies' canonical links."""
+    if not members:
+        return None
+    keys = {m.id: m.url_key for m in members}
+    declared: set[int] = set()
+    canonical_targets: set[int] = set()
+    for m in members:
+        a_key = _key_or_none(m.attribution_url)
+        a_site = _site_key(m.attribution_site)
+        c_key = _key_or_none(m.canonical_url)
+        for other in members:
+            if other.id == m.id:
+                continue
+            if (a_key and keys[other.id] == a_key) or (
+                a_site and _site_key(other.site) == a_site and _site_key(m.site) != a_site
+            ):
+                declared.add(other.id)
+            if c_key and keys[other.id] == c_key:
+                canonical_targets.add(other.id)
+    pool = [m for m in members if m.id in declared] or members
+
+    def rank(m: store.StoryMember):
+        published = m.published.replace(tzinfo=None) if m.published else None
+        return (published is None, published or datetime.min, m.id not in canonical_targets, m.id)
+
+    return min(pool, key=rank)
+
+
+@dataclass
+class _Run:
+    cfg: FoldConfig
+    now: datetime
+    features: dict[int, Features] = field(default_factory=dict)
+    folded: int = 0
+    new_stories: int = 0
+    joined: int = 0
+    merges: list[tuple[int, int]] = field(default_factory=list)
+
+    def feats(self, row: store.CopyRow) -> Features:
+        got = self.features.get(row.id)
+        if got is None:
+            if len(self.features) > 2000:  # bounded: candidates of recent copies are often re-used
+                self.features.clear()
+            got = Features(row.text, row.lang, row.published, self.cfg.shingle_chars, self.cfg.lead_chars)
+            self.features[row.id] = got
+        return got
+
+
+def _matches(session: Session, run: _Run, copy: store.CopyRow, fp) -> dict[int, str]:
+    """Stories the copy belongs to, with the rule that matched: story id -> rule."""
+    cfg = run.cfg
+    found: dict[int, str] = {}
+    # Declared links: a canonical URL naming another copy is the publisher saying "same article".
+    own = {copy.url_key}
+    canonical = _key_or_none(copy.canonical_url)
+    canonical_ids = store.copies_with_url_keys(session, {canonical} - own - {None}, copy.id)
+    for row in store.load_copies(session, canonical_ids):
+        found.setdefault(row.story_id, "canonical-link")
+    attributed_ids = set(
+        store.copies_with_url_keys(session, {_key_or_none(copy.attribution_url)} - own - {None}, copy.id)
+    )
+    ids: list[int] = []
+    if fp.text_hash:
+        ids += store.copies_with_hash(session, fp.text_hash, copy.id, cfg.max_candidates)
+    ids += store.copies_sharing_buckets(session, fp.bands, copy.id, cfg.max_candidates)
+    ids += sorted(attributed_ids)
+    if not ids:
+        return found
+    mine = run.feats(copy)
+    for row in store.load_copies(session, ids):
+        if row.story_id in found:
+            continue
+        attributed = row.id in attributed_ids
+        if (
+            not attributed
+            and row.text_hash != fp.text_hash
+            and row.minhash
+            and fp.minhash
+            and row.shingle_count
+            and fp.shingle_count
+        ):
+            # Cheap pre-filter on stored signatures: Jaccard estimate, and the containment it implies.
+            est = estimated_jaccard(row.minhash, fp.minhash)
+            small = min(row.shingle_count, fp.shingle_count)
+            union_share = (row.shingle_count + fp.shingle_count) / (1 + est)
+            est_cont = est * union_share / small if small else 0.0
+            if est < cfg.min_estimated_jaccard and est_cont < cfg.contained * 0.6:
+                continue
+        verdict = compare(mine, run.feats(row), cfg, attributed=attributed)
+        if verdict.same:
+            found[row.story_id] = verdict.rule
+            log.debug(
+                "copy %s ~ copy %s (%s, J=%.2f C=%.2f)",
+                copy.id,
+                row.id,
+                verdict.rule,
+                verdict.jaccard,
+                verdict.containment,
+            )
+    return found
+
+
+def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
+    cfg = run.cfg
+    fp = fingerprint(
+        copy.text,
+        k=cfg.shingle_chars,
+        num_perm=cfg.num_perm,
+        n_bands=cfg.bands,
+        rows=cfg.rows,
+        lead_chars=cfg.lead_chars,
+        lead_bands=cfg.lead_bands,
+        lead_rows=cfg.lead_rows,
+    )
+    store.save_fingerprint(session, copy.id, fp.text_hash, fp.minhash, fp.shingle_count, fp.bands)
+    matches = _matches(session, run, copy, fp)
+    run.folded += 1
+    if not matches:
+        store.create_story(session, copy, run.now)
+        run.new_stories += 1
+        return
+    seen = store.story_first_seen(session, matches)
+    order = sorted(seen, key=lambda sid: seen[sid])
+    into = order[0]
+    for other in order[1:]:
+        reason = f"copy {copy.id} matched both ({matches[into]} / {matches[other]})"
+        store.merge_stories(session, other, into, bridging_copy_id=copy.id, reason=reason, now=run.now)
+        run.merges.append((other, into))
+    store.assign_copy(session, copy.id, into, run.now)
+    run.joined += 1
+    original = choose_original(store.story_members(session, into))
+    if original is not None:
+        store.set_original(session, into, original)
+
+
+def fold_pending(session: Session, *, now: datetime, config: FoldConfig | None = None) -> FoldReport:
+    """Fold every copy without a story; safe to run from two workers at once, and a no-op when re-run.
+
+    Takes the fold lock first (see `store.stories.lock_folding`), so the session should be fresh: on
+    SQLite a transaction that has already read cannot wait for the write lock, only fail.
+    """
+    cfg = config or load_config()
+    run = _Run(cfg=cfg, now=now)
+    store.lock_folding(session)
+    while True:
+        batch = store.pending_copies(session, cfg.batch_size)
+        if not batch:
+            break
+        for copy in batch:
+            _fold_one(session, run, copy)
+        session.flush()
+    report = FoldReport(run.folded, run.new_stories, run.joined, tuple(run.merges))
+    if report.folded:
+        log.info(
+            "folded %d copies: %d new stories, %d joined, %d merges",
+            report.folded,
+            report.new_stories,
+            report.joined,
+            len(report.merges),
+        )
+    return report

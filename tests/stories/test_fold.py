@@ -1,0 +1,270 @@
+"""fold_pending on real SQLite and PostgreSQL: each kind of copy folds, each near miss stays apart,
+originals, merges that keep one alert per topic, idempotence and concurrent folds."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from newsmon.store.db import session_scope, upgrade
+from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryMerge
+from newsmon.stories.fold import FoldConfig, FoldReport, fold_pending
+from newsmon.stories.urls import url_key
+from tests.conftest import create_pg_database, drop_pg_database
+from tests.stories.helpers import NOW, add_copy, labelled_set, parse_time, stories_by_url
+
+PARAS = [
+    "Engineers reopened the Kessel Bridge over the Marran estuary on Monday after eleven months of repairs "
+    "that cost the regional authority 48 million euros, two years after cracks were found in its piers.",
+    "The bridge carries about 31,000 vehicles a day between Osterholm and the port of Vilde, and its "
+    "closure forced lorries onto a ferry link that often ran hours behind schedule during the summer.",
+    "Transport commissioner Petra Laine said the repaired piers would be monitored by sensors sending "
+    "readings every ten seconds, so any movement is noticed long before it becomes dangerous for traffic.",
+    "Local hauliers welcomed the reopening but asked for compensation for the extra fuel and overtime "
+    "paid during the closure, which their association puts at more than nine million euros in total.",
+]
+FULL = "\n\n".join(PARAS)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def labelled_db(request, tmp_path_factory):
+    """The whole labelled set folded once per backend (the tests below only read it)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('labelled') / 'db.sqlite'}"
+    else:
+        url = create_pg_database()
+    upgrade(url)
+    articles, pairs = labelled_set()
+    seen = set()
+    with session_scope(url) as s:
+        for a in articles:
+            if url_key(a["url"]) in seen:
+                continue
+            seen.add(url_key(a["url"]))
+            add_copy(
+                s, a["url"], a["text"], title=a["title"], published=parse_time(a["published"]), lang=a["lang"]
+            )
+    with session_scope(url) as s:
+        fold_pending(s, now=NOW)
+    with session_scope(url) as s:
+        by_key = dict(s.execute(select(Copy.url_key, Copy.story_id)).all())
+    yield by_key, pairs
+    if request.param == "postgresql":
+        drop_pg_database(url)
+
+
+def _pairs(pairs, label):
+    return [
+        pytest.param(p, id=f"{p['url_a'][8:40]}~{p['url_b'][8:40]}") for p in pairs if p["label"] == label
+    ]
+
+
+def test_every_copy_of_the_labelled_set_folds_with_its_story(labelled_db) -> None:
+    by_key, pairs = labelled_db
+    missed = [
+        p for p in pairs if p["label"] == "dup" and by_key[url_key(p["url_a"])] != by_key[url_key(p["url_b"])]
+    ]
+    assert not missed
+
+
+def test_no_near_miss_of_the_labelled_set_is_merged(labelled_db) -> None:
+    by_key, pairs = labelled_db
+    merged = [
+        p
+        for p in pairs
+        if p["label"] == "near_miss" and by_key[url_key(p["url_a"])] == by_key[url_key(p["url_b"])]
+    ]
+    assert not merged
+
+
+def test_cross_lingual_copies_stay_apart_by_default(labelled_db) -> None:
+    by_key, pairs = labelled_db
+    cross = [p for p in pairs if p["label"] == "crosslingual_dup"]
+    assert cross and all(by_key[url_key(p["url_a"])] != by_key[url_key(p["url_b"])] for p in cross)
+
+
+def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        a = add_copy(s, "https://a.example/1", FULL, title="Bridge reopens", published=NOW)
+        add_copy(
+            s,
+            "https://b.example/1",
+            "Photo: the bridge at dawn\n\n" + FULL,
+            published=NOW + timedelta(hours=1),
+        )
+    with session_scope(db_url) as s:
+        first = fold_pending(s, now=NOW)
+    assert first == FoldReport(folded=2, new_stories=1, joined=1, merges=())
+    with session_scope(db_url) as s:
+        second = fold_pending(s, now=NOW)
+        row = s.get(Copy, a)
+        bands = s.scalar(select(func.count()).select_from(CopyBand).where(CopyBand.copy_id == a))
+        stories = s.scalar(select(func.count()).select_from(Story))
+    assert second == FoldReport(folded=0, new_stories=0, joined=0, merges=())
+    assert row.text_hash and len(row.minhash) == 4 * FoldConfig().num_perm and row.shingle_count > 100
+    assert row.folded_at is not None
+    assert bands == FoldConfig().bands + FoldConfig().lead_bands
+    assert stories == 1
+
+
+def test_original_is_the_declared_source_and_the_story_takes_its_title(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        # The republished copy is dated earlier (a wrong clock), but it names its source.
+        add_copy(
+            s,
+            "https://republisher.example/x",
+            FULL + "\n\nSource: Estuary Post",
+            title="Republished",
+            published=NOW,
+            attribution_url="https://www.estuarypost.example/bridge/?utm_source=x",
+            site="republisher.example",
+        )
+        src = add_copy(
+            s,
+            "https://estuarypost.example/bridge",
+            FULL,
+            title="Kessel Bridge reopens",
+            lang="en",
+            published=NOW + timedelta(hours=3),
+            site="estuarypost.example",
+        )
+    with session_scope(db_url) as s:
+        fold_pending(s, now=NOW)
+        st = s.scalars(select(Story)).one()
+    assert st.original_copy_id == src and st.title == "Kessel Bridge reopens" and st.copies_count == 2
+
+
+def test_original_is_the_earliest_published_without_declarations(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        add_copy(s, "https://late.example/x", FULL, title="Late", published=NOW + timedelta(hours=5))
+        early = add_copy(s, "https://early.example/x", FULL + "\n\nShare this", title="Early", published=NOW)
+    with session_scope(db_url) as s:
+        fold_pending(s, now=NOW)
+        st = s.scalars(select(Story)).one()
+    assert st.original_copy_id == early and st.title == "Early"
+
+
+def test_canonical_link_joins_even_without_text(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        add_copy(s, "https://paper.example/bridge", FULL, published=NOW)
+        add_copy(
+            s,
+            "https://paper-mobile.example/b?id=9",
+            "",
+            published=NOW + timedelta(minutes=5),
+            canonical_url="http://www.paper.example/bridge/",
+        )
+        add_copy(s, "https://unrelated.example/empty", "", published=NOW)
+    with session_scope(db_url) as s:
+        report = fold_pending(s, now=NOW)
+    got = stories_by_url(db_url)
+    assert report.new_stories == 2
+    assert got["https://paper.example/bridge"] == got["https://paper-mobile.example/b?id=9"]
+    assert got["https://unrelated.example/empty"] != got["https://paper.example/bridge"]
+
+
+def test_a_bridging_copy_merges_two_stories_and_keeps_one_alert_per_topic(db_url: str) -> None:
+    first_half = "\n\n".join(PARAS[:2])
+    second_half = "\n\n".join(PARAS[2:])
+    with session_scope(db_url) as s:
+        add_copy(s, "https://a.example/lead", first_half, published=NOW)
+        add_copy(s, "https://b.example/rest", second_half, published=NOW + timedelta(hours=1))
+    with session_scope(db_url) as s:
+        assert fold_pending(s, now=NOW).new_stories == 2
+        x, y = sorted(s.scalars(select(Story.id)))
+        later = NOW + timedelta(hours=2)
+        s.add_all(
+            [
+                Flag(
+                    story_id=x,
+                    topic="bridges",
+                    score=0.4,
+                    evidence={"from": "x"},
+                    flagged_at=NOW,
+                    updated_at=NOW,
+                ),
+                Flag(
+                    story_id=y,
+                    topic="bridges",
+                    score=0.9,
+                    evidence={"from": "y"},
+                    flagged_at=NOW,
+                    updated_at=NOW,
+                ),
+                Flag(story_id=y, topic="transport", score=0.7, evidence={}, flagged_at=NOW, updated_at=NOW),
+                Alert(story_id=x, topic="bridges", status="sent", message_id="<x@t>", created_at=NOW),
+                Alert(story_id=y, topic="bridges", status="pending", message_id="<y1@t>", created_at=NOW),
+                Alert(story_id=y, topic="transport", status="sent", message_id="<y2@t>", created_at=NOW),
+                Feedback(
+                    story_id=y, topic="bridges", user="ana", relevant=True, created_at=NOW, updated_at=NOW
+                ),
+                Feedback(
+                    story_id=x, topic="bridges", user="ana", relevant=False, created_at=NOW, updated_at=NOW
+                ),
+                Feedback(
+                    story_id=y, topic="bridges", user="ben", relevant=True, created_at=NOW, updated_at=later
+                ),
+            ]
+        )
+    with session_scope(db_url) as s:
+        add_copy(s, "https://c.example/full", FULL, published=NOW + timedelta(hours=3))
+    with session_scope(db_url) as s:
+        report = fold_pending(s, now=NOW)
+    assert report.merges == ((y, x),)
+    with session_scope(db_url) as s:
+        assert set(s.scalars(select(Copy.story_id))) == {x}
+        flags = {f.topic: f for f in s.scalars(select(Flag))}
+        assert set(flags) == {"bridges", "transport"} and all(f.story_id == x for f in flags.values())
+        assert flags["bridges"].score == 0.9 and flags["bridges"].evidence == {"from": "y"}
+        alerts = list(s.scalars(select(Alert).where(Alert.story_id == x)))
+        assert sorted(a.topic for a in alerts) == ["bridges", "transport"]  # one per topic on the survivor
+        assert s.scalar(select(func.count()).select_from(Alert).where(Alert.status == "pending")) == 0
+        fb = {(f.user, f.story_id): f.relevant for f in s.scalars(select(Feedback))}
+        assert fb == {("ana", x): False, ("ben", x): True}
+        absorbed, survivor = s.get(Story, y), s.get(Story, x)
+        assert absorbed.merged_into_id == x and absorbed.copies_count == 0
+        assert survivor.copies_count == 3
+        log = s.scalars(select(StoryMerge)).one()
+        assert (log.from_story_id, log.into_story_id) == (y, x) and log.bridging_copy_id is not None
+
+
+def test_two_concurrent_folds_create_one_story_per_copy_group(db_url: str) -> None:
+    rnd = random.Random(3)
+    vocab = FULL.split()
+    texts = [" ".join(rnd.choices(vocab, k=150)) for _ in range(6)]  # six unrelated texts
+    with session_scope(db_url) as s:
+        for i, text in enumerate(texts):
+            for j in range(3):
+                add_copy(
+                    s,
+                    f"https://site{j}.example/{i}",
+                    text + "\n\nsite " + "xyz"[j],
+                    published=NOW + timedelta(minutes=10 * i + j),
+                )
+    barrier = threading.Barrier(2)
+    reports: list[FoldReport] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            with session_scope(db_url) as s:
+                reports.append(fold_pending(s, now=NOW))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert sorted(r.folded for r in reports) == [0, 18]
+    with session_scope(db_url) as s:
+        assert s.scalar(select(func.count()).select_from(Story)) == 6
+        assert s.scalar(select(func.count()).select_from(Copy).where(Copy.story_id.is_(None))) == 0
+        assert sorted(s.scalars(select(Story.copies_count))) == [3] * 6
