@@ -1,0 +1,263 @@
+"""`newsmon topics ...`: list, check, explain, evaluate and train topics.
+
+The topics directory is, in order: ``--topics-dir``, ``$NEWSMON_TOPICS_DIR``, ``./config/topics`` when
+run from a checkout, else the repository's ``config/topics`` next to the installed package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+ENV_DIR = "NEWSMON_TOPICS_DIR"
+MAX_INLINE_PATH = 4096
+
+
+def default_topics_dir() -> Path:
+    env = os.environ.get(ENV_DIR)
+    if env:
+        return Path(env)
+    here = Path.cwd() / "config" / "topics"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[3] / "config" / "topics"
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("topics", help="topic definitions: list, check, explain, evaluate, train")
+    p.add_argument("--topics-dir", type=Path, default=None, help=f"default: ${ENV_DIR} or config/topics")
+    sub = p.add_subparsers(dest="topics_command", metavar="ACTION")
+
+    q = sub.add_parser("list", help="list the topics with threshold, languages and recipients")
+    q.set_defaults(func=cmd_list)
+
+    q = sub.add_parser("check", help="validate topic files; errors read FILE:LINE: problem")
+    q.add_argument("directory", nargs="?", type=Path, help="topics directory (default: the topics dir)")
+    q.set_defaults(func=cmd_check)
+
+    q = sub.add_parser("explain", help="score a text, file or URL and show the features and evidence")
+    q.add_argument("source", help="the text itself, a file path, or an http(s) URL")
+    q.add_argument("--topic", help="only this topic (default: all)")
+    q.add_argument("--title", default="", help="the article title, if not part of the text")
+    q.add_argument("--lang", default=None, help="language code (default: detected)")
+    q.add_argument("--json", action="store_true", help="print the stored JSON form instead")
+    q.set_defaults(func=cmd_explain)
+
+    q = sub.add_parser("evaluate", help="precision/recall/F1 of a topic on a JSONL label file")
+    q.add_argument("--labels", type=Path, required=True, help="JSONL: id, text, title?, lang?, kind?, label")
+    q.add_argument("--topic", default=None, help="topic name (default: every topic)")
+    q.add_argument("--threshold", type=float, default=None)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_evaluate)
+
+    q = sub.add_parser("train", help="train the learned layer; it is enabled only if it beats the rules")
+    q.add_argument("--labels", type=Path, required=True)
+    q.add_argument("--topic", required=True)
+    q.add_argument("--out", type=Path, default=None, help="model file (default: beside the topic file)")
+    q.add_argument("--holdout", type=float, default=0.3, help="share of examples held out (default 0.3)")
+    q.set_defaults(func=cmd_train)
+
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _topics(args: argparse.Namespace) -> list[Any] | None:
+    from newsmon.topics.model import TopicConfigError, load_topics
+
+    directory = args.topics_dir or default_topics_dir()
+    try:
+        return load_topics(directory)
+    except TopicConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def _select(args: argparse.Namespace, name: str | None) -> list[Any] | None:
+    topics = _topics(args)
+    if topics is None:
+        return None
+    if name:
+        topics = [t for t in topics if t.name == name]
+        if not topics:
+            print(f"error: no topic named {name!r}", file=sys.stderr)
+            return None
+    return topics
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    topics = _topics(args)
+    if topics is None:
+        return 1
+    for t in topics:
+        state = "" if t.enabled else "  (disabled)"
+        print(
+            f"{t.name}{state}\n  {t.title}\n  threshold {t.threshold}  languages {', '.join(t.languages)}  "
+            f"rules {len(t.positive_rules)}+{len(t.negative_rules)} negative\n"
+            f"  recipients {', '.join(t.recipients) or '-'}\n  file {t.path}"
+        )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from newsmon.topics.learned import load_model, model_path
+    from newsmon.topics.model import check_topics, load_topic
+
+    directory = args.directory or args.topics_dir or default_topics_dir()
+    errors = check_topics(directory)
+    for e in errors:
+        print(e)
+    files = sorted(p for p in Path(directory).glob("*.y*ml")) if Path(directory).is_dir() else []
+    for p in files:
+        model_file = p.with_name(f"{p.stem}.model.json")
+        if model_file.is_file():
+            try:
+                load_model(model_file)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                errors.append(f"{model_file}:1: unreadable learned model: {exc}")
+                print(errors[-1])
+    if not errors:
+        for p in files:
+            t = load_topic(p)
+            print(
+                f"ok  {p}  ({t.name}: {len(t.concepts)} concepts, {len(t.rules)} rules"
+                f"{', learned model present' if (mp := model_path(t)) and mp.is_file() else ''})"
+            )
+    return 1 if errors else 0
+
+
+def read_source(source: str) -> tuple[str, str, str | None]:
+    """Return (title, text, error) for TEXT, a file path, or an http(s) URL."""
+    if source.startswith(("http://", "https://")):
+        from newsmon.config.settings import load_settings
+        from newsmon.extract.fetch import fetch_article
+        from newsmon.http.client import HttpPolicy
+
+        result = fetch_article(source, policy=HttpPolicy(allowed_private=load_settings().allowed_private))
+        extracted = result.extracted
+        if result.status == "error" or extracted is None or not extracted.text:
+            return "", "", f"could not fetch {source}: {result.reason or 'no text extracted'}"
+        return extracted.title or "", extracted.text, None
+    if len(source) < MAX_INLINE_PATH and "\n" not in source:
+        path = Path(source)
+        try:
+            if path.is_file():
+                return "", path.read_text(encoding="utf-8", errors="replace"), None
+        except OSError as exc:
+            return "", "", f"cannot read {source}: {exc}"
+    return "", source, None
+
+
+def mark_terms(sentence: str, terms: tuple[str, ...]) -> str:
+    """Wrap each matched surface form in [brackets] (longest first, so phrases win over their words)."""
+    spans: list[tuple[int, int]] = []
+    for term in sorted(set(terms), key=len, reverse=True):
+        start = 0
+        while (i := sentence.find(term, start)) >= 0:
+            end = i + len(term)
+            if all(end <= s or i >= e for s, e in spans):
+                spans.append((i, end))
+            start = end
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        out.append(sentence[pos:s] + "[" + sentence[s:e] + "]")
+        pos = e
+    out.append(sentence[pos:])
+    return "".join(out)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from newsmon.topics.learned import apply_learned, load_model_for
+    from newsmon.topics.score import score_text
+
+    title, text, error = read_source(args.source)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    title = args.title or title
+    topics = _select(args, args.topic)
+    if topics is None:
+        return 1
+    results = []
+    for t in topics:
+        result = apply_learned(load_model_for(t), score_text(t, title=title, text=text, lang=args.lang))
+        results.append(result)
+        if args.json:
+            continue
+        verdict = "FLAGGED" if result.flagged else "not flagged"
+        print(
+            f"{t.name}: score {result.score:.3f} (threshold {t.threshold}) -> {verdict}   "
+            f"lang {result.lang or '?'}"
+        )
+        if result.learned_probability is not None:
+            print(f"  learned layer: probability {result.learned_probability:.3f} decided the flag")
+        active = {k: v for k, v in result.features.items() if v}
+        print("  features:" + ("" if active else " none"))
+        for k, v in sorted(active.items(), key=lambda kv: -abs(kv[1])):
+            print(f"    {k:<30} {v:+.3f}  ({result.counts.get(k, 0):g} sentence(s))")
+        print("  evidence:" + ("" if result.evidence else " none"))
+        for e in result.evidence:
+            where = "title" if e.in_title else "text"
+            print(f"    {e.weight:+.2f} [{where}; {', '.join(e.concepts)}] {mark_terms(e.sentence, e.terms)}")
+    if args.json:
+        print(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from newsmon.topics.evaluate import LabelFileError, evaluate, read_labels
+
+    try:
+        examples = read_labels(args.labels)
+    except (OSError, LabelFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    topics = _select(args, args.topic)
+    if topics is None:
+        return 1
+    for t in topics:
+        ev = evaluate(t, examples, threshold=args.threshold)
+        if args.json:
+            print(json.dumps(ev.to_json(), ensure_ascii=False, indent=2))
+            continue
+        o = ev.overall
+        print(
+            f"{t.name}: n={o.n} precision {o.precision:.3f} recall {o.recall:.3f} F1 {o.f1:.3f} "
+            f"(threshold {ev.threshold}); hard-negative precision {ev.hard_negative_precision:.3f}"
+        )
+        print(f"  suggested threshold {ev.suggested_threshold} (F1 {ev.suggested_f1:.3f} on these examples)")
+        for group, table in (("language", ev.by_lang), ("kind", ev.by_kind)):
+            for k, m in table.items():
+                print(f"  {group} {k:<18} n={m.n:<4} P={m.precision:.3f} R={m.recall:.3f} F1={m.f1:.3f}")
+        for label, mistakes in (
+            ("false positive", ev.false_positives),
+            ("false negative", ev.false_negatives),
+        ):
+            for m in mistakes:
+                print(f"  {label}: {m.id} score {m.score:.3f} {m.title[:70]!r}")
+                for e in m.evidence[:2]:
+                    print(f"      {e.weight:+.2f} {mark_terms(e.sentence, e.terms)[:160]}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from newsmon.topics.evaluate import LabelFileError, read_labels
+    from newsmon.topics.learned import model_path, save_model, train_learned
+
+    try:
+        examples = read_labels(args.labels)
+    except (OSError, LabelFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    topics = _select(args, args.topic)
+    if topics is None:
+        return 1
+    topic = topics[0]
+    model = train_learned(topic, examples, holdout_fraction=args.holdout)
+    out = args.out or model_path(topic)
+    save_model(model, out)
+    state = "ENABLED" if model.usable else "not enabled"
+    print(f"{topic.name}: learned layer {state}: {model.reason}\n  saved to {out}")
+    return 0

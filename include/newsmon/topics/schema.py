@@ -1,0 +1,72 @@
+"""JSON Schema of a topic file (draft 2020-12), kept as data so the UI and docs can show it too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_TERMS: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string", "minLength": 1},
+    "minItems": 1,
+}
+
+_RULE: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "weight"],
+    "properties": {
+        "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+        "all": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+        "any": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+        "within": {
+            "oneOf": [
+                {"enum": ["sentence", "document", "near"]},
+                {"type": "integer", "minimum": 1, "maximum": 200},
+            ]
+        },
+        "weight": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+        "max_count": {"type": "integer", "minimum": 1, "maximum": 100},
+        "description": {"type": "string"},
+    },
+}
+
+TOPIC_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "newsmon topic",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["title", "threshold", "concepts", "rules"],
+    "properties": {
+        "title": {"type": "string", "minLength": 1},
+        "description": {"type": "string"},
+        "enabled": {"type": "boolean"},
+        "threshold": {"type": "number", "minimum": 0},
+        "recipients": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$"},
+            "uniqueItems": True,
+        },
+        "languages": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z]{2}$"},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "title_boost": {"type": "number", "minimum": 0, "maximum": 10},
+        "proximity": {"type": "integer", "minimum": 1, "maximum": 200},
+        "max_evidence": {"type": "integer", "minimum": 1, "maximum": 50},
+        "concepts": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": "^[A-Z][A-Z0-9_]*$"},
+            "additionalProperties": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": "^([a-z]{2}|any)$"},
+                "additionalProperties": _TERMS,
+            },
+        },
+        "rules": {"type": "array", "items": _RULE, "minItems": 1},
+        "negatives": {"type": "array", "items": _RULE},
+    },
+}
