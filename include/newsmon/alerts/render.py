@@ -1,0 +1,238 @@
+"""Alert and digest emails: plain data in, subject + text + HTML out, through Jinja2 templates.
+
+Everything shown comes from fetched pages and feeds, i.e. from strangers: HTML templates autoescape, links
+are only made for http(s) URLs, and header values are flattened to one line. Matched terms are marked by
+splitting a sentence into (text, marked) pieces here, so the templates never build markup from strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+TEMPLATES = Path(__file__).parent / "templates"
+SUBJECT_TITLE_CHARS = 120
+MAX_COPIES = 50
+
+
+@dataclass(frozen=True)
+class CopyInfo:
+    site: str | None
+    title: str
+    url: str
+    published: datetime | None = None
+    is_original: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    sentence: str
+    terms: tuple[str, ...] = ()
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """What an alert email says about one (story, topic)."""
+
+    story_id: int
+    topic: str
+    score: float
+    story_title: str
+    message_id: str
+    ui_url: str
+    original: CopyInfo | None = None
+    copies: tuple[CopyInfo, ...] = ()
+    evidence: tuple[EvidenceInfo, ...] = ()
+    threshold: float | None = None
+    first_seen_at: datetime | None = None
+
+    @property
+    def story_url(self) -> str:
+        return f"{self.ui_url.rstrip('/')}/stories/{self.story_id}"
+
+
+@dataclass(frozen=True)
+class RenderedAlert:
+    subject: str
+    text: str
+    html: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class DigestStory:
+    story_id: int
+    title: str
+    score: float = 0.0
+    site: str | None = None
+    url: str | None = None
+    copies: int = 0
+    new_copies: int = 0
+
+
+@dataclass(frozen=True)
+class DigestTopic:
+    topic: str
+    new_stories: tuple[DigestStory, ...] = ()
+    new_total: int = 0  # may exceed len(new_stories): the list is capped
+    updated_stories: tuple[DigestStory, ...] = ()
+
+
+@dataclass(frozen=True)
+class DigestContext:
+    recipient: str
+    period: str
+    since: datetime
+    until: datetime
+    ui_url: str
+    message_id: str
+    topics: tuple[DigestTopic, ...] = field(default_factory=tuple)
+
+
+def one_line(value: str | None, limit: int | None = None) -> str:
+    """Collapse all whitespace (newlines included: they would end an email header) and shorten."""
+    text = " ".join((value or "").split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def safe_href(url: str | None) -> str | None:
+    """Only web links become links; `javascript:` and friends are shown as text, never clickable."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def mark_terms(sentence: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
+    """Split a sentence into pieces, flagging those that are matched terms (whole words, any case)."""
+    words = sorted({one_line(t) for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return [(sentence, False)] if sentence else []
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for m in pattern.finditer(sentence):
+        if m.start() > pos:
+            pieces.append((sentence[pos : m.start()], False))
+        pieces.append((m.group(0), True))
+        pos = m.end()
+    if pos < len(sentence):
+        pieces.append((sentence[pos:], False))
+    return pieces
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "time unknown"
+
+
+@lru_cache(maxsize=1)
+def environment():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html",), disabled_extensions=("txt",), default=True
+        ),
+        undefined=jinja2.StrictUndefined,  # a misspelt field fails the test, not the email silently
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(one_line=one_line, safe_href=safe_href, when=_when, mark_terms=mark_terms)
+    return env
+
+
+def _render(name: str, **values: Any) -> str:
+    return environment().get_template(name).render(**values)
+
+
+def alert_subject(ctx: AlertContext) -> str:
+    title = one_line(ctx.story_title, SUBJECT_TITLE_CHARS) or f"story {ctx.story_id}"
+    return f"[newsmon] {one_line(ctx.topic)} ({ctx.score:.2f}): {title}"
+
+
+def render_alert(ctx: AlertContext) -> RenderedAlert:
+    copies = ctx.copies[:MAX_COPIES]
+    evidence = tuple(e for e in ctx.evidence if e.weight >= 0) or ctx.evidence
+    values = {
+        "ctx": ctx,
+        "copies": copies,
+        "more_copies": len(ctx.copies) - len(copies),
+        "evidence": evidence,
+    }
+    return RenderedAlert(
+        subject=alert_subject(ctx),
+        text=_render("alert.txt", **values),
+        html=_render("alert.html", **values),
+        message_id=ctx.message_id,
+    )
+
+
+def alert_context(data: Any, *, ui_url: str) -> AlertContext:
+    """Build the context from `newsmon.store.alerts.AlertData` (the flag's evidence is TopicScore JSON)."""
+    copies = tuple(
+        CopyInfo(
+            site=c["site"],
+            title=c["title"] or "",
+            url=c["url"],
+            published=c["published"] or c["fetched_at"],
+            is_original=c["id"] == data.original_copy_id,
+        )
+        for c in data.copies
+    )
+    original = next((c for c in copies if c.is_original), copies[0] if copies else None)
+    ev: Mapping[str, Any] = data.evidence or {}
+    evidence = []
+    for item in ev.get("evidence") or ():
+        if isinstance(item, Mapping) and item.get("sentence"):
+            evidence.append(
+                EvidenceInfo(
+                    sentence=str(item["sentence"]),
+                    terms=tuple(str(t) for t in item.get("terms") or ()),
+                    weight=float(item.get("weight") or 0.0),
+                )
+            )
+    threshold = ev.get("threshold")
+    return AlertContext(
+        story_id=data.story_id,
+        topic=data.topic,
+        score=float(data.score),
+        story_title=data.story_title,
+        message_id=data.message_id,
+        ui_url=ui_url,
+        original=original,
+        copies=copies,
+        evidence=tuple(evidence),
+        threshold=float(threshold) if isinstance(threshold, int | float) else None,
+        first_seen_at=data.first_seen_at,
+    )
+
+
+def digest_subject(ctx: DigestContext) -> str:
+    total = sum(t.new_total for t in ctx.topics)
+    topics = ", ".join(one_line(t.topic) for t in ctx.topics if t.new_total or t.updated_stories)
+    noun = "story" if total == 1 else "stories"
+    return f"[newsmon] digest {ctx.period}: {total} new {noun} ({topics})"
+
+
+def render_digest(ctx: DigestContext) -> RenderedAlert:
+    values = {"ctx": ctx}
+    return RenderedAlert(
+        subject=digest_subject(ctx),
+        text=_render("digest.txt", **values),
+        html=_render("digest.html", **values),
+        message_id=ctx.message_id,
+    )
