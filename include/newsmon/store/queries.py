@@ -1,0 +1,603 @@
+"""Read models for the News Monitor page (and the one write it makes: an analyst's feedback).
+
+The UI never sees ORM objects: each function returns frozen dataclasses of plain values, so templates
+and the JSON API cannot trigger lazy loads (N+1 queries) and the page's cost is the handful of
+statements written here. Every filter is a bound parameter of a SQLAlchemy expression; nothing is
+built from strings. The list is one page query + one count + two small look-ups keyed by the page's
+story ids, which is what keeps it fast on 100k stories (see bench/ui.py for the figures and indexes).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from newsmon.store.models import Alert, Copy, Entry, Feed, Feedback, Flag, Story
+from newsmon.store.upsert import upsert
+
+SortKey = Literal["first_seen", "score", "copies", "flagged", "title"]
+FeedbackState = Literal["any", "none", "relevant", "not_relevant"]
+MAX_PER_PAGE = 200
+MAX_COPIES_SHOWN = 500
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes for timezone-aware columns; everything we store is UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# ---------------------------------------------------------------------------------------------- list
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    """What the analyst asked for; validated by the web layer before it gets here."""
+
+    topic: str | None = None
+    date_from: date | None = None  # on the story's first_seen_at, inclusive, UTC days
+    date_to: date | None = None  # inclusive
+    lang: str | None = None  # stories with at least one copy in this language
+    feedback: FeedbackState = "any"
+    min_score: float | None = None
+    q: str | None = None  # words that must all appear in the story's title
+    sort: SortKey = "first_seen"
+    descending: bool = True
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    relevant: int = 0
+    not_relevant: int = 0
+    mine: bool | None = None  # the current user's verdict, if any
+
+    @property
+    def state(self) -> str:
+        """One word for a badge: what the analysts said overall."""
+        if self.relevant and self.not_relevant:
+            return "mixed"
+        if self.relevant:
+            return "relevant"
+        if self.not_relevant:
+            return "not_relevant"
+        return "none"
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    story_id: int
+    topic: str
+    score: float
+    title: str
+    site: str | None
+    first_seen_at: datetime
+    flagged_at: datetime
+    copies_count: int
+    langs: tuple[str, ...]
+    feedback: FeedbackSummary
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    rows: tuple[StoryRow, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _like_escape(word: str) -> str:
+    """The user's text is matched literally: % and _ are data, not wildcards."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(stmt: Select, flt: StoryFilter) -> Select:
+    conditions = [Story.merged_into_id.is_(None)]
+    if flt.topic:
+        conditions.append(Flag.topic == flt.topic)
+    if flt.min_score is not None:
+        conditions.append(Flag.score >= flt.min_score)
+    if flt.date_from:
+        conditions.append(Story.first_seen_at >= _day_start(flt.date_from))
+    if flt.date_to:
+        conditions.append(Story.first_seen_at < _day_start(flt.date_to + timedelta(days=1)))
+    if flt.lang:
+        conditions.append(exists().where(Copy.story_id == Story.id, Copy.lang == flt.lang))
+    if flt.q:
+        for word in flt.q.split()[:8]:
+            conditions.append(Story.title.ilike(f"%{_like_escape(word)}%", escape="\\"))
+    if flt.feedback != "any":
+        said = exists().where(Feedback.story_id == Flag.story_id, Feedback.topic == Flag.topic)
+        if flt.feedback == "none":
+            conditions.append(~said)
+        else:
+            conditions.append(said.where(Feedback.relevant.is_(flt.feedback == "relevant")))
+    return stmt.where(and_(*conditions))
+
+
+# Each sort ends in a unique key so pages never overlap; the keys follow the indexes (ix_stories_*,
+# ix_flags_*) so PostgreSQL can walk an index and stop after one page instead of sorting every flagged story.
+_SORT_KEYS = {
+    "first_seen": (Story.first_seen_at, Story.id, Flag.id),
+    "score": (Flag.score, Flag.id),
+    "copies": (Story.copies_count, Story.id, Flag.id),
+    "flagged": (Flag.flagged_at, Flag.id),
+    "title": (Story.title, Story.id, Flag.id),
+}
+
+
+def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) -> StoryPage:
+    """One page of flagged stories (one row per story and topic), newest first unless asked otherwise."""
+    per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
+    page = max(1, flt.page)
+    keys = _SORT_KEYS[flt.sort]
+    order = [k.desc() for k in keys] if flt.descending else [k.asc() for k in keys]
+    stmt = select(
+        Flag.story_id,
+        Flag.topic,
+        Flag.score,
+        Flag.flagged_at,
+        Story.title,
+        Story.first_seen_at,
+        Story.copies_count,
+        Story.original_copy_id,
+    ).join(Story, Story.id == Flag.story_id)
+    stmt = _filtered(stmt, flt).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    found = session.execute(stmt).all()
+    total = session.scalar(_filtered(select(func.count()).select_from(Flag).join(Story), flt)) or 0
+
+    # Looked up for the page's rows only: joining copies inside the paged query would cost a look-up for
+    # every row skipped by OFFSET as well.
+    original_ids = {r.original_copy_id for r in found if r.original_copy_id is not None}
+    sites = dict(session.execute(select(Copy.id, Copy.site).where(Copy.id.in_(original_ids))).all())
+
+    story_ids = sorted({r.story_id for r in found})
+    langs = story_languages(session, story_ids)
+    feedback = feedback_summaries(session, story_ids, user)
+    rows = tuple(
+        StoryRow(
+            story_id=r.story_id,
+            topic=r.topic,
+            score=r.score,
+            title=r.title,
+            site=sites.get(r.original_copy_id),
+            first_seen_at=as_utc(r.first_seen_at),
+            flagged_at=as_utc(r.flagged_at),
+            copies_count=r.copies_count,
+            langs=langs.get(r.story_id, ()),
+            feedback=feedback.get((r.story_id, r.topic), FeedbackSummary()),
+        )
+        for r in found
+    )
+    return StoryPage(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def story_languages(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """Languages of each story's copies, most copies first."""
+    if not story_ids:
+        return {}
+    stmt = (
+        select(Copy.story_id, Copy.lang, func.count())
+        .where(Copy.story_id.in_(story_ids), Copy.lang.is_not(None))
+        .group_by(Copy.story_id, Copy.lang)
+    )
+    counted: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for story_id, lang, n in session.execute(stmt):
+        counted[story_id].append((-n, lang))
+    return {sid: tuple(lang for _, lang in sorted(pairs)) for sid, pairs in counted.items()}
+
+
+def feedback_summaries(
+    session: Session, story_ids: Sequence[int], user: str | None
+) -> dict[tuple[int, str], FeedbackSummary]:
+    if not story_ids:
+        return {}
+    stmt = select(Feedback.story_id, Feedback.topic, Feedback.user, Feedback.relevant).where(
+        Feedback.story_id.in_(story_ids)
+    )
+    tally: dict[tuple[int, str], list[int | bool | None]] = defaultdict(lambda: [0, 0, None])
+    for story_id, topic, who, relevant in session.execute(stmt):
+        t = tally[(story_id, topic)]
+        t[0 if relevant else 1] += 1
+        if user is not None and who == user:
+            t[2] = bool(relevant)
+    return {k: FeedbackSummary(relevant=v[0], not_relevant=v[1], mine=v[2]) for k, v in tally.items()}
+
+
+def filter_choices(session: Session) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Topics that have flags and languages that have copies: the options of the filter form."""
+    topics = tuple(session.scalars(select(Flag.topic).distinct().order_by(Flag.topic)))
+    langs = tuple(
+        session.scalars(select(Story.lang).where(Story.lang.is_not(None)).distinct().order_by(Story.lang))
+    )
+    return topics, langs
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    topic: str
+    stories: int
+
+
+def _utc_day(session: Session, column):
+    """The UTC calendar day of a timestamp column, as each dialect spells it."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)  # SQLite stores UTC text: date() takes its first ten characters
+
+
+def flagged_per_day(session: Session, days: int, until: datetime) -> list[DayCount]:
+    """Stories flagged per UTC day and topic over the last `days` days (for the page's chart)."""
+    since = _day_start((until - timedelta(days=days - 1)).date())
+    end = _day_start(until.date() + timedelta(days=1))
+    day = _utc_day(session, Flag.flagged_at).label("day")
+    stmt = (
+        select(day, Flag.topic, func.count())
+        .where(Flag.flagged_at >= since, Flag.flagged_at < end)
+        .group_by(day, Flag.topic)
+        .order_by(day, Flag.topic)
+    )
+    return [
+        DayCount(day=d if isinstance(d, date) else date.fromisoformat(str(d)), topic=topic, stories=n)
+        for d, topic, n in session.execute(stmt)
+    ]
+
+
+@dataclass(frozen=True)
+class CopyView:
+    copy_id: int
+    url: str
+    site: str | None
+    title: str
+    published: datetime | None
+    fetched_at: datetime
+    lang: str | None
+    feed_name: str | None
+    text_source: str
+    fetch_status: str
+    attribution_site: str | None
+    attribution_url: str | None
+    is_original: bool
+
+    @property
+    def seen_at(self) -> datetime:
+        """When this copy appeared: its publication time if it says, else when we fetched it."""
+        return self.published or self.fetched_at
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    sentence: str
+    terms: tuple[str, ...]
+    concepts: tuple[str, ...]
+    weight: float
+
+
+@dataclass(frozen=True)
+class FlagView:
+    topic: str
+    score: float
+    flagged: bool
+    copy_id: int | None
+    flagged_at: datetime
+    evidence: tuple[EvidenceItem, ...]
+    features: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class AlertView:
+    topic: str
+    status: str
+    recipients: tuple[str, ...]
+    attempts: int
+    sent_at: datetime | None
+    created_at: datetime
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    story_id: int
+    topic: str
+    user: str
+    relevant: bool
+    note: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StoryDetail:
+    story_id: int
+    title: str
+    lang: str | None
+    first_seen_at: datetime
+    last_copy_at: datetime
+    copies_count: int
+    original: CopyView | None
+    copies: tuple[CopyView, ...]  # oldest first, at most MAX_COPIES_SHOWN
+    flags: tuple[FlagView, ...]
+    alerts: tuple[AlertView, ...]
+    feedback: tuple[FeedbackView, ...]
+    text_copy_id: int | None = None  # the copy whose text is shown (the best-scoring one)
+    text: str = ""
+    langs: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def _flag_view(flag: Flag) -> FlagView:
+    """The evidence column is JSON written by the scorer; read it defensively, a bad row must not 500."""
+    data = flag.evidence if isinstance(flag.evidence, dict) else {}
+    items = []
+    for raw in data.get("evidence") or ():
+        if not isinstance(raw, dict) or not isinstance(raw.get("sentence"), str):
+            continue
+        items.append(
+            EvidenceItem(
+                sentence=raw["sentence"],
+                terms=tuple(str(t) for t in raw.get("terms") or () if t),
+                concepts=tuple(str(c) for c in raw.get("concepts") or () if c),
+                weight=_number(raw.get("weight")) or 0.0,
+            )
+        )
+    features = data.get("features") if isinstance(data.get("features"), dict) else {}
+    numeric = ((str(k), _number(v)) for k, v in features.items())
+    return FlagView(
+        topic=flag.topic,
+        score=flag.score,
+        flagged=bool(data.get("flagged", True)),
+        copy_id=flag.copy_id,
+        flagged_at=as_utc(flag.flagged_at),
+        evidence=tuple(items),
+        features=tuple(sorted(((k, v) for k, v in numeric if v is not None), key=lambda kv: -abs(kv[1]))),
+    )
+
+
+def _copy_view(r, is_original: bool) -> CopyView:
+    return CopyView(
+        copy_id=r.id,
+        url=r.url,
+        site=r.site,
+        title=r.title,
+        published=as_utc(r.published),
+        fetched_at=as_utc(r.fetched_at),
+        lang=r.lang,
+        feed_name=r.feed_name,
+        text_source=r.text_source,
+        fetch_status=r.fetch_status,
+        attribution_site=r.attribution_site,
+        attribution_url=r.attribution_url,
+        is_original=is_original,
+    )
+
+
+def resolve_story_id(session: Session, story_id: int) -> int | None:
+    """Follow merges: a link to a story that was folded into another leads to the one that absorbed it."""
+    seen = set()
+    current: int | None = story_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        merged_into = session.execute(select(Story.merged_into_id).where(Story.id == current)).first()
+        if merged_into is None:
+            return None
+        if merged_into[0] is None:
+            return current
+        current = merged_into[0]
+    return current
+
+
+def story_detail(session: Session, story_id: int, topic: str | None = None) -> StoryDetail | None:
+    """Everything the detail page shows, in six indexed statements."""
+    story = session.get(Story, story_id)
+    if story is None:
+        return None
+    copy_cols = (
+        Copy.id,
+        Copy.url,
+        Copy.site,
+        Copy.title,
+        Copy.published,
+        Copy.fetched_at,
+        Copy.lang,
+        Copy.text_source,
+        Copy.fetch_status,
+        Copy.attribution_site,
+        Copy.attribution_url,
+        Feed.name.label("feed_name"),
+    )
+    seen_at = func.coalesce(Copy.published, Copy.fetched_at)
+    copy_rows = session.execute(
+        select(*copy_cols)
+        .outerjoin(Feed, Feed.id == Copy.feed_id)
+        .where(Copy.story_id == story_id)
+        .order_by(seen_at, Copy.id)
+        .limit(MAX_COPIES_SHOWN)
+    ).all()
+    copies = tuple(_copy_view(r, r.id == story.original_copy_id) for r in copy_rows)
+    original = next((c for c in copies if c.is_original), None)
+    if original is None and story.original_copy_id is not None:
+        # The original sits beyond the shown copies (a very large story): fetch it by key.
+        by_key = select(*copy_cols).outerjoin(Feed, Feed.id == Copy.feed_id)
+        row = session.execute(by_key.where(Copy.id == story.original_copy_id)).first()
+        original = _copy_view(row, True) if row is not None else None
+
+    flags = tuple(
+        _flag_view(f)
+        for f in session.scalars(select(Flag).where(Flag.story_id == story_id).order_by(Flag.score.desc()))
+    )
+    chosen = next((f for f in flags if f.topic == topic), flags[0] if flags else None)
+    text_copy_id = (chosen.copy_id if chosen else None) or story.original_copy_id
+    text = ""
+    if text_copy_id is not None:
+        text = session.scalar(select(Copy.text).where(Copy.id == text_copy_id)) or ""
+
+    alerts = tuple(
+        AlertView(
+            topic=a.topic,
+            status=a.status,
+            recipients=tuple(a.recipients or ()),
+            attempts=a.attempts,
+            sent_at=as_utc(a.sent_at),
+            created_at=as_utc(a.created_at),
+            last_error=a.last_error,
+        )
+        for a in session.scalars(select(Alert).where(Alert.story_id == story_id).order_by(Alert.created_at))
+    )
+    feedback = tuple(
+        FeedbackView(
+            story_id=f.story_id,
+            topic=f.topic,
+            user=f.user,
+            relevant=f.relevant,
+            note=f.note,
+            updated_at=as_utc(f.updated_at),
+        )
+        for f in session.scalars(
+            select(Feedback).where(Feedback.story_id == story_id).order_by(Feedback.updated_at.desc())
+        )
+    )
+    langs = story_languages(session, [story_id]).get(story_id, ())
+    return StoryDetail(
+        story_id=story.id,
+        title=story.title,
+        lang=story.lang,
+        first_seen_at=as_utc(story.first_seen_at),
+        last_copy_at=as_utc(story.last_copy_at),
+        copies_count=story.copies_count,
+        original=original,
+        copies=copies,
+        flags=flags,
+        alerts=alerts,
+        feedback=feedback,
+        text_copy_id=text_copy_id,
+        text=text,
+        langs=langs,
+    )
+
+
+# ------------------------------------------------------------------------------------------ feedback
+
+
+class UnknownFlag(LookupError):
+    """Feedback is about a flag; a verdict on a (story, topic) that was never flagged is refused."""
+
+
+def set_feedback(
+    session: Session,
+    story_id: int,
+    topic: str,
+    user: str,
+    relevant: bool,
+    note: str | None,
+    now: datetime,
+) -> FeedbackView:
+    """Record (or change) one analyst's verdict; one row per (story, topic, user), so it is idempotent."""
+    flagged = session.scalar(select(Flag.id).where(Flag.story_id == story_id, Flag.topic == topic))
+    if flagged is None:
+        raise UnknownFlag(f"story {story_id} is not flagged for topic {topic!r}")
+    note = (note or "").strip() or None
+    row = {
+        "story_id": story_id,
+        "topic": topic,
+        "user": user,
+        "relevant": relevant,
+        "note": note,
+        "created_at": now,
+        "updated_at": now,
+    }
+    keys = ("story_id", "topic", "user")
+    upsert(session, Feedback, row, keys=keys, update=("relevant", "note", "updated_at"))
+    return FeedbackView(
+        story_id=story_id, topic=topic, user=user, relevant=relevant, note=note, updated_at=now
+    )
+
+
+# --------------------------------------------------------------------------------------- feed health
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    feed_id: int
+    name: str
+    url: str
+    lang: str | None
+    active: bool
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    consecutive_errors: int
+    last_error_kind: str | None
+    last_error: str | None
+    next_poll_at: datetime | None
+    disabled_reason: str | None
+    entries: int
+    stories: int
+
+    def status(self, now: datetime) -> str:
+        """ok | backing_off | failing | disabled | removed | never_polled — the badge on the page."""
+        if not self.active:
+            return "removed"
+        if self.disabled_reason:
+            return "disabled"
+        if self.consecutive_errors:
+            if self.next_poll_at is not None and self.next_poll_at > now:
+                return "backing_off"
+            return "failing"
+        if self.last_success_at is None:
+            return "never_polled"
+        return "ok"
+
+
+def feed_health(session: Session) -> list[FeedHealth]:
+    """Each feed's polling state and what it contributed; the worst-off feeds first."""
+    entries = dict(session.execute(select(Entry.feed_id, func.count()).group_by(Entry.feed_id)).all())
+    stories = dict(
+        session.execute(
+            select(Copy.feed_id, func.count(func.distinct(Copy.story_id)))
+            .where(Copy.feed_id.is_not(None))
+            .group_by(Copy.feed_id)
+        ).all()
+    )
+    out = [
+        FeedHealth(
+            feed_id=f.id,
+            name=f.name,
+            url=f.url,
+            lang=f.lang,
+            active=f.active,
+            last_polled_at=as_utc(f.last_polled_at),
+            last_success_at=as_utc(f.last_success_at),
+            consecutive_errors=f.consecutive_errors or 0,
+            last_error_kind=f.last_error_kind,
+            last_error=f.last_error,
+            next_poll_at=as_utc(f.next_poll_at),
+            disabled_reason=f.disabled_reason,
+            entries=entries.get(f.id, 0),
+            stories=stories.get(f.id, 0),
+        )
+        for f in session.scalars(select(Feed).order_by(Feed.name))
+    ]
+    out.sort(key=lambda h: (not h.active, -h.consecutive_errors, h.name.lower()))
+    return out

@@ -1,0 +1,330 @@
+"""The News Monitor FastAPI app: server-rendered pages plus the JSON API they are built on.
+
+Mounted by Airflow at /newsmon. Both the pages and the API go through the same query functions in
+`newsmon.store.queries` (the only place that speaks SQL); this module only validates input, checks the
+user and renders. Routes are sync `def`: SQLAlchemy sessions are blocking, FastAPI runs them in its
+thread pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from newsmon.store import queries
+from newsmon.store.db import session_scope
+from newsmon_ui import charts
+from newsmon_ui.highlight import highlight
+from newsmon_ui.schemas import FeedbackIn, StoryQuery, TopicName
+from newsmon_ui.security import (
+    ERROR_CSS,
+    CurrentUser,
+    SecurityHeaders,
+    require_same_origin,
+    requires_authenticated,
+)
+from newsmon_ui.settings import db_url, ensure_schema
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/newsmon"
+HERE = Path(__file__).parent
+STATIC_FILES = {"newsmon.css": "text/css", "newsmon.js": "text/javascript"}
+CHART_DAYS = 30
+CHOICES_TTL = 60.0  # seconds; topics and languages change on the scale of days
+_choices: dict[str, tuple[float, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    url = request.app.state.db_url()
+    ensure_schema(url)
+    with session_scope(url) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+# ------------------------------------------------------------------------------------ template helpers
+
+
+def _fmt_time(value: datetime | None) -> str:
+    return "—" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _safe_href(url: str | None) -> str | None:
+    """Only web links become links: a stored `javascript:` or `data:` URL is shown as text."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _build_templates() -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = _fmt_time
+    env.filters["safe_href"] = _safe_href
+    env.filters["score"] = lambda v: f"{v:.2f}"
+    return Jinja2Templates(env=env)
+
+
+def _root(request: Request) -> str:
+    """The app's own path prefix as mounted (e.g. "/newsmon", or "/base/newsmon" behind a base_url)."""
+    return request.scope.get("root_path", "").rstrip("/")
+
+
+def _url(request: Request, route: str, query: dict | None = None, /, **params) -> str:
+    path = _root(request) + request.app.url_path_for(route, **params)
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(_root(request) + "/api")
+
+
+def _render(request: Request, name: str, user: str | None, status_code: int = 200, **context) -> Response:
+    context.update(
+        url=lambda route, query=None, **p: _url(request, route, query, **p),
+        user=user,
+        airflow_home=(_root(request)[: -len(PREFIX)] or "") + "/",
+    )
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+# --------------------------------------------------------------------------------------------- pages
+
+
+def _filter_choices(request: Request, session: Session) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The filter drop-downs' options, cached briefly: two DISTINCT scans are a third of the list's cost
+    on a large database, and a topic or language appearing a minute late in a drop-down harms no one."""
+    url = request.app.state.db_url()
+    cached = _choices.get(url)
+    now = time.monotonic()
+    if cached is None or cached[0] < now:
+        cached = (now + CHOICES_TTL, queries.filter_choices(session))
+        _choices[url] = cached
+    return cached[1]
+
+
+pages = APIRouter(include_in_schema=False)
+
+
+@pages.get("/", name="stories")
+def stories_page(
+    request: Request, session: SessionDep, user: CurrentUser, query: Annotated[StoryQuery, Query()]
+) -> Response:
+    result = queries.list_flagged(session, query.to_filter(), user=user)
+    topics, langs = _filter_choices(request, session)
+    now = _now()
+    chart = charts.daily_chart(queries.flagged_per_day(session, CHART_DAYS, now), now.date(), CHART_DAYS)
+    return _render(
+        request, "stories.html", user, page=result, query=query, topics=topics, langs=langs, chart=chart
+    )
+
+
+@pages.get("/stories/{story_id}", name="story")
+def story_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_id: int,
+    topic: Annotated[TopicName | None, Query()] = None,
+) -> Response:
+    resolved = queries.resolve_story_id(session, story_id)
+    if resolved is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such story")
+    if resolved != story_id:
+        return RedirectResponse(_url(request, "story", story_id=resolved), status.HTTP_303_SEE_OTHER)
+    detail = queries.story_detail(session, story_id, topic=topic)
+    assert detail is not None
+    chosen = next((f for f in detail.flags if f.topic == topic), detail.flags[0] if detail.flags else None)
+    sentences = [e.sentence for e in chosen.evidence] if chosen else []
+    terms = sorted({t for e in chosen.evidence for t in e.terms}, key=len, reverse=True) if chosen else []
+    mine = {f.topic: f for f in detail.feedback if f.user == user}
+    return _render(
+        request,
+        "story.html",
+        user,
+        story=detail,
+        flag=chosen,
+        paragraphs=highlight(detail.text, sentences, terms),
+        timeline=charts.copies_timeline(detail.copies),
+        mine=mine,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@pages.post(
+    "/stories/{story_id}/feedback", name="story_feedback", dependencies=[Depends(require_same_origin)]
+)
+def story_feedback_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_id: int,
+    topic: Annotated[TopicName, Form()],
+    verdict: Annotated[Literal["relevant", "not_relevant"], Form()],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        queries.set_feedback(session, story_id, topic, user, verdict == "relevant", note, _now())
+    except queries.UnknownFlag as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    session.commit()  # before the redirect: the next page load must see it
+    log.info("feedback on story %s topic %s by %s: %s", story_id, topic, user, verdict)
+    target = _url(request, "story", {"topic": topic, "saved": "1"}, story_id=story_id)
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
+
+
+@pages.get("/feeds", name="feeds")
+def feeds_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    now = _now()
+    feeds = [(f, f.status(now)) for f in queries.feed_health(session)]
+    return _render(request, "feeds.html", user, feeds=feeds, now=now)
+
+
+@pages.get("/static/{name}", name="static")
+def static_file(name: str) -> Response:
+    if name not in STATIC_FILES:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such file")
+    return FileResponse(
+        HERE / "static" / name,
+        media_type=STATIC_FILES[name],
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
+# ----------------------------------------------------------------------------------------------- API
+
+
+api = APIRouter(prefix="/api", tags=["newsmon"])
+
+
+class FeedStatus(BaseModel):
+    feed: queries.FeedHealth
+    status: str
+
+
+@api.get("/stories", response_model=queries.StoryPage, summary="Flagged stories, filtered and paged")
+def api_stories(session: SessionDep, user: CurrentUser, query: Annotated[StoryQuery, Query()]):
+    return queries.list_flagged(session, query.to_filter(), user=user)
+
+
+@api.get("/stories/{story_id}", response_model=queries.StoryDetail, summary="One story with its copies")
+def api_story(session: SessionDep, story_id: int, topic: Annotated[TopicName | None, Query()] = None):
+    resolved = queries.resolve_story_id(session, story_id)
+    if resolved is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such story")
+    return queries.story_detail(session, resolved, topic=topic)
+
+
+@api.put(
+    "/stories/{story_id}/feedback",
+    response_model=queries.FeedbackView,
+    summary="Record the current user's verdict on a flagged story",
+)
+def api_feedback(session: SessionDep, user: CurrentUser, story_id: int, body: FeedbackIn):
+    try:
+        saved = queries.set_feedback(session, story_id, body.topic, user, body.relevant, body.note, _now())
+    except queries.UnknownFlag as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    session.commit()
+    return saved
+
+
+@api.get("/feeds", response_model=list[FeedStatus], summary="Polling health of every feed")
+def api_feeds(session: SessionDep):
+    now = _now()
+    return [FeedStatus(feed=f, status=f.status(now)) for f in queries.feed_health(session)]
+
+
+@api.get("/stats/flagged-per-day", response_model=list[queries.DayCount], summary="Flags per day and topic")
+def api_flagged_per_day(session: SessionDep, days: Annotated[int, Query(ge=1, le=366)] = CHART_DAYS):
+    return queries.flagged_per_day(session, days, _now())
+
+
+@api.get("/openapi.json", include_in_schema=False)
+def api_schema(request: Request) -> JSONResponse:
+    return JSONResponse(request.app.openapi())
+
+
+# ------------------------------------------------------------------------------------------- errors
+
+
+def _html_error(request: Request, code: int, message: str) -> Response:
+    # ERROR_CSS is our own file, not data: it goes in verbatim so its CSP hash matches.
+    css = Markup(ERROR_CSS)  # noqa: S704
+    return _render(request, "error.html", None, status_code=code, code=code, message=message, error_css=css)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    if exc.status_code == status.HTTP_401_UNAUTHORIZED:
+        message = "You are not logged in to Airflow."
+    else:
+        message = str(exc.detail)
+    return _html_error(request, exc.status_code, message)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": jsonable_errors(exc)}, status_code=422)
+    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+    return _html_error(request, 422, f"Invalid request — {problems}")
+
+
+def jsonable_errors(exc: RequestValidationError) -> list[dict]:
+    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+
+
+# ---------------------------------------------------------------------------------------------- app
+
+
+def create_app(db_url_provider: Callable[[], str] | None = None) -> FastAPI:
+    """The News Monitor app. Every route requires an Airflow login; tests pass their own database."""
+    app = FastAPI(
+        title="newsmon News Monitor",
+        version="1",
+        description="Flagged stories, their copies and evidence, analyst feedback and feed health.",
+        dependencies=[Depends(requires_authenticated())],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served by /api/openapi.json, behind the login like everything else
+    )
+    app.state.db_url = db_url_provider or db_url
+    app.state.templates = _build_templates()
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(pages)
+    app.include_router(api)
+    return app
