@@ -10,8 +10,7 @@ A claim is a conditional UPDATE (`... WHERE status='pending'`) whose row count s
 never send one alert. While a row is `sending`, `next_attempt_at` is its *lease*: the time after which a
 run may assume the claiming worker died and claim it again (see `newsmon.alerts.stage` for the window).
 
-Digests have no `next_attempt_at` column; while a digest is `sending`, `sent_at` holds the time it was
-claimed (overwritten with the real time once sent), which gives digests the same lease.
+Digests are claimed the same way, with the same lease in their own `next_attempt_at`.
 """
 
 from __future__ import annotations
@@ -366,10 +365,10 @@ def claim_digest(
             Digest.id == digest_id,
             or_(
                 and_(Digest.status == "pending", Digest.attempts < max_attempts),
-                and_(Digest.status == "sending", Digest.sent_at <= now - lease),
+                and_(Digest.status == "sending", Digest.next_attempt_at <= now),
             ),
         )
-        .values(status="sending", attempts=Digest.attempts + 1, sent_at=now)
+        .values(status="sending", attempts=Digest.attempts + 1, next_attempt_at=now + lease)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -379,7 +378,7 @@ def mark_digest(session: Session, digest_id: int, *, status: str, error: str | N
     session.execute(
         update(Digest)
         .where(Digest.id == digest_id, Digest.status == "sending")
-        .values(status=status, last_error=error, sent_at=now if status == "sent" else None)
+        .values(status=status, last_error=error, sent_at=now if status == "sent" else None, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
 

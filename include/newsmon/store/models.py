@@ -121,12 +121,14 @@ class Copy(Base):
     """One article as published at one URL. Many copies make one story."""
 
     __tablename__ = "copies"
+    # the UI's language filter: stories with a copy in a language, without reading every copy
+    __table_args__ = (Index("ix_copies_lang_story_id", "lang", "story_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url_key: Mapped[str] = mapped_column(String(2048), unique=True)  # canonical form of the URL
     url: Mapped[str] = mapped_column(String(2048))
     final_url: Mapped[str | None] = mapped_column(String(2048))
-    canonical_url: Mapped[str | None] = mapped_column(String(2048))
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
     feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"), index=True)
     site: Mapped[str | None] = mapped_column(String(300))
     title: Mapped[str] = mapped_column(Text, default="")
@@ -167,6 +169,8 @@ class Story(Base):
     """A news item and all its copies; the original is one of them."""
 
     __tablename__ = "stories"
+    # sorting the UI's list by number of copies (id breaks ties)
+    __table_args__ = (Index("ix_stories_copies_count_id", "copies_count", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(Text, default="")
@@ -177,19 +181,25 @@ class Story(Base):
     first_seen_at: Mapped[datetime] = mapped_column(TS, index=True)
     last_copy_at: Mapped[datetime] = mapped_column(TS)
     copies_count: Mapped[int] = mapped_column(Integer, default=0)
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
 
 
 class Flag(Base):
     """A story flagged for a topic: the best score any of its copies reached, with that copy's evidence."""
 
     __tablename__ = "flags"
-    __table_args__ = (UniqueConstraint("story_id", "topic", name="uq_flags_story_topic"),)
+    __table_args__ = (
+        UniqueConstraint("story_id", "topic", name="uq_flags_story_topic"),
+        # the UI sorts and filters by score, within a topic or across all
+        Index("ix_flags_topic_score", "topic", "score"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
     topic: Mapped[str] = mapped_column(String(100), index=True)
-    score: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float, index=True)
     copy_id: Mapped[int | None] = mapped_column(ForeignKey("copies.id", ondelete="SET NULL"))
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     flagged_at: Mapped[datetime] = mapped_column(TS, index=True)
@@ -258,9 +268,10 @@ class Digest(Base):
     period: Mapped[str] = mapped_column(String(64))  # e.g. "2026-11-25" or "2026-11-25T06"
     since: Mapped[datetime] = mapped_column(TS)
     until: Mapped[datetime] = mapped_column(TS)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
     message_id: Mapped[str] = mapped_column(String(300))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)  # while sending: the claim's lease
     created_at: Mapped[datetime] = mapped_column(TS)
     sent_at: Mapped[datetime | None] = mapped_column(TS)
