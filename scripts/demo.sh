@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+export PATH="$PWD/$BIN:$PATH"   # airflow standalone starts its components as `airflow ...`
 MODE=${1:-once}
 PORT=${DEMO_PORT:-8765}
 mkdir -p "$AIRFLOW_HOME"

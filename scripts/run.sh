@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+export PATH="$PWD/$BIN:$PATH"   # airflow standalone starts its components as `airflow ...`
 mkdir -p "$AIRFLOW_HOME"
 "$BIN/newsmon" db upgrade            # newsmon's own database (SQLite in $AIRFLOW_HOME by default)
 "$BIN/airflow" db migrate >/dev/null  # Airflow's metadata database
