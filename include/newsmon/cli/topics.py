@@ -1,5 +1,8 @@
 """`newsmon topics ...`: list, check, explain, evaluate and train topics.
 
+evaluate and train read labelled examples from a JSONL file (``--labels``) or from the analysts'
+verdicts stored in the database (``--from-feedback``, database from the global ``--db``).
+
 The topics directory is, in order: ``--topics-dir``, ``$NEWSMON_TOPICS_DIR``, ``./config/topics`` when
 run from a checkout, else the repository's ``config/topics`` next to the installed package.
 """
@@ -47,21 +50,79 @@ def register(subparsers: Any) -> None:
     q.add_argument("--json", action="store_true", help="print the stored JSON form instead")
     q.set_defaults(func=cmd_explain)
 
-    q = sub.add_parser("evaluate", help="precision/recall/F1 of a topic on a JSONL label file")
-    q.add_argument("--labels", type=Path, required=True, help="JSONL: id, text, title?, lang?, kind?, label")
+    q = sub.add_parser("evaluate", help="precision/recall/F1 of a topic on a label file or stored feedback")
+    _source_arguments(q)
     q.add_argument("--topic", default=None, help="topic name (default: every topic)")
     q.add_argument("--threshold", type=float, default=None)
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_evaluate)
 
     q = sub.add_parser("train", help="train the learned layer; it is enabled only if it beats the rules")
-    q.add_argument("--labels", type=Path, required=True)
+    _source_arguments(q)
     q.add_argument("--topic", required=True)
     q.add_argument("--out", type=Path, default=None, help="model file (default: beside the topic file)")
     q.add_argument("--holdout", type=float, default=0.3, help="share of examples held out (default 0.3)")
     q.set_defaults(func=cmd_train)
 
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _source_arguments(q: argparse.ArgumentParser) -> None:
+    source = q.add_mutually_exclusive_group(required=True)
+    source.add_argument("--labels", type=Path, help="JSONL: id, text, title?, lang?, kind?, label")
+    source.add_argument(
+        "--from-feedback",
+        action="store_true",
+        help="analysts' stored verdicts (majority per story; ties left out); database from --db",
+    )
+
+
+class _Examples:
+    """Where evaluate/train read their examples: one label file for every topic, or each topic's
+    own stored feedback (read from the database once)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.labels: list[Any] | None = None
+        self.votes: list[Any] | None = None
+
+    def load(self) -> str | None:
+        """Read the source; return an error message or None."""
+        if self.args.labels is not None:
+            from newsmon.topics.evaluate import LabelFileError, read_labels
+
+            try:
+                self.labels = read_labels(self.args.labels)
+            except (OSError, LabelFileError) as exc:
+                return str(exc)
+            return None
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from newsmon.cli.common import settings_from_args
+        from newsmon.store.db import session_scope
+        from newsmon.store.feedback import feedback_votes
+
+        settings = settings_from_args(self.args)
+        try:
+            with session_scope(settings.db_url) as session:
+                self.votes = feedback_votes(session, topic=getattr(self.args, "topic", None))
+        except SQLAlchemyError as exc:
+            return f"cannot read feedback from the database: {exc.__class__.__name__}: {exc}"
+        return None
+
+    def for_topic(self, name: str) -> tuple[list[Any], str]:
+        """(examples, a line describing where they came from)."""
+        if self.labels is not None:
+            return self.labels, f"{len(self.labels)} labelled examples from {self.args.labels}"
+        from newsmon.topics.feedback import examples_from_votes
+
+        got = examples_from_votes(self.votes or [], topic=name)
+        pos = sum(e.label for e in got.examples)
+        note = (
+            f"{len(got.examples)} stories with feedback ({pos} relevant, {len(got.examples) - pos} not)"
+            f"; left out: {got.ties} tied, {got.without_text} without text"
+        )
+        return list(got.examples), note
 
 
 def _topics(args: argparse.Namespace) -> list[Any] | None:
@@ -207,21 +268,29 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from newsmon.topics.evaluate import LabelFileError, evaluate, read_labels
+    from newsmon.topics.evaluate import evaluate
 
-    try:
-        examples = read_labels(args.labels)
-    except (OSError, LabelFileError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    source = _Examples(args)
+    error = source.load()
+    if error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
     topics = _select(args, args.topic)
     if topics is None:
         return 1
     for t in topics:
+        examples, origin = source.for_topic(t.name)
+        if not examples:
+            if args.json:
+                print(json.dumps({"topic": t.name, "examples": 0, "source": origin}))
+            else:
+                print(f"{t.name}: nothing to evaluate ({origin})")
+            continue
         ev = evaluate(t, examples, threshold=args.threshold)
         if args.json:
             print(json.dumps(ev.to_json(), ensure_ascii=False, indent=2))
             continue
+        print(f"{t.name}: {origin}")
         o = ev.overall
         print(
             f"{t.name}: n={o.n} precision {o.precision:.3f} recall {o.recall:.3f} F1 {o.f1:.3f} "
@@ -243,20 +312,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from newsmon.topics.evaluate import LabelFileError, read_labels
     from newsmon.topics.learned import model_path, save_model, train_learned
 
-    try:
-        examples = read_labels(args.labels)
-    except (OSError, LabelFileError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    source = _Examples(args)
+    error = source.load()
+    if error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
     topics = _select(args, args.topic)
     if topics is None:
         return 1
     topic = topics[0]
+    examples, origin = source.for_topic(topic.name)
+    print(f"{topic.name}: {origin}")
     model = train_learned(topic, examples, holdout_fraction=args.holdout)
     out = args.out or model_path(topic)
+    if out is None:
+        print("error: the topic has no file to save the model beside; pass --out", file=sys.stderr)
+        return 1
     save_model(model, out)
     state = "ENABLED" if model.usable else "not enabled"
     print(f"{topic.name}: learned layer {state}: {model.reason}\n  saved to {out}")

@@ -22,7 +22,7 @@ from typing import Any
 
 from newsmon.topics.evaluate import LabelledExample, Metrics
 from newsmon.topics.model import Topic
-from newsmon.topics.score import TopicScore, score_text
+from newsmon.topics.score import MISSING_CONTEXT, TopicScore, score_text
 
 MIN_HOLDOUT = 20  # fewer held-out examples than this cannot show that a model is better
 FORMAT = 1
@@ -226,6 +226,8 @@ def train_learned(
 def apply_learned(model: LearnedModel | None, score: TopicScore) -> TopicScore:
     """Let an *enabled* model decide `flagged`; otherwise return the rules' score unchanged."""
     if model is None or not model.usable or model.topic != score.topic:
+        return score
+    if score.counts.get(MISSING_CONTEXT):  # the topic's required context is absent: rules said no
         return score
     if any(f not in score.counts for f in model.features):  # topic rules changed since training
         return score

@@ -56,6 +56,9 @@ class Topic:
     languages: tuple[str, ...] = ("en",)
     concepts: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
+    # The subject's context: a text that mentions none of these concepts anywhere is never flagged,
+    # however much else matches (migrant or abducted children "returned" have no ISIS camp in them).
+    requires: tuple[str, ...] = ()
     title_boost: float = 1.5
     proximity: int = 12
     max_evidence: int = 6
@@ -254,6 +257,10 @@ def _build_topic(
                     negative=negative,
                 )
             )
+    requires = tuple(data.get("requires", []))
+    for i, cname in enumerate(requires):
+        if cname not in concepts:
+            raise fail(("requires", i), f"requires: unknown concept {cname!r}")
     if not any(not r.negative for r in rules):
         raise fail(("rules",), "a topic needs at least one positive rule")
 
@@ -265,6 +272,7 @@ def _build_topic(
         languages=languages,
         concepts=MappingProxyType(concepts),
         rules=tuple(rules),
+        requires=requires,
         title_boost=float(data.get("title_boost", 1.5)),
         proximity=int(data.get("proximity", 12)),
         max_evidence=int(data.get("max_evidence", 6)),

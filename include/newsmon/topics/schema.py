@@ -66,6 +66,12 @@ TOPIC_SCHEMA: dict[str, Any] = {
                 "additionalProperties": _TERMS,
             },
         },
+        "requires": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
         "rules": {"type": "array", "items": _RULE, "minItems": 1},
         "negatives": {"type": "array", "items": _RULE},
     },

@@ -20,6 +20,8 @@ from newsmon.topics.text import detect_language, split_sentences, tokenize
 
 MAX_SENTENCE_CHARS = 400
 MAX_NEGATIVE_EVIDENCE = 3
+#: pseudo-feature recorded when none of a topic's `requires` concepts occurs in the text
+MISSING_CONTEXT = "missing_required_context"
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,12 @@ def score_text(topic: Topic, *, title: str, text: str, lang: str | None = None) 
             slot["concepts"].update(c for c in (*rule.all, *rule.any) if c in sentences[s].concepts)
 
     raw = sum(features.values())
+    if topic.requires and not any(c in s.concepts for s in sentences for c in topic.requires):
+        # Without the subject's context the rule points are about something else: they are cancelled
+        # by a visible pseudo-feature, so `explain` and the stored evidence say why the score is 0.
+        features[MISSING_CONTEXT] = round(-max(raw, 0.0), 4)
+        counts[MISSING_CONTEXT] = 1.0
+        raw = sum(features.values())
     score = round(max(raw, 0.0), 4)
     evidence = _evidence(topic, sentences, segments, per_sentence)
     return TopicScore(
