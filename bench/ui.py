@@ -1,13 +1,14 @@
 """How fast the News Monitor page answers with 100k stories on PostgreSQL.
 
-Creates a fresh database (default `newsmon_bench_ui` on 127.0.0.1:5432), migrates it, bulk-loads synthetic
-stories, copies, flags, feedback and alerts with COPY, optionally adds the indexes the page wants, then
-times the list (several filter combinations) and the story detail through the real FastAPI app (HTML
-pages and the JSON API) with Starlette's TestClient. The Airflow login is replaced by a fixed user: JWT
-checking is not what is measured. Prints p50/p95 per case.
+Creates a fresh database (default `newsmon_bench_ui` on 127.0.0.1:5432), migrates it (the migrations
+create every index the page relies on, including the pg_trgm index for title search), bulk-loads
+synthetic stories, copies, flags, feedback and alerts with COPY, then times the list (several filter
+combinations, flagged and all stories) and the story detail through the real FastAPI app (HTML pages and
+the JSON API) with Starlette's TestClient. The Airflow login is replaced by a fixed user: JWT checking is
+not what is measured. Prints p50/p95 per case.
 
-    .venv/bin/python bench/ui.py                    # 100k stories, with the proposed indexes
-    .venv/bin/python bench/ui.py --no-indexes       # baseline: the migration's indexes only
+    .venv/bin/python bench/ui.py                    # 100k stories, schema as migrated
+    .venv/bin/python bench/ui.py --no-indexes       # baseline: without the page's indexes of migration 0002
     .venv/bin/python bench/ui.py --stories 20000 --keep
 """
 
@@ -29,22 +30,8 @@ os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="newsmon-bench-ui-
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 sys.path.insert(0, str(REPO / "plugins"))
 
-# The indexes the page needs beyond the initial migration (to be added to a migration by the lead).
-PROPOSED_INDEXES = {
-    # sort by score, and filter by topic then sort by score, without sorting every flag
-    "ix_flags_score": "CREATE INDEX IF NOT EXISTS ix_flags_score ON flags (score)",
-    "ix_flags_topic_score": "CREATE INDEX IF NOT EXISTS ix_flags_topic_score ON flags (topic, score)",
-    # sort by number of copies (the story id is the sort's tie-breaker)
-    "ix_stories_copies_count_id": (
-        "CREATE INDEX IF NOT EXISTS ix_stories_copies_count_id ON stories (copies_count, id)"
-    ),
-    # the language filter: stories with a copy in language X, counted without reading every copy
-    "ix_copies_lang_story_id": (
-        "CREATE INDEX IF NOT EXISTS ix_copies_lang_story_id ON copies (lang, story_id)"
-    ),
-}
-# PostgreSQL only, needs the pg_trgm extension: substring search on titles without a sequential scan.
-TRGM_INDEX = "CREATE INDEX IF NOT EXISTS ix_stories_title_trgm ON stories USING gin (title gin_trgm_ops)"
+MIGRATION_0002 = REPO / "include/newsmon/store/migrations/versions/0002_ui_indexes_digest_lease.py"
+TRGM_INDEX = "ix_stories_title_trgm"
 
 
 WORDS = [
@@ -257,17 +244,35 @@ def load(url: str, n_stories: int, seed: int = 7) -> dict[str, int]:
     }
 
 
-def add_indexes(url: str, trigram: bool) -> None:
+def page_indexes() -> list[str]:
+    """The index names migration 0002 adds for the page, read from the migration itself (one source)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("newsmon_migration_0002", MIGRATION_0002)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [*module.INDEXES, TRGM_INDEX]
+
+
+def existing_indexes(url: str, names: list[str]) -> list[str]:
+    from sqlalchemy import text
+
+    from newsmon.store.db import get_engine
+
+    with get_engine(url).connect() as conn:
+        found = conn.execute(text("SELECT indexname FROM pg_indexes WHERE indexname = ANY(:n)"), {"n": names})
+        return sorted(r[0] for r in found)
+
+
+def drop_indexes(url: str, names: list[str]) -> None:
+    """For the baseline only: the schema as it was before migration 0002's indexes."""
     from sqlalchemy import text
 
     from newsmon.store.db import get_engine
 
     with get_engine(url).begin() as conn:
-        for ddl in PROPOSED_INDEXES.values():
-            conn.execute(text(ddl))
-        if trigram:
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-            conn.execute(text(TRGM_INDEX))
+        for name in names:  # names come from the migration file, never from input
+            conn.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
 
 
 def analyze(url: str) -> None:
@@ -323,6 +328,9 @@ def measure(url: str, runs: int, n_stories: int) -> list[tuple[str, float, float
         "sort by score (all topics)": {"sort": "score"},
         "sort by title": {"sort": "title", "order": "asc"},
         "page 400": {"page": "400"},
+        "all stories (flagged or not)": {"scope": "all"},
+        "all stories, by score": {"scope": "all", "sort": "score"},
+        "all stories, text search": {"scope": "all", "q": "camp children"},
         "all filters": {
             "topic": "repatriation",
             "lang": "en",
@@ -368,8 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", default="newsmon_bench_ui")
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=25)
-    parser.add_argument("--no-indexes", action="store_true", help="only the indexes of the migrations")
-    parser.add_argument("--trigram", action="store_true", help="also the pg_trgm index for title search")
+    parser.add_argument(
+        "--no-indexes",
+        action="store_true",
+        help="baseline: drop the indexes migration 0002 adds for the page",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the database for inspection")
     args = parser.parse_args(argv)
 
@@ -381,11 +392,14 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         counts = load(url, args.stories)
         print(f"loaded {counts} in {time.perf_counter() - t:.1f} s")
-        if not args.no_indexes:
-            t = time.perf_counter()
-            add_indexes(url, args.trigram)
-            names = [*PROPOSED_INDEXES, *(["ix_stories_title_trgm"] if args.trigram else [])]
-            print(f"proposed indexes created in {time.perf_counter() - t:.1f} s: {', '.join(names)}")
+        names = page_indexes()
+        if args.no_indexes:
+            drop_indexes(url, names)
+        present = existing_indexes(url, names)
+        print(f"page indexes present: {', '.join(present) or 'none'}")
+        missing = sorted(set(names) - set(present))
+        if missing and not args.no_indexes:
+            print(f"WARNING: missing after migration: {', '.join(missing)}")
         analyze(url)
         print(f"{'case':<48} {'p50 ms':>8} {'p95 ms':>8}")
         worst = 0.0

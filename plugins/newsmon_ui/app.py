@@ -43,6 +43,7 @@ from newsmon_ui.settings import db_url, ensure_schema
 log = logging.getLogger(__name__)
 
 PREFIX = "/newsmon"
+URL_ROUTE = "newsmon"  # the nav link's route in the Airflow UI: /plugin/newsmon embeds the page
 HERE = Path(__file__).parent
 STATIC_FILES = {"newsmon.css": "text/css", "newsmon.js": "text/javascript"}
 CHART_DAYS = 30
@@ -110,11 +111,24 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(_root(request) + "/api")
 
 
+def _in_airflow(request: Request) -> str:
+    """This same page inside the Airflow UI: Airflow embeds /plugin/<route>/<path> as an iframe of <path>.
+
+    Used where the page was opened on its own (an alert email's link, a bookmark) so the analyst gets back
+    to Airflow's navigation, and by the 401 page: Airflow's UI sends a visitor without a login to its login
+    form and back to this address afterwards."""
+    airflow_base = _root(request)[: -len(PREFIX)] if _root(request).endswith(PREFIX) else ""
+    if request.method != "GET":  # a refused form post: land on the list, not on a POST-only address
+        return f"{airflow_base}/plugin/{URL_ROUTE}"
+    target = f"{airflow_base}/plugin/{URL_ROUTE}{request.url.path}"
+    return f"{target}?{request.url.query}" if request.url.query else target
+
+
 def _render(request: Request, name: str, user: str | None, status_code: int = 200, **context) -> Response:
     context.update(
         url=lambda route, query=None, **p: _url(request, route, query, **p),
         user=user,
-        airflow_home=(_root(request)[: -len(PREFIX)] or "") + "/",
+        in_airflow=_in_airflow(request),
     )
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
 
@@ -144,7 +158,9 @@ def stories_page(
     result = queries.list_flagged(session, query.to_filter(), user=user)
     topics, langs = _filter_choices(request, session)
     now = _now()
-    chart = charts.daily_chart(queries.flagged_per_day(session, CHART_DAYS, now), now.date(), CHART_DAYS)
+    chart = None
+    if query.scope == "flagged":  # the chart is about flags; on "all stories" it would only take room
+        chart = charts.daily_chart(queries.flagged_per_day(session, CHART_DAYS, now), now.date(), CHART_DAYS)
     return _render(
         request, "stories.html", user, page=result, query=query, topics=topics, langs=langs, chart=chart
     )
@@ -166,7 +182,9 @@ def story_page(
     detail = queries.story_detail(session, story_id, topic=topic)
     assert detail is not None
     chosen = next((f for f in detail.flags if f.topic == topic), detail.flags[0] if detail.flags else None)
-    sentences = [e.sentence for e in chosen.evidence] if chosen else []
+    evidence = chosen.evidence if chosen else ()
+    sentences = [e.sentence for e in evidence if e.weight >= 0]
+    against = [e.sentence for e in evidence if e.weight < 0]
     terms = sorted({t for e in chosen.evidence for t in e.terms}, key=len, reverse=True) if chosen else []
     mine = {f.topic: f for f in detail.feedback if f.user == user}
     return _render(
@@ -175,7 +193,7 @@ def story_page(
         user,
         story=detail,
         flag=chosen,
-        paragraphs=highlight(detail.text, sentences, terms),
+        paragraphs=highlight(detail.text, sentences, terms, against),
         timeline=charts.copies_timeline(detail.copies),
         mine=mine,
         saved=request.query_params.get("saved") == "1",

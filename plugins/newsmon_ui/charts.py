@@ -73,9 +73,14 @@ def daily_chart(
             bars.append(
                 Bar(left + i * slot + 1, y, max(slot - 2, 1), h, series[topic], f"{day} {topic}: {n}")
             )
+    step = max(1, days // 6)
+    marked = list(range(0, days, step))
+    if days - 1 - marked[-1] >= step / 2:
+        marked.append(days - 1)  # the newest day is the one people look for
+    elif marked[-1] != days - 1:
+        marked[-1] = days - 1
     x_ticks = tuple(
-        Tick(left + i * slot + slot / 2, (first + timedelta(days=i)).strftime("%d %b"))
-        for i in range(0, days, max(1, days // 6))
+        Tick(left + i * slot + slot / 2, (first + timedelta(days=i)).strftime("%d %b")) for i in marked
     )
     y_ticks = tuple(Tick(bottom - (bottom - top) * v / scale_max, str(v)) for v in _nice_ticks(scale_max))
     return DailyChart(

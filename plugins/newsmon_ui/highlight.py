@@ -19,6 +19,7 @@ class Segment:
     text: str
     evidence: bool = False
     term: bool = False
+    against: bool = False  # the sentence took points off (a negative rule): shown apart, or it misleads
 
 
 def _flexible(phrase: str) -> re.Pattern[str] | None:
@@ -61,18 +62,33 @@ def _cut(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, bool]]:
     return out
 
 
-def highlight(text: str, sentences: Sequence[str], terms: Sequence[str]) -> list[list[Segment]]:
-    """Paragraphs of segments: evidence sentences marked, and the rule terms marked inside them."""
+def highlight(
+    text: str, sentences: Sequence[str], terms: Sequence[str], against: Sequence[str] = ()
+) -> list[list[Segment]]:
+    """Paragraphs of segments: evidence sentences marked, and the rule terms marked inside them.
+
+    `against` are the sentences that counted against the topic; where one overlaps a sentence for it,
+    the sentence for it wins (the stronger claim is the one the analyst must check)."""
     text = text[:MAX_TEXT_CHARS]
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
     result = []
     for para in paragraphs:
         segments: list[Segment] = []
         for piece, is_evidence in _cut(para, _spans(para, sentences)):
-            if not is_evidence:
-                segments.append(Segment(piece))
+            if is_evidence:
+                segments.extend(_with_terms(piece, terms, against=False))
                 continue
-            for sub, is_term in _cut(piece, _spans(piece, terms)):
-                segments.append(Segment(sub, evidence=True, term=is_term))
+            for sub, is_against in _cut(piece, _spans(piece, against)):
+                if is_against:
+                    segments.extend(_with_terms(sub, terms, against=True))
+                else:
+                    segments.append(Segment(sub))
         result.append(segments)
     return result
+
+
+def _with_terms(piece: str, terms: Sequence[str], against: bool) -> list[Segment]:
+    return [
+        Segment(sub, evidence=True, term=is_term, against=against)
+        for sub, is_term in _cut(piece, _spans(piece, terms))
+    ]

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from airflow.plugins_manager import AirflowPlugin
 
-from newsmon_ui.app import PREFIX, create_app
+from newsmon_ui.app import PREFIX, URL_ROUTE, create_app
 
 
 class NewsMonitorPlugin(AirflowPlugin):
@@ -16,7 +16,7 @@ class NewsMonitorPlugin(AirflowPlugin):
         {
             "name": "News Monitor",
             "href": f"{PREFIX}/",
-            "url_route": "newsmon",
+            "url_route": URL_ROUTE,
             "destination": "nav",
             "category": "browse",
         }

@@ -30,6 +30,7 @@ class StoryQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    scope: Literal["flagged", "all"] = "flagged"
     topic: Annotated[TopicName | None, Blankable] = None
     date_from: Annotated[date | None, Blankable] = None
     date_to: Annotated[date | None, Blankable] = None
@@ -50,6 +51,7 @@ class StoryQuery(BaseModel):
 
     def to_filter(self) -> StoryFilter:
         return StoryFilter(
+            scope=self.scope,
             topic=self.topic,
             date_from=self.date_from,
             date_to=self.date_to,

@@ -2,7 +2,8 @@
 
 The texts are written for these tests. Story "repatriation" is the analyst's typical case (an original
 and two syndicated copies, one in French, an alert sent); story "hostile" carries script in every field
-a page shows, to prove it renders as text.
+a page shows, to prove it renders as text. The browser test gets its typical case from the real pipeline
+on the demo corpus and adds only what the demo lacks (`seed_hostile`).
 """
 
 from __future__ import annotations
@@ -83,18 +84,7 @@ def seed(url: str) -> Seeded:
             last_success_at=NOW,
             consecutive_errors=0,
         )
-        failing = Feed(
-            url="http://127.0.0.1:9/broken.xml",
-            name="Broken Wire <b>bold</b>",
-            lang="en",
-            created_at=NOW,
-            last_polled_at=NOW,
-            last_success_at=NOW - timedelta(days=2),
-            consecutive_errors=3,
-            last_error_kind="http_status",
-            last_error="HTTP 503 Service Unavailable <script>alert(4)</script>",
-            next_poll_at=NOW + timedelta(hours=2),
-        )
+        failing = _failing_feed()
         s.add_all([ok_feed, failing])
         s.flush()
 
@@ -186,41 +176,7 @@ def seed(url: str) -> Seeded:
             )
         )
 
-        t1 = NOW - timedelta(hours=3)
-        hostile = Story(title=SCRIPT_TITLE, lang="en", first_seen_at=t1, last_copy_at=t1, copies_count=1)
-        s.add(hostile)
-        s.flush()
-        hc = Copy(
-            url_key="evil.example/x",
-            url="javascript:alert(3)",
-            site="evil.example <i>x</i>",
-            title=SCRIPT_TITLE,
-            published=t1,
-            lang="en",
-            story_id=hostile.id,
-            fetched_at=t1,
-            text="Children returned from the camp.\n<img src=x onerror=alert(2)> <script>alert(5)</script>",
-        )
-        s.add(hc)
-        s.flush()
-        hostile.original_copy_id = hc.id
-        hostile_evidence = {
-            "topic": "repatriation",
-            "score": 0.55,
-            "evidence": [{"sentence": "<img src=x onerror=alert(2)>", "terms": ["<script>"], "weight": 0.3}],
-            "features": {"<b>terms</b>": 2},
-        }
-        s.add(
-            Flag(
-                story_id=hostile.id,
-                topic="repatriation",
-                score=0.55,
-                copy_id=hc.id,
-                evidence=hostile_evidence,
-                flagged_at=t1,
-                updated_at=t1,
-            )
-        )
+        hostile = _hostile_story(s)
 
         t2 = NOW - timedelta(days=3)
         detention = Story(
@@ -263,3 +219,84 @@ def seed(url: str) -> Seeded:
         s.add(quiet)
         s.flush()
         return Seeded(url, story.id, hostile.id, detention.id, quiet.id, ok_feed.id, failing.id)
+
+
+def _failing_feed() -> Feed:
+    """A feed backing off after three errors, with markup in its name and in the server's error text."""
+    return Feed(
+        url="http://127.0.0.1:9/broken.xml",
+        name="Broken Wire <b>bold</b>",
+        lang="en",
+        created_at=NOW,
+        last_polled_at=NOW,
+        last_success_at=NOW - timedelta(days=2),
+        consecutive_errors=3,
+        last_error_kind="http_status",
+        last_error="HTTP 503 Service Unavailable <script>alert(4)</script>",
+        next_poll_at=NOW + timedelta(hours=2),
+    )
+
+
+def _hostile_story(s, topic: str = "repatriation") -> Story:
+    """A flagged story with script in its title, site, text, evidence and a javascript: URL."""
+    t1 = NOW - timedelta(hours=3)
+    hostile = Story(title=SCRIPT_TITLE, lang="en", first_seen_at=t1, last_copy_at=t1, copies_count=1)
+    s.add(hostile)
+    s.flush()
+    hc = Copy(
+        url_key="evil.example/x",
+        url="javascript:alert(3)",
+        site="evil.example <i>x</i>",
+        title=SCRIPT_TITLE,
+        published=t1,
+        lang="en",
+        story_id=hostile.id,
+        fetched_at=t1,
+        text="Children returned from the camp.\n<img src=x onerror=alert(2)> <script>alert(5)</script>",
+    )
+    s.add(hc)
+    s.flush()
+    hostile.original_copy_id = hc.id
+    evidence = {
+        "topic": topic,
+        "score": 0.55,
+        "evidence": [{"sentence": "<img src=x onerror=alert(2)>", "terms": ["<script>"], "weight": 0.3}],
+        "features": {"<b>terms</b>": 2},
+    }
+    s.add(
+        Flag(
+            story_id=hostile.id,
+            topic=topic,
+            score=0.55,
+            copy_id=hc.id,
+            evidence=evidence,
+            flagged_at=t1,
+            updated_at=t1,
+        )
+    )
+    return hostile
+
+
+@dataclass(frozen=True)
+class Hostile:
+    story_id: int
+    merged_id: int
+    failing_feed_id: int
+
+
+def seed_hostile(url: str, topic: str, merge_into: int) -> Hostile:
+    """What the demo corpus lacks, added next to the pipeline's output: a flagged story with script in
+    every stored field, a failing feed whose error text holds script, and a story already merged into
+    `merge_into` (an old link to it, e.g. from an earlier alert, must lead to the surviving story)."""
+    with session_scope(url) as s:
+        failing = _failing_feed()
+        s.add(failing)
+        hostile = _hostile_story(s, topic)
+        when = NOW - timedelta(days=1)
+        merged = Story(
+            title="Superseded duplicate", lang="en", first_seen_at=when, last_copy_at=when, copies_count=0
+        )
+        s.add(merged)
+        s.flush()
+        merged.merged_into_id = merge_into
+        return Hostile(hostile.id, merged.id, failing.id)

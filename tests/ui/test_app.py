@@ -219,3 +219,20 @@ def test_daily_chart_stacks_topics_per_day():
     top = min(b.y for b in chart.bars)
     assert top == pytest.approx(chart.plot_top)  # the busiest day reaches the top of the scale
     assert [t for t, _ in chart.legend] == ["a", "b"]
+
+
+def test_evidence_against_the_topic_is_marked_apart_from_evidence_for_it():
+    text = "Children were flown home from the camp. The museum will return the bronzes."
+    paras = highlight(
+        text, ["Children were flown home from the camp."], ["flown home", "return"], ["The museum will"]
+    )
+    flat = paras[0]
+    assert Segment("flown home", evidence=True, term=True) in flat
+    assert Segment("The museum will", evidence=True, against=True) in flat
+    assert all(not s.evidence for s in flat if "bronzes" in s.text)
+
+
+def test_daily_chart_labels_the_newest_day():
+    chart = charts.daily_chart([], date(2026, 3, 30), 30)
+    assert chart.x_ticks[-1].text == "30 Mar"
+    assert chart.x_ticks[0].text == "01 Mar"

@@ -132,3 +132,34 @@ def test_flagged_per_day_buckets_by_utc_day(data):
         assert queries.flagged_per_day(s, 1, NOW - timedelta(days=60)) == []
     assert sum(c.stories for c in counts) == 3
     assert {c.topic for c in counts} == {"repatriation", "detention"}
+
+
+def test_all_stories_scope_adds_unflagged_stories_last_when_sorted_by_score(data):
+    with session_scope(data.url) as s:
+        flagged = queries.list_flagged(s, StoryFilter())
+        everything = queries.list_flagged(s, StoryFilter(scope="all", sort="score"))
+        ascending = queries.list_flagged(s, StoryFilter(scope="all", sort="score", descending=False))
+        topic_only = queries.list_flagged(s, StoryFilter(scope="all", topic="detention"))
+    assert everything.total == flagged.total + 1
+    for page in (everything, ascending):
+        last = page.rows[-1]
+        assert (last.story_id, last.topic, last.score) == (data.unflagged_id, None, None)
+    assert [r.score for r in everything.rows[:-1]] == sorted((r.score for r in flagged.rows), reverse=True)
+    assert [r.story_id for r in topic_only.rows] == [data.detention_id]  # a topic filter means flagged ones
+
+
+def test_all_stories_by_score_pages_through_flagged_then_unflagged_without_overlap(data):
+    with session_scope(data.url) as s:
+        whole = queries.list_flagged(s, StoryFilter(scope="all", sort="score"))
+        paged = [
+            queries.list_flagged(s, StoryFilter(scope="all", sort="score", per_page=1, page=n)).rows[0]
+            for n in range(1, whole.total + 1)
+        ]
+        first_seen = queries.list_flagged(s, StoryFilter(scope="all", sort="first_seen"))
+        reviewed = queries.list_flagged(s, StoryFilter(scope="all", sort="score", feedback="relevant"))
+        unreviewed = queries.list_flagged(s, StoryFilter(scope="all", sort="flagged", feedback="none"))
+    assert [(r.story_id, r.topic) for r in paged] == [(r.story_id, r.topic) for r in whole.rows]
+    assert {(r.story_id, r.topic) for r in whole.rows} == {(r.story_id, r.topic) for r in first_seen.rows}
+    assert whole.total == first_seen.total == 4
+    assert reviewed.total == 0  # no feedback yet, and an unflagged story can have none
+    assert unreviewed.total == 4 and unreviewed.rows[-1].story_id == data.unflagged_id

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, null, select
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Alert, Copy, Entry, Feed, Feedback, Flag, Story
@@ -23,6 +23,7 @@ from newsmon.store.upsert import upsert
 
 SortKey = Literal["first_seen", "score", "copies", "flagged", "title"]
 FeedbackState = Literal["any", "none", "relevant", "not_relevant"]
+Scope = Literal["flagged", "all"]
 MAX_PER_PAGE = 200
 MAX_COPIES_SHOWN = 500
 
@@ -39,8 +40,13 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 @dataclass(frozen=True)
 class StoryFilter:
-    """What the analyst asked for; validated by the web layer before it gets here."""
+    """What the analyst asked for; validated by the web layer before it gets here.
 
+    scope "flagged" lists one row per (story, topic) flag; "all" also lists every story no topic flagged
+    (one row, without topic or score), because an analyst checking what the monitor saw needs those too.
+    """
+
+    scope: Scope = "flagged"
     topic: str | None = None
     date_from: date | None = None  # on the story's first_seen_at, inclusive, UTC days
     date_to: date | None = None  # inclusive
@@ -75,12 +81,13 @@ class FeedbackSummary:
 @dataclass(frozen=True)
 class StoryRow:
     story_id: int
-    topic: str
-    score: float
+    topic: str | None  # None: a story no topic flagged (scope "all")
+    score: float | None
+    threshold: float | None  # the topic's threshold when the story was scored: what the score means
     title: str
     site: str | None
     first_seen_at: datetime
-    flagged_at: datetime
+    flagged_at: datetime | None
     copies_count: int
     langs: tuple[str, ...]
     feedback: FeedbackSummary
@@ -142,25 +149,86 @@ _SORT_KEYS = {
 }
 
 
-def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) -> StoryPage:
-    """One page of flagged stories (one row per story and topic), newest first unless asked otherwise."""
-    per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
-    page = max(1, flt.page)
+def _order(flt: StoryFilter) -> list:
     keys = _SORT_KEYS[flt.sort]
-    order = [k.desc() for k in keys] if flt.descending else [k.asc() for k in keys]
-    stmt = select(
-        Flag.story_id,
+    order = [k.desc() if flt.descending else k.asc() for k in keys]
+    if flt.scope == "all":
+        # Unflagged stories have no score or flag time: they go last either way, on both dialects
+        # (PostgreSQL and SQLite disagree on where NULLs sort by default).
+        order = [o.nulls_last() if k.class_ is Flag else o for k, o in zip(keys, order, strict=True)]
+        order.append(Story.id)  # unflagged rows tie on every flag column: the story id keeps pages apart
+    return order
+
+
+_STORY_COLUMNS = (Story.title, Story.first_seen_at, Story.copies_count, Story.original_copy_id)
+
+
+def _rows_select(scope: Scope) -> Select:
+    columns = (
+        Story.id.label("story_id"),
         Flag.topic,
         Flag.score,
         Flag.flagged_at,
-        Story.title,
-        Story.first_seen_at,
-        Story.copies_count,
-        Story.original_copy_id,
-    ).join(Story, Story.id == Flag.story_id)
-    stmt = _filtered(stmt, flt).order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    found = session.execute(stmt).all()
-    total = session.scalar(_filtered(select(func.count()).select_from(Flag).join(Story), flt)) or 0
+        Flag.evidence["threshold"].as_float().label("threshold"),
+        *_STORY_COLUMNS,
+    )
+    if scope == "all":
+        return select(*columns).select_from(Story).outerjoin(Flag, Flag.story_id == Story.id)
+    return select(*columns).select_from(Flag).join(Story, Story.id == Flag.story_id)
+
+
+def _count_select(scope: Scope) -> Select:
+    if scope == "all":
+        return select(func.count()).select_from(Story).outerjoin(Flag, Flag.story_id == Story.id)
+    return select(func.count()).select_from(Flag).join(Story, Story.id == Flag.story_id)
+
+
+def _all_by_flag_key(session: Session, flt: StoryFilter, per_page: int, offset: int) -> tuple[list, int]:
+    """All stories sorted by a flag column, as two index-friendly queries instead of one outer join.
+
+    Sorted by score or flag time, every flagged row comes before every unflagged one (NULLs last), so a
+    page is a slice of the flagged rows (walked along ix_flags_score) followed, past their end, by
+    unflagged stories in id order. The outer join would have to join and sort every story for each page.
+    """
+    flagged = replace(flt, scope="flagged")
+    stmt = _filtered(_rows_select("flagged"), flagged).order_by(*_order(flagged))
+    rows = list(session.execute(stmt.limit(per_page).offset(offset)).all())
+    n_flagged = session.scalar(_filtered(_count_select("flagged"), flagged)) or 0
+    # An unflagged story has no topic, score or feedback: it matches only when none of those is filtered.
+    if flt.topic is not None or flt.min_score is not None or flt.feedback not in ("any", "none"):
+        return rows, n_flagged
+    story_only = replace(flt, feedback="any")
+    unflagged = _filtered(
+        select(
+            Story.id.label("story_id"),
+            null().label("topic"),
+            null().label("score"),
+            null().label("flagged_at"),
+            null().label("threshold"),
+            *_STORY_COLUMNS,
+        ).where(~exists().where(Flag.story_id == Story.id)),
+        story_only,
+    )
+    if len(rows) < per_page:
+        more = unflagged.order_by(Story.id).limit(per_page - len(rows)).offset(max(0, offset - n_flagged))
+        rows += session.execute(more).all()
+    n_unflagged = session.scalar(select(func.count()).select_from(unflagged.subquery())) or 0
+    return rows, n_flagged + n_unflagged
+
+
+def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) -> StoryPage:
+    """One page of flagged stories (one row per story and topic), newest first unless asked otherwise.
+
+    With scope "all", stories that no topic flagged are listed as well (outer join on flags)."""
+    per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
+    page = max(1, flt.page)
+    offset = (page - 1) * per_page
+    if flt.scope == "all" and _SORT_KEYS[flt.sort][0].class_ is Flag:
+        found, total = _all_by_flag_key(session, flt, per_page, offset)
+    else:
+        stmt = _filtered(_rows_select(flt.scope), flt).order_by(*_order(flt)).limit(per_page).offset(offset)
+        found = session.execute(stmt).all()
+        total = session.scalar(_filtered(_count_select(flt.scope), flt)) or 0
 
     # Looked up for the page's rows only: joining copies inside the paged query would cost a look-up for
     # every row skipped by OFFSET as well.
@@ -175,6 +243,7 @@ def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) ->
             story_id=r.story_id,
             topic=r.topic,
             score=r.score,
+            threshold=r.threshold,
             title=r.title,
             site=sites.get(r.original_copy_id),
             first_seen_at=as_utc(r.first_seen_at),
@@ -298,7 +367,9 @@ class FlagView:
     copy_id: int | None
     flagged_at: datetime
     evidence: tuple[EvidenceItem, ...]
-    features: tuple[tuple[str, float], ...]
+    features: tuple[tuple[str, float], ...]  # rules that added or took points, largest effect first
+    threshold: float | None = None
+    rules_silent: int = 0  # rules of the topic that found nothing in this text
 
 
 @dataclass(frozen=True)
@@ -364,7 +435,8 @@ def _flag_view(flag: Flag) -> FlagView:
             )
         )
     features = data.get("features") if isinstance(data.get("features"), dict) else {}
-    numeric = ((str(k), _number(v)) for k, v in features.items())
+    numeric = [(str(k), _number(v)) for k, v in features.items()]
+    fired = [(k, v) for k, v in numeric if v]  # a rule worth 0 points is noise in the breakdown
     return FlagView(
         topic=flag.topic,
         score=flag.score,
@@ -372,7 +444,9 @@ def _flag_view(flag: Flag) -> FlagView:
         copy_id=flag.copy_id,
         flagged_at=as_utc(flag.flagged_at),
         evidence=tuple(items),
-        features=tuple(sorted(((k, v) for k, v in numeric if v is not None), key=lambda kv: -abs(kv[1]))),
+        features=tuple(sorted(fired, key=lambda kv: -abs(kv[1]))),
+        threshold=_number(data.get("threshold")),
+        rules_silent=sum(1 for _, v in numeric if v is not None and not v),
     )
 
 

@@ -1,6 +1,10 @@
 // Progressive enhancement only: every page works without this file.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // Opened on its own (a link in an alert email) rather than inside the Airflow UI: offer the way back.
+  if (window.top === window.self) {
+    for (const link of document.querySelectorAll("a.in-airflow")) link.hidden = false;
+  }
   // Changing a drop-down filter applies it at once.
   for (const select of document.querySelectorAll("select[data-autosubmit]")) {
     select.addEventListener("change", () => {
