@@ -378,7 +378,9 @@ def mark_digest(session: Session, digest_id: int, *, status: str, error: str | N
     session.execute(
         update(Digest)
         .where(Digest.id == digest_id, Digest.status == "sending")
-        .values(status=status, last_error=error, sent_at=now if status == "sent" else None, next_attempt_at=None)
+        .values(
+            status=status, last_error=error, sent_at=now if status == "sent" else None, next_attempt_at=None
+        )
         .execution_options(synchronize_session=False)
     )
 
