@@ -1,6 +1,6 @@
 """Benchmark newsmon's article extraction against plain trafilatura on an extraction corpus.
 
-Usage: python bench/extract.py CORPUS_DIR [--limit N]
+Usage: python bench/extract.py CORPUS_DIR [--limit N] [--fetch-batch [--pg URL]]
 
 CORPUS_DIR holds ``ground-truth.json`` ({id: {"articleBody", "url"}}) and ``html/<id>.html.gz``
 (the layout of the Article Extraction Benchmark). Scoring follows that benchmark's published
@@ -12,6 +12,11 @@ Each extractor runs in its own child process so that its peak RSS is its own; pa
 decompressed before the clock starts and one warm-up page (lazy model/stoplist loading) is
 excluded from the timing. Also printed: how many pages still contain a leftover line from an
 independent check list (calls to action, loading/back-to/share/cookie lines, credits, attribution).
+
+``--fetch-batch`` times the pipeline's ``fetch_batch`` instead: the corpus pages served by a server on
+127.0.0.1 (all under one host, the worst case for the per-site memory: one site, every line counted),
+fetched in batches into a fresh SQLite database (and PostgreSQL with ``--pg``), once with the
+database-backed boilerplate memory and once with its two store calls replaced by no-ops.
 """
 
 from __future__ import annotations
@@ -137,6 +142,134 @@ def leftover_pages(outputs: dict[str, str]) -> tuple[int, Counter[str]]:
     return pages, kinds
 
 
+def bench_fetch_batch(corpus: Path, limit: int | None, db_urls: list[str], batch: int = 25) -> None:
+    """Seconds per page of ``fetch_batch`` with and without the persisted memory, per database."""
+    import contextlib
+    import tempfile
+    import threading
+    from datetime import UTC, datetime
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
+    import logging
+
+    from newsmon import pipeline
+    from newsmon.config.settings import load_settings
+    from newsmon.store import boilerplate as store
+    from newsmon.store.db import session_scope, upgrade
+    from newsmon.store.models import Entry, Feed
+
+    logging.disable(logging.WARNING)
+    _, pages = load_pages(corpus, limit)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages.get(self.path.strip("/"))
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body or b"")
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    real = (store.load_site, store.record_pages)
+    spent = {"store": 0.0}
+
+    def timed(fn):
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent["store"] += time.perf_counter() - t0
+
+        return wrapper
+
+    now = datetime.now(UTC)
+    print(f"fetch_batch over {len(pages)} pages of one host, batches of {batch}:")
+    try:
+        for db_url in db_urls:
+            for memory_on in (False, True, False, True):  # interleaved: the second of each counts
+                if db_url.startswith("sqlite"):
+                    url = f"sqlite:///{tempfile.mkdtemp(prefix='newsmon-bench-')}/b.db"
+                else:
+                    url = _fresh_pg(db_url)
+                upgrade(url)
+                with session_scope(url) as s:
+                    feed = Feed(
+                        url=f"{base}/feed.xml", name="bench", allow_private=True, created_at=now, tags=[]
+                    )
+                    s.add(feed)
+                    s.flush()
+                    entries = [
+                        Entry(
+                            feed_id=feed.id,
+                            key=i,
+                            link=f"{base}/{i}",
+                            title="",
+                            summary="",
+                            first_seen_at=now,
+                        )
+                        for i in pages
+                    ]
+                    s.add_all(entries)
+                    s.flush()
+                    ids = [e.id for e in entries]
+                if memory_on:
+                    store.load_site, store.record_pages = timed(real[0]), timed(real[1])
+                else:
+                    store.load_site, store.record_pages = (lambda *a, **k: None), (lambda *a, **k: 0)
+                spent["store"] = 0.0
+                settings = load_settings().with_(db_url=url, host_delay=0.0, host_concurrency=8)
+                start = time.perf_counter()
+                for i in range(0, len(ids), batch):
+                    pipeline.fetch_batch(settings, ids[i : i + batch], now=now)
+                elapsed = time.perf_counter() - start
+                sizes = ""
+                if memory_on:
+                    with session_scope(url) as s:
+                        rows = store.site_sizes(s, "127.0.0.1")
+                    in_store = 1000 * spent["store"] / len(ids)
+                    sizes = (
+                        f"of which load+record SQL {in_store:.1f} ms/page; (pages, lines, log rows) = {rows}"
+                    )
+                if not url.startswith("sqlite"):
+                    _drop_pg(db_url, url)
+                label = "with memory" if memory_on else "memory off "
+                print(f"  {url.split(':')[0]:<18} {label} {1000 * elapsed / len(ids):7.1f} ms/page  {sizes}")
+    finally:
+        store.load_site, store.record_pages = real
+        server.shutdown()
+        server.server_close()
+
+
+def _fresh_pg(admin_url: str) -> str:
+    import uuid
+
+    import psycopg
+
+    name = f"newsmon_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+
+
+def _drop_pg(admin_url: str, url: str) -> None:
+    import psycopg
+
+    from newsmon.store.db import get_engine
+
+    get_engine(url).dispose()
+    with psycopg.connect(admin_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
@@ -149,7 +282,14 @@ def main() -> None:
         default=3,
         help="timing rounds, extractors interleaved; each one's best time counts",
     )
+    parser.add_argument("--fetch-batch", action="store_true", help="time fetch_batch with/without the memory")
+    parser.add_argument(
+        "--pg", help="with --fetch-batch: also on PostgreSQL (a URL whose server may create DBs)"
+    )
     args = parser.parse_args()
+    if args.fetch_batch:
+        bench_fetch_batch(args.corpus, args.limit, ["sqlite"] + ([args.pg] if args.pg else []))
+        return
     if args.worker:
         worker(args.worker, args.corpus, args.limit)
         return

@@ -123,9 +123,17 @@ FINAL_REASONS = (
 
 
 def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | None = None) -> dict[str, int]:
-    """Fetch and extract the article of each entry; one bad page is recorded on its entry, never raised."""
+    """Fetch and extract the article of each entry; one bad page is recorded on its entry, never raised.
+
+    Lines a site repeats on its pages are learned across batches, runs and workers: the batch's memory
+    reads a site's counts from the database the first time the site comes up, and at the end the pages'
+    lines are added back as increments keyed by the copies' URL keys (a retry or a twin task counts a page
+    once).
+    """
+    from newsmon.extract.boilerplate import BoilerplateMemory
     from newsmon.extract.fetch import fetch_article
     from newsmon.extract.robots import RobotsCache
+    from newsmon.store import boilerplate as boilerplate_store
     from newsmon.stories.urls import url_key
 
     now = now or utcnow()
@@ -135,6 +143,31 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
             (e.id, e.link, e.title, e.summary, e.published, f.id, f.allow_private, f.url)
             for e, f in copies_store.entries_with_feeds(session, list(entry_ids))
         ]
+
+    def load_site(site: str):
+        # Lines seen on one page only are most rows and cannot be furniture yet: not worth loading.
+        try:
+            with session_scope(settings.db_url) as session:
+                known = boilerplate_store.load_site(session, site, min_count=2)
+        except Exception:  # the memory is an aid: without it the page is still extracted
+            log.exception("boilerplate memory of %s not loaded", site)
+            return None
+        return (known.pages, known.lines) if known else None
+
+    observed: dict[str, list[tuple[str, frozenset[str]]]] = {}  # site -> [(url key, line hashes)]
+
+    def save_observations() -> None:
+        """One transaction for the batch, sites in sorted order (lock order); a failure costs no copy,
+        and a crash before it only leaves pages uncounted, never counted twice."""
+        try:
+            with session_scope(settings.db_url) as session:
+                for site in sorted(observed):
+                    boilerplate_store.record_pages(session, site, observed[site], now)
+        except Exception:
+            log.exception("boilerplate observations of %d site(s) not saved", len(observed))
+
+    # min_pages=3: two pages sharing a sentence (a follow-up quoting its predecessor) are not yet a pattern.
+    memory = BoilerplateMemory(min_pages=3, min_share=0.2, loader=load_site, record=True)
     limiter = host_limiter(settings)
     robots: dict[frozenset[str], RobotsCache] = {}  # one per policy: robots.txt comes through the same guard
     for entry_id, link, title, summary, published, feed_id, allow_private, feed_url in work:
@@ -156,7 +189,10 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
                 title=title or None,
                 robots=robots_cache,
                 limiter=limiter,
+                boilerplate=memory,
             )
+            for seen in memory.take_observations():
+                observed.setdefault(seen.site, []).append((key, seen.line_hashes))
             if result.status == "error" or result.extracted is None:
                 reason = result.reason or "unknown error"
                 with session_scope(settings.db_url) as session:
@@ -176,6 +212,7 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
             with session_scope(settings.db_url) as session:
                 copies_store.mark_entry_failed(session, entry_id, f"internal: {type(exc).__name__}: {exc}")
             counts["failed"] += 1
+    save_observations()
     log.info("fetch: %s", counts)
     return counts
 
@@ -195,7 +232,8 @@ def copy_row(result, *, key: str, feed_id: int, feed_title: str | None, publishe
         "feed_title": feed_title,
         "author": (ex.author or None),
         "description": ex.description,
-        "published": ex.published or published,
+        # The feed's timestamp is this copy's own and carries the time of day; pages often give a date only.
+        "published": published or ex.published,
         "lang": ex.lang,
         "text": ex.text,
         "text_source": result.text_source,
@@ -267,7 +305,12 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
 
 
 def send_alerts(settings: Settings, smtp, now: datetime | None = None) -> dict[str, int]:
-    """Queue one alert per new (story, topic) flag and deliver what is pending; no SMTP -> they wait."""
+    """Queue one alert per new (story, topic) flag and deliver what is pending; no SMTP -> they wait.
+
+    Idempotent: queueing goes through the (story, topic) key and delivery claims each alert before sending,
+    so a retry or a second run sends nothing that was sent. `superseded` counts alerts dropped because
+    their story was merged into one whose alert covers the topic; `pending` those left for a later run.
+    """
     from newsmon.alerts.stage import deliver_pending, queue_alerts
 
     now = now or utcnow()
@@ -275,7 +318,15 @@ def send_alerts(settings: Settings, smtp, now: datetime | None = None) -> dict[s
     with session_scope(settings.db_url) as session:
         queued = queue_alerts(session, topics=recipients, now=now)
     report = deliver_pending(settings.db_url, smtp=smtp, now=now, ui_url=settings.ui_url)
-    counts = {"queued": len(queued), "sent": report.sent, "failed": report.failed, "pending": report.pending}
+    counts = {
+        "queued": len(queued),
+        "sent": report.sent,
+        "failed": report.failed,
+        "superseded": report.superseded,
+        "pending": report.pending,
+    }
+    if report.errors:
+        log.warning("alerts: %d delivery problem(s), first: %s", len(report.errors), report.errors[0])
     log.info("alerts: %s", counts)
     return counts
 
@@ -293,3 +344,35 @@ def run_once(settings: Settings, *, smtp=None, force_poll: bool = False) -> dict
     summary["flag"] = flag_topics(settings)
     summary["alerts"] = send_alerts(settings, smtp)
     return summary
+
+
+def send_digest(
+    settings: Settings, smtp, *, now: datetime | None = None, period: str = "daily"
+) -> dict[str, int | str]:
+    """Send this period's digest (hourly, daily or weekly, in UTC) to every recipient of every topic.
+
+    At most one per (recipient, period): a second run of the same period finds the digest sent and sends
+    nothing, so Airflow retries and re-runs are safe. `now` fixes the period and the end of the window;
+    the DAG passes its run's time, so that a retry or a cleared run of yesterday never sends today's.
+    The schema is migrated first because the digest may run before the monitor ever did.
+    """
+    from newsmon.alerts.digest import send_digest as deliver_digest
+
+    now = now or utcnow()
+    upgrade(settings.db_url)
+    recipients = {t.name: tuple(t.recipients) for t in load_topics(settings)}
+    report = deliver_digest(
+        settings.db_url, smtp=smtp, now=now, period=period, topics=recipients, ui_url=settings.ui_url
+    )
+    counts: dict[str, int | str] = {
+        "period": report.period,
+        "sent": report.sent,
+        "failed": report.failed,
+        "skipped": report.skipped,
+        "already_sent": report.already_sent,
+        "pending": report.pending,
+    }
+    for error in report.errors:
+        log.warning("digest: %s", error)
+    log.info("digest: %s", counts)
+    return counts

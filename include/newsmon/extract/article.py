@@ -50,6 +50,10 @@ LISTY_SHARE = 0.5
 # A text shorter than this with a password field on the page is a login wall, not an article.
 LOGIN_WALL_MAX_CHARS = 600
 MIN_TEXT_CHARS = 1
+# Lines a site repeats are furniture only while they are a minority of the page: when they would take
+# more than this share of its characters, the page is a repeat of one seen before (the same article at
+# a second URL, a follow-up reusing the text), not a page made of furniture, and the memory is ignored.
+MEMORY_MAX_SHARE = 0.5
 
 
 class ExtractError(Exception):
@@ -170,6 +174,18 @@ def _main_text(tree: Any, url: str) -> str:
     return text
 
 
+def _site_furniture(memory: BoilerplateMemory, site: str, lines: list[str]) -> frozenset[str]:
+    """The lines of this page that ``site`` repeats (learning from the page), unless they are most of it."""
+    repeated = frozenset(ln for ln in lines if memory.is_boilerplate(site, ln))
+    memory.observe(site, lines)
+    if repeated:
+        share = sum(len(ln) for ln in lines if ln in repeated) / max(1, sum(map(len, lines)))
+        if share > MEMORY_MAX_SHARE:
+            log.info("%s: %.0f%% of the page repeats earlier pages; kept as a repeat", site, 100 * share)
+            return frozenset()
+    return repeated
+
+
 def extract_article(
     html: bytes | str,
     *,
@@ -201,15 +217,9 @@ def extract_article(
     raw_text = _main_text(tree, url)
     title = plain_text(getattr(meta, "title", None), limit=500)
 
-    site = site_key(url)
-    raw_lines = raw_text.split("\n")
-    cleaned = clean_lines(
-        raw_lines,
-        title=title,
-        is_boilerplate=(lambda line: boilerplate.is_boilerplate(site, line)) if boilerplate else None,
-    )
-    if boilerplate is not None:
-        boilerplate.observe(site, [ln for ln in raw_lines if ln.strip()])
+    raw_lines = [ln.strip() for ln in raw_text.split("\n") if ln.strip()]
+    repeated = _site_furniture(boilerplate, site_key(url), raw_lines) if boilerplate is not None else None
+    cleaned = clean_lines(raw_lines, title=title, is_boilerplate=repeated.__contains__ if repeated else None)
     text = "\n".join(cleaned.lines).strip()
 
     if looks_like_login_wall(text, has_password=password, max_chars=LOGIN_WALL_MAX_CHARS):

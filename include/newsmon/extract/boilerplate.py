@@ -4,15 +4,20 @@ No list of phrases can keep up with every aggregator's "Loading please wait..." 
 footer, but such lines give themselves away by repetition: they come back on most pages of a site
 while article sentences do not. The memory counts, per site, on how many pages each normalised
 line was seen; a line seen on enough earlier pages (absolute and relative thresholds) is
-boilerplate for that site. Only hashes are kept, so the memory is small and holds no article text;
-it round-trips through a plain dict so the pipeline can persist it between runs.
+boilerplate for that site. Only hashes are kept, so the memory is small and holds no article text.
+
+Persisting: the pipeline gives the memory a ``loader`` that reads a site's counts from the database
+the first time the site comes up, and after each page takes the memory's new observations
+(:meth:`BoilerplateMemory.take_observations`) to add them to the database as increments, keyed by
+the copy, so that parallel tasks and retries each count a page once (see ``newsmon.store.boilerplate``).
+The memory also round-trips through a plain dict for single-process use.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +25,12 @@ from urllib.parse import urlsplit
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 FORMAT_VERSION = 1
+# Lines of one page counted at most: a page with thousands of lines (a listing, a data table) must not
+# flood a site's memory; furniture sits at the edges, so the first and last lines are the ones counted.
+MAX_LINES_PER_PAGE = 120
+
+# A loader answers (pages observed, {line hash: pages seen on}) for a site, or None when unknown.
+SiteLoader = Callable[[str], "tuple[int, Mapping[str, int]] | None"]
 
 
 def site_key(url_or_host: str) -> str:
@@ -36,6 +47,22 @@ def line_key(line: str) -> str | None:
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
 
 
+def line_keys(lines: Iterable[str], limit: int = MAX_LINES_PER_PAGE) -> frozenset[str]:
+    """The distinct line hashes of one page; past ``limit`` only those at its edges, where furniture is."""
+    keys = list(dict.fromkeys(k for k in map(line_key, lines) if k))
+    if len(keys) > limit:
+        keys = keys[: limit // 2] + keys[-(limit - limit // 2) :]
+    return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One page's contribution to the memory: what the pipeline persists for that page."""
+
+    site: str
+    line_hashes: frozenset[str]
+
+
 @dataclass
 class _Site:
     pages: int = 0
@@ -47,23 +74,57 @@ class BoilerplateMemory:
 
     ``min_pages``: a line must have been seen on at least this many pages of the site;
     ``min_share``: ... and on at least this share of the site's observed pages;
-    ``max_lines``: per-site cap, reached by dropping lines seen only once (they are most of them).
+    ``max_lines``: per-site cap, reached by dropping lines seen only once (they are most of them);
+    ``loader``: reads what is already known of a site (from the database) the first time it comes up;
+    ``record``: keep each observed page for :meth:`take_observations` (for a memory that is persisted).
     """
 
-    def __init__(self, *, min_pages: int = 2, min_share: float = 0.2, max_lines: int = 5000) -> None:
+    def __init__(
+        self,
+        *,
+        min_pages: int = 2,
+        min_share: float = 0.2,
+        max_lines: int = 5000,
+        loader: SiteLoader | None = None,
+        record: bool = False,
+    ) -> None:
         self.min_pages = min_pages
         self.min_share = min_share
         self.max_lines = max_lines
+        self._loader = loader
+        self._record = record
         self._sites: dict[str, _Site] = {}
+        self._observations: list[Observation] = []
+
+    def _entry(self, name: str) -> _Site | None:
+        """The counts of site ``name``, asking the loader once per site when there is one."""
+        entry = self._sites.get(name)
+        if entry is None and self._loader is not None:
+            known = self._loader(name)
+            entry = self._sites[name] = _Site()  # also remembers "unknown": the loader is asked once
+            if known is not None:
+                entry.pages, entry.lines = int(known[0]), dict(known[1])
+        return entry
 
     def observe(self, site: str, lines: Iterable[str]) -> None:
         """Record one page of ``site``; each distinct line counts once per page."""
-        entry = self._sites.setdefault(site_key(site), _Site())
+        name = site_key(site)
+        entry = self._entry(name)
+        if entry is None:
+            entry = self._sites[name] = _Site()
+        keys = line_keys(lines)
         entry.pages += 1
-        for key in {k for k in map(line_key, lines) if k}:
+        for key in keys:
             entry.lines[key] = entry.lines.get(key, 0) + 1
         if len(entry.lines) > self.max_lines:
             self._prune(entry)
+        if self._record:
+            self._observations.append(Observation(name, keys))
+
+    def take_observations(self) -> list[Observation]:
+        """The pages observed since the last call (and forget them): what is still to be persisted."""
+        taken, self._observations = self._observations, []
+        return taken
 
     def _prune(self, entry: _Site) -> None:
         kept = {k: c for k, c in entry.lines.items() if c > 1}
@@ -73,16 +134,18 @@ class BoilerplateMemory:
 
     def is_boilerplate(self, site: str, line: str) -> bool:
         """True when ``line`` repeats on enough pages of ``site`` to be furniture."""
-        entry = self._sites.get(site_key(site))
         key = line_key(line)
-        if entry is None or key is None:
+        if key is None:
+            return False
+        entry = self._entry(site_key(site))
+        if entry is None:
             return False
         seen = entry.lines.get(key, 0)
         return seen >= self.min_pages and seen >= self.min_share * entry.pages
 
     def pages(self, site: str) -> int:
         """How many pages of ``site`` were observed."""
-        entry = self._sites.get(site_key(site))
+        entry = self._entry(site_key(site))
         return entry.pages if entry else 0
 
     def merge(self, other: BoilerplateMemory) -> None:

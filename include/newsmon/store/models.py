@@ -275,3 +275,41 @@ class Digest(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(TS)  # while sending: the claim's lease
     created_at: Mapped[datetime] = mapped_column(TS)
     sent_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class SiteBoilerplate(Base):
+    """How many pages of a site the boilerplate memory has observed (``newsmon.extract.boilerplate``).
+
+    Every writer increments this row first, so it also serialises the line counters of its site: two
+    mapped tasks recording pages of one site at once take turns instead of losing increments.
+    """
+
+    __tablename__ = "site_boilerplate"
+
+    site: Mapped[str] = mapped_column(String(255), primary_key=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(TS)
+
+
+class SiteBoilerplateLine(Base):
+    """On how many observed pages of a site a normalised line (by hash, never its text) was seen."""
+
+    __tablename__ = "site_boilerplate_lines"
+
+    site: Mapped[str] = mapped_column(String(255), primary_key=True)
+    line_hash: Mapped[str] = mapped_column(String(16), primary_key=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    last_seen_at: Mapped[datetime] = mapped_column(TS)
+
+
+class SiteBoilerplatePage(Base):
+    """The pages already counted (hash of the copy's URL key), so a retry or a twin task counts once.
+
+    Only recent rows are kept: a page is observed again only by a retry or a concurrent task.
+    """
+
+    __tablename__ = "site_boilerplate_pages"
+
+    site: Mapped[str] = mapped_column(String(255), primary_key=True)
+    page_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    observed_at: Mapped[datetime] = mapped_column(TS)
