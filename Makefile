@@ -16,7 +16,7 @@ export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS ?= admin:admin
 export NEWSMON_CONFIG_DIR ?= $(CURDIR)/config
 DEMO_PORT ?= 8765
 
-.PHONY: install run demo run-demo test lint bench clean
+.PHONY: install run demo run-demo run-prod stop-prod test lint bench clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ demo: install
 ## Like `run`, but polling the demo corpus: the first look at the UI without internet.
 run-demo: install
 	scripts/demo.sh airflow
+
+## Production profile: PostgreSQL + CeleryExecutor (Redis) + two workers, in the background (DEMO=1: demo corpus).
+run-prod: install
+	PROD_HOME=$(CURDIR)/airflow_home/prod scripts/prod.sh start
+
+## Stop every component of `run-prod` by process group.
+stop-prod:
+	PROD_HOME=$(CURDIR)/airflow_home/prod scripts/prod.sh stop
 
 ## The whole test suite (SQLite and PostgreSQL, real Airflow, real browser).
 test: install
