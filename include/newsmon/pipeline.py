@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import DBAPIError
+
 from newsmon.config.settings import Settings
 from newsmon.store import copies as copies_store
 from newsmon.store import feeds as feeds_store
@@ -207,6 +209,10 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
                 copy_id = copies_store.save_copy(session, row)
                 copies_store.mark_entry_done(session, entry_id, copy_id)
             counts["fallback" if result.status == "fallback" else "copies"] += 1
+        except DBAPIError:
+            # The database, not the page, failed: let Airflow retry the task rather than spend the entry's
+            # fetch attempts on an outage (the entries done so far are committed and are not redone).
+            raise
         except Exception as exc:  # one page must never fail its batch
             log.exception("entry %s (%s) failed unexpectedly", entry_id, link)
             with session_scope(settings.db_url) as session:
