@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.smtp_server import MailServer
+
 REPO = Path(__file__).resolve().parents[1]
 _HOME = Path(tempfile.mkdtemp(prefix="newsmon-airflow-"))
 os.environ.update(
@@ -107,47 +109,9 @@ def demo_feeds_file(tmp_path, demo_server) -> Path:
     return path
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SmtpSink:
-    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.messages: list = []
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                from email import message_from_bytes, policy
-
-                sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-                return "250 OK"
-
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
-
-    def start(self) -> SmtpSink:
-        self.controller.start()
-        return self
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.controller.port}"
-
-
 @pytest.fixture
-def smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
+def smtp_sink() -> Iterator[MailServer]:
+    sink = MailServer().start()
     try:
         yield sink
     finally:

@@ -19,8 +19,8 @@ from sqlalchemy import func, select, update
 from newsmon.demo.corpus import load_expected
 from newsmon.store.db import session_scope
 from newsmon.store.models import Alert, Copy, Flag, Story
-from tests.conftest import free_port
 from tests.dags.airflow_harness import airflow_ready, run_dag
+from tests.smtp_server import free_port
 
 TOPIC = "child_repatriation"
 UI_URL = "http://airflow.test:8080/newsmon"  # the News Monitor plugin is mounted at /newsmon

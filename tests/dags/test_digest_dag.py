@@ -15,8 +15,8 @@ from newsmon.alerts.smtp import SmtpConfig
 from newsmon.config.settings import load_settings
 from newsmon.store.db import session_scope
 from newsmon.store.models import Digest, Flag, Story
-from tests.conftest import free_port
 from tests.dags.airflow_harness import airflow_ready, run_dag
+from tests.smtp_server import free_port
 
 UI_URL = "http://airflow.test:8080/newsmon"
 

@@ -33,7 +33,8 @@ from newsmon.demo.corpus import load_expected
 from newsmon.demo.server import DemoServer
 from newsmon.store.db import get_engine, session_scope, upgrade
 from newsmon.store.models import Copy, Flag, Story
-from tests.conftest import REPO, SmtpSink, free_port
+from tests.conftest import REPO
+from tests.smtp_server import MailServer, free_port
 from tests.ui.seed import SCRIPT_TITLE, Hostile, seed_hostile
 
 OUTPUT = Path(__file__).parent / "output"
@@ -84,7 +85,7 @@ def _run_demo_pipeline(url: str, base: str, workdir: Path) -> Demo:
 
     The conftest fixtures demo_server / demo_feeds_file / smtp_sink do the same per test; the browser
     tests share one api-server, so the module builds its own from the same classes."""
-    sink = SmtpSink().start()
+    sink = MailServer().start()
     try:
         with DemoServer(port=0) as server:
             feeds_file = workdir / "feeds.yaml"
