@@ -65,3 +65,15 @@ def test_a_failing_poll_keeps_what_was_stored(db_url, demo_server, demo_feeds_fi
             s.scalar(select(func.count()).select_from(Copy)),
         )
     assert after[0] >= before[0] and after[1] >= before[1]
+
+
+def test_stories_list_shows_the_folded_story_with_its_original(db_url, demo_feeds_file, capsys):
+    from newsmon.cli import main
+
+    pipeline.run_once(_settings(db_url, demo_feeds_file), force_poll=True)
+    capsys.readouterr()
+    assert main(["--db", db_url, "stories", "list", "--topic", "child_repatriation"]) == 0
+    out = capsys.readouterr().out
+    assert "(3 copies, Meridian Wire)" in out
+    originals = [line for line in out.splitlines() if line.lstrip().startswith("* Meridian Wire")]
+    assert len(originals) == 1

@@ -66,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
     import tempfile
 
     from newsmon import pipeline
-    from newsmon.cli.stories import _list
+    from newsmon.cli.stories import list_stories
     from newsmon.demo.server import DemoServer
 
     settings = settings_from_args(args)
@@ -76,4 +76,4 @@ def _run(args: argparse.Namespace) -> int:
         summary = pipeline.run_once(settings.with_(feeds_file=feeds_file), force_poll=True)
     print(json.dumps(summary, indent=2))
     args.topic, args.all, args.limit = None, False, 50
-    return _list(args)
+    return list_stories(args)

@@ -1,4 +1,4 @@
-"""`newsmon stories`: what the analysts would see, in the terminal."""
+"""`newsmon stories`: what the analysts see on the News Monitor page, in the terminal."""
 
 from __future__ import annotations
 
@@ -10,27 +10,32 @@ from newsmon.cli.common import settings_from_args
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("stories", help="flagged stories and their copies")
     cmds = parser.add_subparsers(dest="stories_command", metavar="ACTION", required=True)
-    ls = cmds.add_parser("list", help="flagged stories, newest first")
+    ls = cmds.add_parser("list", help="flagged stories, newest first, with every copy")
     ls.add_argument("--topic", help="only this topic")
     ls.add_argument("--all", action="store_true", help="every story, flagged or not")
     ls.add_argument("--limit", type=int, default=50)
-    ls.set_defaults(func=_list)
+    ls.set_defaults(func=list_stories)
 
 
-def _list(args: argparse.Namespace) -> int:
+def list_stories(args: argparse.Namespace) -> int:
+    from newsmon.store import queries
     from newsmon.store.db import session_scope
-    from newsmon.store.report import story_rows
 
     settings = settings_from_args(args)
+    flt = queries.StoryFilter(
+        scope="all" if args.all else "flagged", topic=args.topic, per_page=max(1, min(args.limit, 200))
+    )
     with session_scope(settings.db_url) as session:
-        rows = story_rows(session, topic=args.topic, flagged_only=not args.all, limit=args.limit)
-    if not rows:
+        page = queries.list_flagged(session, flt)
+        details = {row.story_id: queries.story_detail(session, row.story_id) for row in page.rows}
+    if not page.rows:
         print("no stories")
         return 0
-    for row in rows:
-        flag = f"{row.topic} {row.score:.2f}" if row.topic else "-"
-        print(f"#{row.story_id:<5} [{flag}] {row.title}  ({row.copies} copies, {row.site or '?'})")
-        for site, title, url, is_original in row.copy_list:
-            mark = "*" if is_original else " "
-            print(f"   {mark} {site or '?':<24} {title[:70]}  {url}")
+    for row in page.rows:
+        flag = f"{row.topic} {row.score:.2f}" if row.topic else "not flagged"
+        print(f"#{row.story_id:<5} [{flag}] {row.title}  ({row.copies_count} copies, {row.site or '?'})")
+        detail = details[row.story_id]
+        for copy in detail.copies if detail else ():
+            mark = "*" if copy.is_original else " "
+            print(f"   {mark} {copy.site or '?':<24} {copy.title[:70]}  {copy.url}")
     return 0

@@ -49,13 +49,16 @@ class FeedConfig:
 
     def allowed_private_pairs(self) -> frozenset[str]:
         """The single "host:port" this feed may reach on a private address (empty unless allow_private)."""
-        if not self.allow_private:
-            return frozenset()
-        from newsmon.http.ssrf import host_port_key
+        return own_host_port(self.url) if self.allow_private else frozenset()
 
-        parts = urlsplit(self.url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        return frozenset({host_port_key(parts.hostname or "", port)})
+
+def own_host_port(url: str) -> frozenset[str]:
+    """The one "host:port" a URL names: what `allow_private` opens for a feed, and nothing more."""
+    from newsmon.http.ssrf import host_port_key
+
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return frozenset({host_port_key(parts.hostname or "", port)})
 
 
 def parse_interval(value: Any) -> timedelta:
