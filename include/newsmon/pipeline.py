@@ -39,10 +39,11 @@ def host_limiter(settings: Settings):
     return HostLimiter(max_per_host=settings.host_concurrency, min_delay=settings.host_delay)
 
 
-def _feed_config(url: str, allow_private: bool):
-    from newsmon.config.feeds import FeedConfig
+def _private_pairs(url: str, allow_private: bool) -> frozenset[str]:
+    """A feed marked allow_private may reach its own host:port on a private address; nothing else opens."""
+    from newsmon.config.feeds import own_host_port
 
-    return FeedConfig(url=url, name=url, allow_private=allow_private)
+    return own_host_port(url) if allow_private else frozenset()
 
 
 def prepare(settings: Settings, now: datetime | None = None) -> dict[str, int]:
@@ -73,7 +74,7 @@ def poll_feeds(settings: Settings, now: datetime | None = None, *, force: bool =
     }
     # A feed may reach a private address only when it says so, and then only its own host:port.
     policies = {
-        state.url: http_policy(settings, _feed_config(state.url, allow).allowed_private_pairs())
+        state.url: http_policy(settings, _private_pairs(state.url, allow))
         for _, allow, _, state in feeds
     }
     outcomes = poll(
@@ -181,7 +182,7 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
                     copies_store.mark_entry_done(session, entry_id, known)
                     counts["known"] += 1
                     continue
-            private = _feed_config(feed_url, allow_private).allowed_private_pairs()
+            private = _private_pairs(feed_url, allow_private)
             policy = http_policy(settings, private)
             robots_cache = robots.setdefault(private, RobotsCache(policy))
             result = fetch_article(
