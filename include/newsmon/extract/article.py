@@ -23,6 +23,7 @@ from newsmon.extract.attribution import Attribution
 from newsmon.extract.boilerplate import site_key
 from newsmon.extract.charset import decode_html
 from newsmon.extract.clean import clean_lines
+from newsmon.extract.containers import joined_copy, link_item_lookup, needs_join, split_body_chars
 from newsmon.extract.dates import parse_date
 from newsmon.extract.language import detect_language
 from newsmon.extract.page_meta import (
@@ -161,7 +162,22 @@ def _listy(text: str) -> float:
 
 
 def _main_text(tree: Any, url: str) -> str:
-    """Main text of ``tree``: fast mode, and the full cascade when that came out short or listy."""
+    """Main text of ``tree``: fast mode, and the full cascade when that came out short or listy.
+
+    When the article body is split over several same-kind containers and the text came out clearly
+    shorter than they hold together, the extraction is redone on a copy with the parts joined.
+    """
+    text = _cascade(tree, url)
+    split_chars, parts = split_body_chars(tree)
+    if needs_join(len(text), split_chars):
+        joined = _cascade(joined_copy(tree, parts), url)
+        if len(joined) > len(text):
+            log.debug("%s: article body joined from %d containers", url, len(parts))
+            text = joined
+    return text
+
+
+def _cascade(tree: Any, url: str) -> str:
     text = _run_trafilatura(tree, url, fast=True)
     if len(text) < RETRY_BELOW_CHARS:
         fuller = _run_trafilatura(tree, url, fast=False)
@@ -219,7 +235,12 @@ def extract_article(
 
     raw_lines = [ln.strip() for ln in raw_text.split("\n") if ln.strip()]
     repeated = _site_furniture(boilerplate, site_key(url), raw_lines) if boilerplate is not None else None
-    cleaned = clean_lines(raw_lines, title=title, is_boilerplate=repeated.__contains__ if repeated else None)
+    cleaned = clean_lines(
+        raw_lines,
+        title=title,
+        is_boilerplate=repeated.__contains__ if repeated else None,
+        is_link_item=link_item_lookup(tree),
+    )
     text = "\n".join(cleaned.lines).strip()
 
     if looks_like_login_wall(text, has_password=password, max_chars=LOGIN_WALL_MAX_CHARS):

@@ -212,6 +212,7 @@ EDGE_SCAN = 8  # how many lines from each edge may be removed
 TAIL_BLOCK = 25  # how far back a trailing block of furniture may reach
 TAIL_BLOCK_MAX_WORDS = 30  # a longer line is article prose and ends the trailing block
 TAIL_BLOCK_PROSE_WORDS = 12  # ... and so is a punctuated sentence of this many words
+LINK_LIST_MIN_ITEMS = 3  # a trailing list this long, mostly links on the page, is a list of other articles
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,30 @@ def _tail_block_start(kept: Sequence[str]) -> int | None:
     return best
 
 
+def list_item_text(line: str) -> str | None:
+    """The text of a list line ("- item"), or None when the line is not a list item."""
+    if line.startswith(("- ", "* ", "• ")):
+        return line[2:].strip()
+    return None
+
+
+def trailing_link_list_start(kept: Sequence[str], is_link_item: Callable[[str], bool]) -> int | None:
+    """Start of a list that ends the text and whose items are mostly links on the page.
+
+    A "more stories" box after the article arrives as a bullet list of headlines; a list that belongs
+    to the article (steps, key points) is mostly plain text. Whether an item was a link is a fact of
+    the page (``is_link_item``), not of the text, which is why the caller answers it.
+    """
+    start = len(kept)
+    while start > 0 and list_item_text(kept[start - 1]) is not None:
+        start -= 1
+    items = [list_item_text(line) or "" for line in kept[start:]]
+    if len(items) < LINK_LIST_MIN_ITEMS or start == 0:
+        return None
+    linked = sum(1 for item in items if is_link_item(item))
+    return start if linked * 2 >= len(items) else None
+
+
 def echoes_title(line: str, title: str | None) -> bool:
     """The line repeats (part of) the title: trafilatura sometimes keeps the headline in the body."""
     if not title:
@@ -343,8 +368,12 @@ def clean_lines(
     *,
     title: str | None = None,
     is_boilerplate: Callable[[str], bool] | None = None,
+    is_link_item: Callable[[str], bool] | None = None,
 ) -> Cleaned:
-    """Clean extracted text lines; ``is_boilerplate`` answers for lines a site repeats on its pages."""
+    """Clean extracted text lines; ``is_boilerplate`` answers for lines a site repeats on its pages.
+
+    ``is_link_item`` answers whether a list item's text was mostly a link on the page.
+    """
     kept = [ln.strip() for ln in lines if ln.strip()]
     removed: list[str] = []
     attribution: Attribution | None = None
@@ -379,6 +408,11 @@ def clean_lines(
         else:
             break
         scanned += 1
+
+    if is_link_item is not None:
+        start = trailing_link_list_start(kept, is_link_item)
+        while start is not None and len(kept) > start:
+            drop(len(kept) - 1)
 
     start = _tail_block_start(kept)
     while start is not None and len(kept) > start:
