@@ -74,8 +74,7 @@ def poll_feeds(settings: Settings, now: datetime | None = None, *, force: bool =
     }
     # A feed may reach a private address only when it says so, and then only its own host:port.
     policies = {
-        state.url: http_policy(settings, _private_pairs(state.url, allow))
-        for _, allow, _, state in feeds
+        state.url: http_policy(settings, _private_pairs(state.url, allow)) for _, allow, _, state in feeds
     }
     outcomes = poll(
         [state for *_, state in feeds],
@@ -146,6 +145,20 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
             (e.id, e.link, e.title, e.summary, e.published, f.id, f.allow_private, f.url)
             for e, f in copies_store.entries_with_feeds(session, list(entry_ids))
         ]
+        # Entries whose URL is stored already (another feed's entry, a retry, another worker) are done
+        # without a fetch: found with one query for the batch, marked in the same transaction.
+        keys: dict[int, str] = {}
+        for entry_id, link, *_ in work:
+            try:
+                keys[entry_id] = url_key(link)
+            except Exception:  # noqa: S112 - the loop below meets the same error and records it on the entry
+                continue
+        stored = copies_store.copy_ids_for_keys(session, keys.values())
+        for entry_id, key in keys.items():
+            if key in stored:
+                copies_store.mark_entry_done(session, entry_id, stored[key])
+                counts["known"] += 1
+    work = [w for w in work if keys.get(w[0]) not in stored]
 
     def load_site(site: str):
         # Lines seen on one page only are most rows and cannot be furniture yet: not worth loading.
@@ -176,12 +189,12 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
     for entry_id, link, title, summary, published, feed_id, allow_private, feed_url in work:
         try:
             key = url_key(link)
-            with session_scope(settings.db_url) as session:
-                known = copies_store.copy_id_for_key(session, key)
-                if known is not None:
+            known = stored.get(key)  # stored by an earlier entry of this batch
+            if known is not None:
+                with session_scope(settings.db_url) as session:
                     copies_store.mark_entry_done(session, entry_id, known)
-                    counts["known"] += 1
-                    continue
+                counts["known"] += 1
+                continue
             private = _private_pairs(feed_url, allow_private)
             policy = http_policy(settings, private)
             robots_cache = robots.setdefault(private, RobotsCache(policy))
@@ -209,6 +222,7 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
             with session_scope(settings.db_url) as session:
                 copy_id = copies_store.save_copy(session, row)
                 copies_store.mark_entry_done(session, entry_id, copy_id)
+            stored[key] = copy_id
             counts["fallback" if result.status == "fallback" else "copies"] += 1
         except DBAPIError:
             # The database, not the page, failed: let Airflow retry the task rather than spend the entry's
@@ -271,7 +285,7 @@ def fold_stories(settings: Settings, now: datetime | None = None) -> dict[str, i
 def load_topics(settings: Settings):
     from newsmon.topics.model import load_topics as load
 
-    return load(settings.topics_dir)
+    return [topic for topic in load(settings.topics_dir) if topic.enabled]
 
 
 def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Copy, Entry, Feed
-from newsmon.store.upsert import insert_ignore
+from newsmon.store.upsert import _insert
 
 
 def pending_entry_ids(session: Session, *, max_attempts: int, limit: int) -> list[int]:
@@ -38,11 +38,24 @@ def copy_id_for_key(session: Session, url_key: str) -> int | None:
     return session.scalar(select(Copy.id).where(Copy.url_key == url_key))
 
 
+def copy_ids_for_keys(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """The stored copies among these URL keys, key -> copy id: one query for a whole batch."""
+    keys = sorted(set(keys))
+    found: dict[str, int] = {}
+    for i in range(0, len(keys), 500):  # well under every driver's limit on bound parameters
+        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(keys[i : i + 500]))
+        found.update((k, copy_id) for k, copy_id in session.execute(stmt))
+    return found
+
+
 def save_copy(session: Session, row: Mapping[str, Any]) -> int:
     """Store a copy once per URL key and return its id; a copy stored earlier (by a retry or another worker)
     wins and is returned unchanged."""
-    insert_ignore(session, Copy, [row], ["url_key"])
-    copy_id = copy_id_for_key(session, row["url_key"])
+    stmt = _insert(session, Copy.__table__).values(**row).on_conflict_do_nothing(index_elements=["url_key"])
+    # RETURNING gives the new row's id in the same round trip; only a lost race needs the look-up.
+    copy_id = session.execute(stmt.returning(Copy.id)).scalar()
+    if copy_id is None:
+        copy_id = copy_id_for_key(session, row["url_key"])
     assert copy_id is not None
     return copy_id
 

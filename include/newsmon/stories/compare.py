@@ -100,9 +100,12 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     jac = inter / (len(sa) + len(sb) - inter)
     small, large = (a, b) if len(sa) <= len(sb) else (b, a)
     cont = inter / len(small.shingles)
-    new = new_names(a, b, cfg.min_entities)
     if attributed and (jac >= cfg.attributed_jaccard or cont >= cfg.contained):
         return Verdict(True, "attributed", jac, cont)
+    if jac < cfg.near_jaccard and jac < cfg.reworded_jaccard and cont < cfg.contained:
+        # No rule below can accept: skip the names check, most of the cost of a rejected candidate.
+        return Verdict(False, "different", jac, cont)
+    new = new_names(a, b, cfg.min_entities)
     if jac >= cfg.near_jaccard and new <= cfg.near_new_names:
         return Verdict(True, "near-identical", jac, cont)
     if (

@@ -130,12 +130,29 @@ def text_hash(text: str) -> str | None:
 
 
 def shingles(flat: str, k: int) -> set[int]:
-    """Character k-grams of a despaced text, as 32-bit CRCs (fast, C-implemented, stable across runs)."""
+    """Character k-grams of a despaced text, as 32-bit CRCs of their UTF-8 (fast, C-implemented, stable
+    across runs).
+
+    The text is encoded once and the k-grams are sliced out of the bytes (encoding every k-gram again
+    was most of the cost); outside ASCII, each character's start in the bytes comes from its width.
+    """
     if not flat:
         return set()
     if len(flat) <= k:
         return {zlib.crc32(flat.encode("utf-8"))}
-    return {zlib.crc32(flat[i : i + k].encode("utf-8")) for i in range(len(flat) - k + 1)}
+    crc = zlib.crc32
+    data = flat.encode("utf-8")
+    n = len(flat) - k + 1
+    if len(data) == len(flat):  # ASCII: one byte per character
+        return {crc(data[i : i + k]) for i in range(n)}
+    import numpy as np
+
+    points = np.frombuffer(flat.encode("utf-32-le"), dtype=np.uint32)
+    widths = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    starts = np.zeros(len(points) + 1, dtype=np.int64)
+    np.cumsum(widths, out=starts[1:])
+    at = starts.tolist()
+    return {crc(data[at[i] : at[i + k]]) for i in range(n)}
 
 
 def entity_sequence(text: str) -> tuple[str, ...]:
@@ -255,15 +272,22 @@ def fingerprint(
     lead_chars: int = 0,
     lead_bands: int = 0,
     lead_rows: int = 0,
+    flat: str | None = None,
+    shingle_set: set[int] | None = None,
+    lead_set: set[int] | None = None,
 ) -> Fingerprint:
-    flat = despace(text or "")
+    """The copy's fingerprints. `flat`, `shingle_set` and `lead_set` may be passed when the caller has
+    them already (the fold stage compares on the same sets), so they are not computed twice; they must
+    be `despace(text)`, `shingles(flat, k)` and `shingles(flat[:lead_chars], k)`."""
+    flat = despace(text or "") if flat is None else flat
     if not flat:
         return Fingerprint(None, None, 0, ())
-    sh = shingles(flat, k)
+    sh = shingles(flat, k) if shingle_set is None else shingle_set
     blob = signature_bytes(minhash(sh, num_perm))
     all_bands = bands(blob, n_bands, rows)
     if lead_chars and lead_bands and lead_rows:
-        lead_blob = signature_bytes(minhash(shingles(flat[:lead_chars], k), lead_bands * lead_rows, seed=2))
+        lead = shingles(flat[:lead_chars], k) if lead_set is None else lead_set
+        lead_blob = signature_bytes(minhash(lead, lead_bands * lead_rows, seed=2))
         all_bands += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(lead_blob, lead_bands, lead_rows)]
     return Fingerprint(
         text_hash=hashlib.sha256(flat.encode("utf-8")).hexdigest(),

@@ -20,6 +20,7 @@ events about the same people far too often. `same_lang_only` keeps different lan
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from newsmon.store import stories as store
 from newsmon.stories.compare import Features, compare
 from newsmon.stories.config import FoldConfig, load_config
-from newsmon.stories.fingerprints import estimated_jaccard, fingerprint
+from newsmon.stories.fingerprints import estimated_jaccard, fingerprint, shingles
 from newsmon.stories.urls import url_key
 
 __all__ = ["FoldConfig", "FoldReport", "choose_original", "fold_pending", "load_config"]
@@ -89,7 +90,7 @@ def choose_original(members: list[store.StoryMember]) -> store.StoryMember | Non
 class _Run:
     cfg: FoldConfig
     now: datetime
-    features: dict[int, Features] = field(default_factory=dict)
+    features: OrderedDict[int, Features] = field(default_factory=OrderedDict)
     folded: int = 0
     new_stories: int = 0
     joined: int = 0
@@ -98,14 +99,21 @@ class _Run:
     def feats(self, row: store.CopyRow) -> Features:
         got = self.features.get(row.id)
         if got is None:
-            if len(self.features) > 2000:  # bounded: candidates of recent copies are often re-used
-                self.features.clear()
             got = Features(row.text, row.lang, row.published, self.cfg.shingle_chars, self.cfg.lead_chars)
-            self.features[row.id] = got
+            self.remember(row.id, got)
+        else:
+            self.features.move_to_end(row.id)
         return got
 
+    def remember(self, copy_id: int, feats: Features) -> None:
+        # Bounded, least recently used out first: the candidates of recent copies are the ones re-used
+        # (dropping the whole cache at the bound made a long run recompute its hottest candidates).
+        if len(self.features) > 2000:
+            self.features.popitem(last=False)
+        self.features[copy_id] = feats
 
-def _matches(session: Session, run: _Run, copy: store.CopyRow, fp) -> dict[int, str]:
+
+def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Features) -> dict[int, str]:
     """Stories the copy belongs to, with the rule that matched: story id -> rule."""
     cfg = run.cfg
     found: dict[int, str] = {}
@@ -125,7 +133,7 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp) -> dict[int, 
     ids += sorted(attributed_ids)
     if not ids:
         return found
-    mine = run.feats(copy)
+    run.remember(copy.id, mine)  # a copy with candidates is likely a candidate of copies to come
     for row in store.load_copies(session, ids):
         if row.story_id in found:
             continue
@@ -161,8 +169,15 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp) -> dict[int, 
 
 def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
     cfg = run.cfg
+    # The sets compared on are the ones fingerprinted: computed once. Not put in the candidate cache,
+    # which would then hold every copy of the run instead of the few that turn up as candidates.
+    mine = Features(copy.text, copy.lang, copy.published, cfg.shingle_chars, cfg.lead_chars)
     fp = fingerprint(
         copy.text,
+        flat=mine.flat,
+        shingle_set=mine.shingles,
+        # The lead's set is needed by few comparisons: computed here, not kept in the (cached) features.
+        lead_set=shingles(mine.flat[: cfg.lead_chars], cfg.shingle_chars),
         k=cfg.shingle_chars,
         num_perm=cfg.num_perm,
         n_bands=cfg.bands,
@@ -171,11 +186,21 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         lead_bands=cfg.lead_bands,
         lead_rows=cfg.lead_rows,
     )
-    store.save_fingerprint(session, copy.id, fp.text_hash, fp.minhash, fp.shingle_count, fp.bands)
-    matches = _matches(session, run, copy, fp)
+    store.save_fingerprint(
+        session,
+        copy.id,
+        fp.text_hash,
+        fp.minhash,
+        fp.shingle_count,
+        fp.bands,
+        replace=copy.minhash is not None or copy.text_hash is not None,
+        buckets_only=True,  # the columns are written with the copy's story, below
+    )
+    columns = (fp.text_hash, fp.minhash, fp.shingle_count)
+    matches = _matches(session, run, copy, fp, mine)
     run.folded += 1
     if not matches:
-        store.create_story(session, copy, run.now)
+        store.create_story(session, copy, run.now, fingerprint=columns)
         run.new_stories += 1
         return
     seen = store.story_first_seen(session, matches)
@@ -185,7 +210,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         reason = f"copy {copy.id} matched both ({matches[into]} / {matches[other]})"
         store.merge_stories(session, other, into, bridging_copy_id=copy.id, reason=reason, now=run.now)
         run.merges.append((other, into))
-    store.assign_copy(session, copy.id, into, run.now)
+    store.assign_copy(session, copy.id, into, run.now, fingerprint=columns)
     run.joined += 1
     original = choose_original(store.story_members(session, into))
     if original is not None:
