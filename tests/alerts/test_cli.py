@@ -6,6 +6,7 @@ from newsmon.alerts.stage import deliver_pending, queue_alerts
 from newsmon.cli import main
 from newsmon.store.db import session_scope, upgrade
 from tests.alerts.conftest import NOW, TOPIC, UI, seed_story
+from tests.conftest import REPO
 
 
 def test_alerts_list_shows_state_and_reason(tmp_path, mail, capsys):
@@ -37,3 +38,26 @@ def test_alerts_list_on_an_empty_database(tmp_path, capsys):
     upgrade(db)
     assert main(["--db", db, "alerts", "list"]) == 0
     assert capsys.readouterr().out.strip() == "no alerts"
+
+
+def test_alerts_send_queues_and_delivers_each_flag_once(tmp_path, mail, capsys):
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    upgrade(db)
+    with session_scope(db) as s:
+        seed_story(s, title="Children flown home")
+    assert main(["--db", db, "alerts", "send", "--smtp", mail.url]) == 0
+    assert "queued 1, sent 1" in capsys.readouterr().out
+    assert main(["--db", db, "alerts", "send", "--smtp", mail.url]) == 0
+    assert "queued 0, sent 0" in capsys.readouterr().out
+    assert len(mail.messages) == 1
+
+
+def test_disabled_topics_neither_flag_nor_alert(tmp_path):
+    from newsmon import pipeline
+    from newsmon.config.settings import load_settings
+
+    topics = tmp_path / "topics"
+    topics.mkdir()
+    source = (REPO / "config" / "topics" / "child_repatriation.yaml").read_text(encoding="utf-8")
+    (topics / "child_repatriation.yaml").write_text(source + "\nenabled: false\n", encoding="utf-8")
+    assert pipeline.load_topics(load_settings().with_(topics_dir=topics)) == []

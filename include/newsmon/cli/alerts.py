@@ -47,19 +47,14 @@ def _smtp(args: argparse.Namespace):
 
 
 def topic_recipients(settings) -> dict[str, tuple[str, ...]]:
-    """topic name -> recipients, from the topic files. Raises RuntimeError with a readable reason."""
+    """topic name -> recipients of the enabled topics. Raises RuntimeError with a readable reason."""
+    from newsmon.pipeline import load_topics
+
     try:
-        from newsmon.topics import load_topics
-    except ImportError:
-        try:  # where the loader itself lives, in case the package does not re-export it
-            from newsmon.topics.model import load_topics
-        except ImportError as exc:
-            raise RuntimeError(f"cannot load topics: no topic loader in newsmon.topics ({exc})") from exc
-    try:
-        topics = load_topics(settings.topics_dir)
+        topics = load_topics(settings)
     except Exception as exc:  # a broken topic file: say which, do not guess recipients
         raise RuntimeError(f"cannot load topics from {settings.topics_dir}: {exc}") from exc
-    return {t.name: tuple(t.recipients) for t in topics if getattr(t, "enabled", True)}
+    return {t.name: tuple(t.recipients) for t in topics}
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -86,27 +81,19 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from newsmon.alerts.stage import deliver_pending, queue_alerts
-    from newsmon.store.db import session_scope, upgrade
+    from newsmon import pipeline
+    from newsmon.store.db import upgrade
 
     settings = settings_from_args(args)
     try:
-        recipients = topic_recipients(settings)
+        topic_recipients(settings)  # a broken topic file is reported here, plainly
     except RuntimeError as exc:
         print(f"error: {exc}")
         return 2
-    now = datetime.now(UTC)
-    upgrade(settings.db_url)
-    with session_scope(settings.db_url) as session:
-        queued = queue_alerts(session, topics=recipients, now=now)
     smtp = _smtp(args)
-    report = deliver_pending(settings.db_url, smtp=smtp, now=now, ui_url=settings.ui_url)
-    print(
-        f"queued {len(queued)}, sent {report.sent}, failed {report.failed}, pending {report.pending}, "
-        f"connections {report.connections}"
-    )
-    for error in report.errors:
-        print(f"  {error}")
+    upgrade(settings.db_url)
+    counts = pipeline.send_alerts(settings, smtp)
+    print(", ".join(f"{name} {value}" for name, value in counts.items()))
     if smtp is None:
         print("no SMTP server: pass --smtp URL or set NEWSMON_SMTP_URL; the alerts stay pending")
         return 1
