@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from newsmon.alerts.smtp import SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
-from newsmon.alerts.units import SessionSource, unit_of_work
 from newsmon.store import alerts as store
+from newsmon.store.db import SessionSource, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def send_digest(
     errors: list[str] = []
     with SmtpSession(smtp) as conn:
         for recipient, topic_names in followers.items():
-            with unit_of_work(source) as session:
+            with session_scope(source) as session:
                 since = store.last_digest_until(session, recipient, like) or start
                 since = min(since, now)
                 sections = _content(session, topic_names, since, now)
@@ -166,7 +166,7 @@ def send_digest(
                 errors.append(str(exc))
                 counts["pending"] += len(followers) - sum(counts.values())
                 break
-            with unit_of_work(source) as session:
+            with session_scope(source) as session:
                 if not store.claim_digest(
                     session, digest_id, now=now, lease=lease, max_attempts=max_attempts
                 ):
@@ -205,7 +205,7 @@ def send_digest(
                 status = "pending"
             else:
                 status = "failed"
-            with unit_of_work(source) as session:
+            with session_scope(source) as session:
                 store.mark_digest(session, digest_id, status=status, error=result.error, now=now)
             counts["sent" if status == "sent" else "pending" if status == "pending" else "failed"] += 1
             if result.error:

@@ -34,8 +34,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from newsmon.alerts.smtp import SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
-from newsmon.alerts.units import SessionSource, unit_of_work
 from newsmon.store import alerts as store
+from newsmon.store.db import SessionSource, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def deliver_pending(
     with SmtpSession(smtp) as conn:
         after_id = 0
         while True:
-            with unit_of_work(source) as session:
+            with session_scope(source) as session:
                 ids = store.due_alert_ids(session, now=now, after_id=after_id)
                 covered = store.absorbed_alerts(session, statuses=store.SUPERSEDING) if ids else {}
             if not ids:
@@ -138,7 +138,7 @@ def deliver_pending(
                     if error and len(errors) < MAX_ERRORS:
                         errors.append(f"alert {alert_id}: {error}")
             except SmtpUnavailable as exc:
-                with unit_of_work(source) as session:
+                with session_scope(source) as session:
                     deferred = store.defer_due_alerts(
                         session, now=now, until=now + OUTAGE_DELAY, error=str(exc)
                     )
@@ -167,7 +167,7 @@ def deliver_pending(
 
 
 def _still_pending(source: SessionSource) -> int:
-    with unit_of_work(source) as session:
+    with session_scope(source) as session:
         counts = store.count_alerts(session)
     return counts.get("pending", 0) + counts.get("sending", 0)
 
@@ -189,7 +189,7 @@ def _deliver_one(
     from newsmon.alerts.render import alert_context, render_alert
 
     # 1. Claim (committed before any network traffic) and read what the email shows.
-    with unit_of_work(source) as session:
+    with session_scope(source) as session:
         if not store.claim_alert(session, alert_id, now=now, lease=lease):
             return "lost", None  # another worker has it
         data = store.alert_data(session, alert_id)
@@ -244,7 +244,7 @@ def _record(
     error = result.error
     if result.kind == "transient" and status == "failed":
         error = f"gave up after {data.attempts} attempts: {error}"
-    with unit_of_work(source) as session:
+    with session_scope(source) as session:
         store.mark_alert(
             session, data.alert_id, status=status, error=error, now=now, next_attempt_at=retry_at
         )

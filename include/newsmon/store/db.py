@@ -7,7 +7,7 @@ On PostgreSQL an advisory lock serialises concurrent upgrades from several worke
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -59,10 +59,14 @@ def _sessionmaker(url: str) -> sessionmaker[Session]:
     return sessionmaker(get_engine(url), expire_on_commit=False)
 
 
+# Stages take a database URL (the pipeline) or a session factory (tests, code embedding newsmon).
+SessionSource = str | Callable[[], Session]
+
+
 @contextmanager
-def session_scope(url: str) -> Iterator[Session]:
+def session_scope(source: SessionSource) -> Iterator[Session]:
     """A unit of work: committed when the block ends, rolled back when it raises."""
-    session = _sessionmaker(url)()
+    session = _sessionmaker(source)() if isinstance(source, str) else source()
     try:
         yield session
         session.commit()
