@@ -10,9 +10,7 @@ import pytest
 from tests.conftest import create_pg_database, drop_pg_database
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, migrated newsmon database on PostgreSQL."""
+def _migrated_database() -> Iterator[str]:
     from newsmon.store.db import upgrade
 
     url = create_pg_database()
@@ -21,19 +19,18 @@ def pg_url() -> Iterator[str]:
         yield url
     finally:
         drop_pg_database(url)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated newsmon database on PostgreSQL."""
+    yield from _migrated_database()
 
 
 @pytest.fixture
 def reference_db() -> Iterator[str]:
     """A second fresh database, for the reference result of a clean sequential run."""
-    from newsmon.store.db import upgrade
-
-    url = create_pg_database()
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop_pg_database(url)
+    yield from _migrated_database()
 
 
 def write_feeds(path: Path, server) -> Path:
