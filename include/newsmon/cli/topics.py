@@ -267,17 +267,24 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from newsmon.topics.evaluate import evaluate
-
+def _examples_and_topics(args: argparse.Namespace) -> tuple[_Examples, list[Any]] | None:
+    """What evaluate and train both start from; None after printing why it cannot start."""
     source = _Examples(args)
     error = source.load()
     if error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return None
     topics = _select(args, args.topic)
-    if topics is None:
+    return None if topics is None else (source, topics)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from newsmon.topics.evaluate import evaluate
+
+    loaded = _examples_and_topics(args)
+    if loaded is None:
         return 1
+    source, topics = loaded
     for t in topics:
         examples, origin = source.for_topic(t.name)
         if not examples:
@@ -314,14 +321,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from newsmon.topics.learned import model_path, save_model, train_learned
 
-    source = _Examples(args)
-    error = source.load()
-    if error:
-        print(f"error: {error}", file=sys.stderr)
+    loaded = _examples_and_topics(args)
+    if loaded is None:
         return 1
-    topics = _select(args, args.topic)
-    if topics is None:
-        return 1
+    source, topics = loaded
     topic = topics[0]
     examples, origin = source.for_topic(topic.name)
     print(f"{topic.name}: {origin}")
