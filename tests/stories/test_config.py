@@ -10,13 +10,13 @@ from newsmon.stories.config import FoldConfig, load_config
 def test_yaml_overrides_and_ignores_unknown_or_malformed_keys(tmp_path, caplog) -> None:
     path = tmp_path / "stories.yaml"
     path.write_text(
-        "near_jaccard: 0.6\nmax_gap_days: 10\nnear_jacard: 0.1\ncontained: lots\n", encoding="utf-8"
+        "copy_coverage: 0.6\nmax_gap_days: 10\ncopy_coverag: 0.1\nsentence_strong: lots\n", encoding="utf-8"
     )
     with caplog.at_level(logging.WARNING):
         cfg = load_config(path)
-    assert cfg.near_jaccard == 0.6 and cfg.max_gap_days == 10.0
-    assert cfg.contained == FoldConfig().contained
-    assert "near_jacard" in caplog.text and "contained" in caplog.text
+    assert cfg.copy_coverage == 0.6 and cfg.max_gap_days == 10.0
+    assert cfg.sentence_strong == FoldConfig().sentence_strong
+    assert "copy_coverag" in caplog.text and "sentence_strong" in caplog.text
 
 
 def test_missing_or_empty_file_gives_the_defaults(tmp_path) -> None:

@@ -1,8 +1,8 @@
 """Thresholds of the fold stage, each with the reason it has its value; overridable from a YAML file.
 
-The defaults were set from the kinds of copies and near misses listed in the project's issue 6 (see
-bench/data/stories/ for one labelled example of each) and from what the measures mean, not by
-searching for the best score on that set: a threshold that only fits one set would not survive real feeds.
+The defaults were set from the kinds of copies and near misses listed in the project's issues 6 and 14
+(see bench/data/stories/ for labelled examples of each) and from what the measures mean, not by
+searching for the best score on one set: a threshold that only fits one set would not survive real feeds.
 """
 
 from __future__ import annotations
@@ -40,44 +40,52 @@ class FoldConfig:
     # Candidates whose stored signatures agree on fewer slots than this are dropped before their text is
     # loaded: far below every acceptance threshold below, with room for the estimate's noise (±0.05).
     min_estimated_jaccard: float = 0.08
+    # ...unless the smaller copy looks contained in the other (a lead-only or truncated copy): estimated
+    # share of its n-grams inside the other, kept low because the estimate is noisy on short texts.
+    min_estimated_containment: float = 0.45
 
-    # --- the same-story decision ---
+    # --- the same-story decision (see evidence.py for what each measure is) ---
     # Syndication, republication and mirrors happen within days or weeks; a story that comes back a
     # year later with the same wording (anniversaries, yearly reports) is a new story.
     max_gap_days: float = 45.0
-    # "New names": the share of a copy's names and figures that appear nowhere in the other copy's text.
-    # The check takes the side with fewer new names, because a true copy is the other text plus at most
-    # some extras (a caption, a byline, "ISIS" -> "Daesh"), so at least one side adds almost nothing;
-    # two different stories that share paragraphs or a template each bring names of their own.
-    # Near-identical: more than half of all 8-grams shared. Other boilerplate, headline, captions or a
-    # few edits leave a copy far above this; two outlets' own words stay far below (measured ≈0.03-0.1).
-    near_jaccard: float = 0.5
-    # ...and one side names at most a quarter of its names anew (mirrors with typos in names need room).
-    near_new_names: float = 0.25
-    # Contained: a lead-only or truncated copy whose n-grams are almost all inside the longer copy...
-    contained: float = 0.8
-    # ...provided the shorter copy is long enough to be specific (about two sentences)...
-    min_contained_shingles: int = 120
-    # ...starts like the longer one (a truncated copy keeps the lead; a story reusing background
-    # paragraphs has a lead of its own)...
-    lead_overlap: float = 0.5
-    # ...and brings few names the longer copy lacks.
-    contained_new_names: float = 0.2
-    # Reworded (machine-spun, synonyms swapped): a fifth of the 8-grams survive, one side names nothing
-    # new, and the names and figures come in the same order (spinners keep sentence order). Two wires
-    # on one event share names but neither a fifth of their 8-grams nor the order they name things in.
-    reworded_jaccard: float = 0.2
-    reworded_new_names: float = 0.1
-    reworded_name_order: float = 0.7
-    # With fewer names than this the order test means nothing; such a copy must then share more text
-    # (two fifths of its 8-grams: still well below what an unspun copy keeps, far above own words).
-    reworded_min_names: int = 6
-    reworded_few_names_jaccard: float = 0.4
-    # A copy declaring another as its source (attribution URL) joins it on this much textual overlap:
-    # the declaration is strong evidence, but an article citing a source is not a copy of it.
-    attributed_jaccard: float = 0.15
-    # Fewer names than this on a side make its "new names" share meaningless; that side then counts 0.
-    min_entities: int = 3
+    # Word chains: a chain continues over holes of up to 3 words on either side (a swapped synonym, a
+    # two-word phrase spun into three, "ISIS" -> "the Islamic State group"); a gap of more is an edit
+    # of its own. A chain counts from 8 matched words: about one clause, more than the stock phrases
+    # ("the foreign ministry said on") two reports of one event share by chance.
+    chain_max_gap: int = 3
+    chain_min_words: int = 8
+    # Sentences count from 5 words; shorter lines are bylines, credits and "1 min read".
+    min_sentence_words: int = 5
+    # Character similarity (0-100) of two sentences: 70 and up is one sentence re-edited or spun (a
+    # spinner swapping a third of the words still leaves 75-90); two writers' own sentences on one
+    # event stay below ~65. 85 and up is a sentence almost unchanged: a word or two edited.
+    sentence_aligned: float = 70.0
+    sentence_strong: float = 85.0
+    # The lead: one of the first 3 sentences of either copy has a counterpart. Three, not one, because
+    # an excerpt may open with a headline, a caption or a dateline line that the other copy lacks.
+    lead_sentences: int = 3
+    # A copy: the shorter text is mostly inside aligned chains (copies cut at other places, captions
+    # and boilerplate leave 0.55-0.7 in real pairs; two agencies on one event, a shared quote or
+    # shared background paragraphs stay below 0.4)...
+    copy_coverage: float = 0.45
+    # ...and at least 2 of its sentences are almost unchanged (all of them if it has fewer). Two
+    # independent translations or paraphrases of one statement can share many words in order, but
+    # they rarely leave a sentence as it was; every edited, cut or even spun copy keeps a few.
+    copy_strong_sentences: int = 2
+    # A copy declaring the other as its source (attribution URL) needs less: the declaration is
+    # strong evidence, but an article quoting its source is not a copy of it, so a quarter of the
+    # text must still align, with the lead.
+    attributed_coverage: float = 0.25
+    # Figures inside aligned passages: an outlet's template reused for another event aligns well but
+    # its figures differ. Apart when the differing figures outweigh the agreeing ones (each differing
+    # figure counts twice: a wire update changes a toll or two but keeps the dates, ages and counts)...
+    figures_differ_weight: float = 2.0
+    # ...or when any figure differs between copies published more than a day apart (the same wire's
+    # story on two days is two stories; an update comes within hours).
+    update_window_days: float = 1.0
+    # Amounts with a currency word within 2 words (CHF 5 million / 4.6 million euros) are left out:
+    # regional editions convert them, which does not make another story.
+    currency_reach: int = 2
     # Different declared languages never fold (cross-lingual folding is off: see the module fold.py).
     same_lang_only: bool = True
     # Pending copies read per query: bounds memory, not the work of one run.

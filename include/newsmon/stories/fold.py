@@ -86,6 +86,12 @@ def choose_original(members: list[store.StoryMember]) -> store.StoryMember | Non
     return min(pool, key=rank)
 
 
+def _features(row: store.CopyRow, cfg: FoldConfig) -> Features:
+    return Features(
+        row.text, row.lang, row.published, cfg.shingle_chars, cfg.lead_chars, cfg.min_sentence_words
+    )
+
+
 @dataclass
 class _Run:
     cfg: FoldConfig
@@ -99,7 +105,7 @@ class _Run:
     def feats(self, row: store.CopyRow) -> Features:
         got = self.features.get(row.id)
         if got is None:
-            got = Features(row.text, row.lang, row.published, self.cfg.shingle_chars, self.cfg.lead_chars)
+            got = _features(row, self.cfg)
             self.remember(row.id, got)
         else:
             self.features.move_to_end(row.id)
@@ -151,19 +157,12 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Feature
             small = min(row.shingle_count, fp.shingle_count)
             union_share = (row.shingle_count + fp.shingle_count) / (1 + est)
             est_cont = est * union_share / small if small else 0.0
-            if est < cfg.min_estimated_jaccard and est_cont < cfg.contained * 0.6:
+            if est < cfg.min_estimated_jaccard and est_cont < cfg.min_estimated_containment:
                 continue
         verdict = compare(mine, run.feats(row), cfg, attributed=attributed)
         if verdict.same:
             found[row.story_id] = verdict.rule
-            log.debug(
-                "copy %s ~ copy %s (%s, J=%.2f C=%.2f)",
-                copy.id,
-                row.id,
-                verdict.rule,
-                verdict.jaccard,
-                verdict.containment,
-            )
+            log.debug("copy %s ~ copy %s (%s)", copy.id, row.id, verdict.describe())
     return found
 
 
@@ -171,7 +170,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
     cfg = run.cfg
     # The sets compared on are the ones fingerprinted: computed once. Not put in the candidate cache,
     # which would then hold every copy of the run instead of the few that turn up as candidates.
-    mine = Features(copy.text, copy.lang, copy.published, cfg.shingle_chars, cfg.lead_chars)
+    mine = _features(copy, cfg)
     fp = fingerprint(
         copy.text,
         flat=mine.flat,
