@@ -257,6 +257,21 @@ class StoryMerge(Base):
     merged_at: Mapped[datetime] = mapped_column(TS)
 
 
+class StoryLink(Base):
+    """Two stories in different languages reporting one event (a translation, or another language's
+    report): linked, never folded. Stored once per pair, lower story id first; the evidence says why."""
+
+    __tablename__ = "story_links"
+    __table_args__ = (UniqueConstraint("story_id", "other_story_id", name="uq_story_links_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    other_story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    linked_at: Mapped[datetime] = mapped_column(TS)
+
+
 class Digest(Base):
     """One digest email per recipient and period: the unique key makes a re-run of the digest a no-op."""
 

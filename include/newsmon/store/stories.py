@@ -18,7 +18,8 @@ from functools import lru_cache
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryMerge
+from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
+from newsmon.store.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 
@@ -329,6 +330,40 @@ def set_original(session: Session, story_id: int, member: StoryMember) -> None:
     )
 
 
+def link_stories(session: Session, a: int, b: int, *, score: float, evidence: str, now: datetime) -> bool:
+    """Record that stories `a` and `b` (different languages) report one event; True if the link is new.
+
+    One row per pair (lower id first), inserted through its unique key, so re-running the fold or a
+    second copy finding the same pair never writes it twice."""
+    if a == b:
+        return False
+    low, high = sorted((a, b))
+    row = {"story_id": low, "other_story_id": high, "score": score, "evidence": evidence, "linked_at": now}
+    return insert_ignore(session, StoryLink, [row], ["story_id", "other_story_id"]) > 0
+
+
+def _move_links(session: Session, from_id: int, into_id: int) -> None:
+    """The absorbed story's links now belong to the survivor (a link to the survivor itself is dropped)."""
+    links = list(
+        session.execute(
+            select(
+                StoryLink.id,
+                StoryLink.story_id,
+                StoryLink.other_story_id,
+                StoryLink.score,
+                StoryLink.evidence,
+                StoryLink.linked_at,
+            ).where(or_(StoryLink.story_id == from_id, StoryLink.other_story_id == from_id))
+        )
+    )
+    if not links:
+        return
+    session.execute(delete(StoryLink).where(StoryLink.id.in_([r.id for r in links])))
+    for r in links:
+        other = r.other_story_id if r.story_id == from_id else r.story_id
+        link_stories(session, into_id, other, score=r.score, evidence=r.evidence, now=r.linked_at)
+
+
 def merge_stories(
     session: Session, from_id: int, into_id: int, *, bridging_copy_id: int | None, reason: str, now: datetime
 ) -> None:
@@ -380,6 +415,8 @@ def merge_stories(
                 kept.relevant, kept.note, kept.updated_at = fb.relevant, fb.note, fb.updated_at
             session.delete(fb)
     session.flush()
+
+    _move_links(session, from_id, into_id)
 
     first_seen = session.scalar(select(func.min(Story.first_seen_at)).where(Story.id.in_((from_id, into_id))))
     count = session.scalar(select(func.count()).select_from(Copy).where(Copy.story_id == into_id)) or 0

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from newsmon.stories.anchors import Anchors, anchors
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import Alignment, align, sentences, tokens
 from newsmon.stories.fingerprints import despace, shingles
@@ -43,6 +44,10 @@ class Features:
     @cached_property
     def sentences(self) -> list[str]:
         return sentences(self.text, self.min_sentence_words)
+
+    @cached_property
+    def anchors(self) -> Anchors:
+        return anchors(self.text)
 
     @property
     def base_lang(self) -> str:

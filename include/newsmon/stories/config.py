@@ -34,6 +34,16 @@ class FoldConfig:
     lead_chars: int = 300
     lead_bands: int = 12
     lead_rows: int = 3
+    # Anchor buckets (figures and transliterated names, see anchors.py): they find spun copies, whose
+    # 8-grams a spinner broke, and other languages' reports, which share no 8-grams at all. 12 bands
+    # of 3 rows find a pair sharing 60% of its anchors with probability 0.93 and 40% with 0.54, while
+    # two stories sharing a topic's usual places and years (≈15%) meet in about 4% of cases; buckets are
+    # keyed by week (`anchor_period_days`), so a look-up reads one fortnight of the archive, not all.
+    # A text with fewer than 5 anchors gets none (its anchors would match everything).
+    anchor_bands: int = 12
+    anchor_rows: int = 3
+    anchor_period_days: float = 7.0
+    min_anchor_keys: int = 5
     # Candidates verified per copy: the most-shared buckets first. A story's copies are near-identical,
     # so a few dozen suffice even for a wire story on hundreds of sites; the cap bounds the work per copy.
     max_candidates: int = 40
@@ -86,6 +96,16 @@ class FoldConfig:
     # Amounts with a currency word within 2 words (CHF 5 million / 4.6 million euros) are left out:
     # regional editions convert them, which does not make another story.
     currency_reach: int = 2
+    # --- links between languages (never folds; see links.py) ---
+    # Another language's story is linked when both were published within 3 days (or a date is
+    # unknown), they share at least 2 names and 2 figures (one of which is no year: years are shared
+    # by every story of a period), and the shared anchors are at least 40% of the smaller side's
+    # anchors: a translation keeps nearly all of them, another outlet's report of the same event
+    # most; two events of one topic share the places but not the figures.
+    link_max_gap_days: float = 3.0
+    link_min_names: int = 2
+    link_min_figures: int = 2
+    link_min_share: float = 0.4
     # Different declared languages never fold (cross-lingual folding is off: see the module fold.py).
     same_lang_only: bool = True
     # Pending copies read per query: bounds memory, not the work of one run.

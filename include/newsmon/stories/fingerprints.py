@@ -16,6 +16,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -250,6 +251,29 @@ def bands(blob: bytes, n_bands: int, rows: int) -> list[tuple[int, int]]:
 
 #: Band numbers of the lead's buckets start here, so they never collide with the whole text's bands.
 LEAD_BAND_OFFSET = 1000
+#: Band numbers of the anchor buckets (figures and names, see `anchors`) start here.
+ANCHOR_BAND_OFFSET = 2000
+
+
+def anchor_bands(
+    keys: frozenset[str], n_bands: int, rows: int, periods: Sequence[int]
+) -> list[tuple[int, int]]:
+    """LSH buckets of a text's anchor set, each bucket also keyed by a time period.
+
+    Anchors are far less specific than 8-grams (a topic's stories share its places and years), so
+    a bucket of all time would grow with the archive. Keyed by period, a bucket holds only the copies
+    of one period: a copy is stored under its own period and looks up its own and the two
+    neighbouring ones, so the cost of a look-up stays flat however large the archive grows.
+    """
+    blob = signature_bytes(minhash({zlib.crc32(k.encode("utf-8")) for k in keys}, n_bands * rows, seed=3))
+    raw = bands(blob, n_bands, rows)
+    out = []
+    for period in periods:
+        salt = b"%d" % period
+        for band, bucket in raw:
+            mixed = hashlib.blake2b(bucket.to_bytes(8, "big", signed=True), digest_size=8, key=salt)
+            out.append((ANCHOR_BAND_OFFSET + band, int.from_bytes(mixed.digest(), "big", signed=True)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -259,7 +283,8 @@ class Fingerprint:
     text_hash: str | None
     minhash: bytes | None
     shingle_count: int
-    bands: tuple[tuple[int, int], ...]
+    bands: tuple[tuple[int, int], ...]  # stored: the copy's buckets
+    probes: tuple[tuple[int, int], ...] = ()  # looked up: the same, anchor buckets of 3 periods
 
 
 def fingerprint(
@@ -275,10 +300,15 @@ def fingerprint(
     flat: str | None = None,
     shingle_set: set[int] | None = None,
     lead_set: set[int] | None = None,
+    anchor_keys: frozenset[str] = frozenset(),
+    period: int = 0,
+    anchor_n_bands: int = 0,
+    anchor_rows: int = 0,
 ) -> Fingerprint:
     """The copy's fingerprints. `flat`, `shingle_set` and `lead_set` may be passed when the caller has
     them already (the fold stage compares on the same sets), so they are not computed twice; they must
-    be `despace(text)`, `shingles(flat, k)` and `shingles(flat[:lead_chars], k)`."""
+    be `despace(text)`, `shingles(flat, k)` and `shingles(flat[:lead_chars], k)`. `anchor_keys` (see
+    `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets."""
     flat = despace(text or "") if flat is None else flat
     if not flat:
         return Fingerprint(None, None, 0, ())
@@ -289,9 +319,15 @@ def fingerprint(
         lead = shingles(flat[:lead_chars], k) if lead_set is None else lead_set
         lead_blob = signature_bytes(minhash(lead, lead_bands * lead_rows, seed=2))
         all_bands += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(lead_blob, lead_bands, lead_rows)]
+    probes = list(all_bands)
+    if anchor_keys and anchor_n_bands and anchor_rows:
+        near = anchor_bands(anchor_keys, anchor_n_bands, anchor_rows, (period, period - 1, period + 1))
+        all_bands += near[:anchor_n_bands]  # stored under its own period only
+        probes += near
     return Fingerprint(
         text_hash=hashlib.sha256(flat.encode("utf-8")).hexdigest(),
         minhash=blob,
         shingle_count=len(sh),
         bands=tuple(all_bands),
+        probes=tuple(probes),
     )

@@ -2,19 +2,24 @@
 
 For each pending copy (oldest published first, so an original is usually folded before its copies):
 
-1. fingerprint the text (exact hash, MinHash signature, LSH buckets of the text and of its lead) and
-   store them, so the near-duplicate index lives in the database and survives restarts;
+1. fingerprint the text (exact hash, MinHash signature, LSH buckets of the text, of its lead and of
+   its anchors: figures and transliterated names) and store them, so the near-duplicate index lives
+   in the database and survives restarts;
 2. collect candidates by index look-ups only: the same exact hash, the URL the copy declares as
    canonical or as its source, and copies sharing an LSH bucket (most shared buckets first);
-3. verify each candidate on exact shingle sets, names/figures and publication time (`compare`);
+3. verify each candidate in the copy's language on the alignment of the two texts, their figures and
+   publication times (`compare`); a candidate in another language may instead be a report of the
+   same event (`links.compare_across`);
 4. join the matching story; when the copy matches several stories, it bridges them and they are
    merged (the oldest survives; flags, alerts and feedback follow, see `store.stories.merge_stories`);
 5. re-choose the story's original: declared attribution first, then earliest publication, then the
    target of canonical links; the story's title and language follow the original.
 
-Cross-lingual folding (the same story in English and Russian) is not done: every signal here is
-lexical, and names alone (the only thing shared across scripts after transliteration) merge different
-events about the same people far too often. `same_lang_only` keeps different languages apart.
+6. link the story to the other languages' stories of the same event (`store.stories.link_stories`).
+
+Cross-lingual *folding* is not done: across languages only figures and names are shared, which is
+enough to say "the same event" (a link the analyst sees as "also reported in") but not "the same
+article"; folding would put a Russian and an English text under one original and one alert.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -30,6 +35,7 @@ from newsmon.store import stories as store
 from newsmon.stories.compare import Features, compare
 from newsmon.stories.config import FoldConfig, load_config
 from newsmon.stories.fingerprints import estimated_jaccard, fingerprint, shingles
+from newsmon.stories.links import LinkVerdict, compare_across
 from newsmon.stories.urls import url_key
 
 __all__ = ["FoldConfig", "FoldReport", "choose_original", "fold_pending", "load_config"]
@@ -43,6 +49,7 @@ class FoldReport:
     new_stories: int
     joined: int
     merges: tuple[tuple[int, int], ...]  # (from story, into story)
+    links: int = 0  # new links to stories in other languages
 
 
 def _site_key(site: str | None) -> str:
@@ -101,6 +108,7 @@ class _Run:
     new_stories: int = 0
     joined: int = 0
     merges: list[tuple[int, int]] = field(default_factory=list)
+    links: int = 0
 
     def feats(self, row: store.CopyRow) -> Features:
         got = self.features.get(row.id)
@@ -119,10 +127,19 @@ class _Run:
         self.features[copy_id] = feats
 
 
-def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Features) -> dict[int, str]:
-    """Stories the copy belongs to, with the rule that matched: story id -> rule."""
+@dataclass
+class _Found:
+    """What the candidates of one copy said: stories it belongs to (story id -> rule) and stories in
+    other languages reporting the same event (story id -> the link's verdict)."""
+
+    stories: dict[int, str] = field(default_factory=dict)
+    links: dict[int, LinkVerdict] = field(default_factory=dict)
+
+
+def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Features) -> _Found:
     cfg = run.cfg
-    found: dict[int, str] = {}
+    result = _Found()
+    found = result.stories
     # Declared links: a canonical URL naming another copy is the publisher saying "same article".
     own = {copy.url_key}
     canonical = _key_or_none(copy.canonical_url)
@@ -135,13 +152,22 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Feature
     ids: list[int] = []
     if fp.text_hash:
         ids += store.copies_with_hash(session, fp.text_hash, copy.id, cfg.max_candidates)
-    ids += store.copies_sharing_buckets(session, fp.bands, copy.id, cfg.max_candidates)
+    ids += store.copies_sharing_buckets(session, fp.probes, copy.id, cfg.max_candidates)
     ids += sorted(attributed_ids)
     if not ids:
-        return found
+        return result
     run.remember(copy.id, mine)  # a copy with candidates is likely a candidate of copies to come
     for row in store.load_copies(session, ids):
         if row.story_id in found:
+            continue
+        lang = _base_lang(row.lang)
+        if mine.base_lang and lang and lang != mine.base_lang:
+            # Another language: never the same story, perhaps the same event (a link, not a fold).
+            if row.story_id not in result.links:
+                link = compare_across(mine, run.feats(row), cfg)
+                if link.linked:
+                    result.links[row.story_id] = link
+                    log.debug("copy %s links copy %s (%s)", copy.id, row.id, link.describe())
             continue
         attributed = row.id in attributed_ids
         if (
@@ -163,7 +189,19 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Feature
         if verdict.same:
             found[row.story_id] = verdict.rule
             log.debug("copy %s ~ copy %s (%s)", copy.id, row.id, verdict.describe())
-    return found
+    return result
+
+
+def _base_lang(lang: str | None) -> str:
+    return lang.split("-")[0].lower() if lang else ""
+
+
+def _period(copy: store.CopyRow, now: datetime, days: float) -> int:
+    """The anchor buckets' time period of a copy: its publication time, else the time it is folded."""
+    when = copy.published or now
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return int(when.timestamp() // (days * 86400))
 
 
 def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
@@ -184,6 +222,10 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         lead_chars=cfg.lead_chars,
         lead_bands=cfg.lead_bands,
         lead_rows=cfg.lead_rows,
+        anchor_keys=keys if len(keys := mine.anchors.keys) >= cfg.min_anchor_keys else frozenset(),
+        period=_period(copy, run.now, cfg.anchor_period_days),
+        anchor_n_bands=cfg.anchor_bands,
+        anchor_rows=cfg.anchor_rows,
     )
     store.save_fingerprint(
         session,
@@ -196,11 +238,13 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         buckets_only=True,  # the columns are written with the copy's story, below
     )
     columns = (fp.text_hash, fp.minhash, fp.shingle_count)
-    matches = _matches(session, run, copy, fp, mine)
+    found = _matches(session, run, copy, fp, mine)
+    matches = found.stories
     run.folded += 1
     if not matches:
-        store.create_story(session, copy, run.now, fingerprint=columns)
+        story_id = store.create_story(session, copy, run.now, fingerprint=columns)
         run.new_stories += 1
+        _link(session, run, story_id, found.links)
         return
     seen = store.story_first_seen(session, matches)
     order = sorted(seen, key=lambda sid: seen[sid])
@@ -214,6 +258,15 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
     original = choose_original(store.story_members(session, into))
     if original is not None:
         store.set_original(session, into, original)
+    _link(session, run, into, found.links)
+
+
+def _link(session: Session, run: _Run, story_id: int, links: dict[int, LinkVerdict]) -> None:
+    for other, verdict in links.items():
+        evidence = verdict.describe()
+        if store.link_stories(session, story_id, other, score=verdict.score, evidence=evidence, now=run.now):
+            run.links += 1
+            log.info("story %s linked to story %s in another language (%s)", story_id, other, evidence)
 
 
 def fold_pending(session: Session, *, now: datetime, config: FoldConfig | None = None) -> FoldReport:
@@ -232,13 +285,14 @@ def fold_pending(session: Session, *, now: datetime, config: FoldConfig | None =
         for copy in batch:
             _fold_one(session, run, copy)
         session.flush()
-    report = FoldReport(run.folded, run.new_stories, run.joined, tuple(run.merges))
+    report = FoldReport(run.folded, run.new_stories, run.joined, tuple(run.merges), run.links)
     if report.folded:
         log.info(
-            "folded %d copies: %d new stories, %d joined, %d merges",
+            "folded %d copies: %d new stories, %d joined, %d merges, %d cross-language links",
             report.folded,
             report.new_stories,
             report.joined,
             len(report.merges),
+            report.links,
         )
     return report

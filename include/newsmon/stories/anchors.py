@@ -1,0 +1,101 @@
+"""Anchors: the figures and names of a text, in a form that is the same in every language and script.
+
+A translation or another language's report of one event shares almost no words with the original,
+but it names the same people and places and gives the same figures. Names are written in another
+script or spelling ("Yermak", "Ермак", "Jermak"), so each name is transliterated to Latin letters
+(anyascii) and reduced to a consonant key that absorbs the usual spelling differences (y/j/i, k/c/q,
+doubled letters, vowels, Russian case endings); figures are already language-independent once digits
+of every script are read as ASCII (see `evidence.tokens`).
+
+A spinner swaps common words but leaves names and figures alone, so the same anchors also find spun
+copies in the same language: they feed a second set of LSH buckets (see `fingerprints.anchor_bands`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from anyascii import anyascii
+
+from newsmon.stories.evidence import CURRENCY_WORDS, tokens
+
+# A capitalised word in any cased script, or a number.
+_CANDIDATE_RE = re.compile(r"\b(?:[^\W\d_][\w'’-]*|\d[\d.,  ]*\d|\d)")
+# What comes right before a word that opens a sentence (a capital there says nothing).
+_OPENS_SENTENCE_RE = re.compile(r"(?:^|[.!?…:;\"“”«»„()\[\]–—-]\s*|\n\s*)$")
+# Consonant-key rules, applied in order to the lower-case Latin spelling.
+_DIGRAPHS = (
+    ("tsch", "k"),
+    ("tch", "k"),
+    ("sch", "s"),
+    ("sh", "s"),
+    ("ch", "k"),
+    ("kh", "k"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("ts", "s"),
+)
+_LETTER_MAP = str.maketrans({"c": "k", "q": "k", "g": "k", "z": "s", "x": "s", "w": "v", "f": "v", "p": "b"})
+_VOWELS_RE = re.compile(r"[aeiouyjhw]")
+#: Consonants of a name kept in its key: enough to tell names apart, few enough that an inflected
+#: ending (Ермака / Ермаком) or a transliteration variant at the end does not change it.
+NAME_KEY_CONSONANTS = 3
+
+
+def name_key(word: str) -> str:
+    """The consonant key of a name: "Yermak", "Ермак", "Ермаком" and "Jermak" all give "rmk"."""
+    latin = anyascii(unicodedata.normalize("NFKC", word)).lower()
+    latin = "".join(ch for ch in latin if "a" <= ch <= "z")
+    if not latin:
+        return ""
+    for digraph, single in _DIGRAPHS:
+        latin = latin.replace(digraph, single)
+    consonants = _VOWELS_RE.sub("", latin.translate(_LETTER_MAP))
+    collapsed = "".join(ch for i, ch in enumerate(consonants) if i == 0 or ch != consonants[i - 1])
+    return collapsed[:NAME_KEY_CONSONANTS]
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """A text's figures (normalised, money amounts left out) and name keys, each in text order."""
+
+    figures: tuple[str, ...]
+    names: tuple[str, ...]
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The set the anchor buckets are built on: names, and figures that are more than a digit
+        (single digits are in every article and would only crowd the buckets)."""
+        return frozenset(self.names) | frozenset("#" + f for f in self.figures if len(f) > 1)
+
+
+def anchors(text: str, *, min_name_chars: int = 3, currency_reach: int = 2) -> Anchors:
+    """The text's anchors. A name is a capitalised word that does not open a sentence (so a caseless
+    script such as Arabic contributes figures only); words of a handful of letters are too common in
+    capitals ("The", "Он") to be names, hence `min_name_chars` on the transliterated key's source."""
+    text = unicodedata.normalize("NFKC", text)
+    names: list[str] = []
+    for match in _CANDIDATE_RE.finditer(text):
+        word = match.group(0)
+        if word[0].isdigit() or not word[0].isupper():
+            continue
+        if _OPENS_SENTENCE_RE.search(text, max(0, match.start() - 3), match.start()):
+            continue
+        word = word.strip("'’-")
+        if len(word) < min_name_chars:
+            continue
+        key = name_key(word)
+        if len(key) >= 2:
+            names.append(key)
+    toks = tokens(text)
+    figures = []
+    for i, tok in enumerate(toks):
+        if not tok[0].isdigit():
+            continue
+        lo, hi = max(0, i - currency_reach), min(len(toks), i + currency_reach + 1)
+        if any(toks[j] in CURRENCY_WORDS for j in range(lo, hi)):
+            continue
+        figures.append(tok)
+    return Anchors(tuple(figures), tuple(names))

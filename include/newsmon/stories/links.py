@@ -1,0 +1,61 @@
+"""Links between stories in different languages: a translation, or another language's report of the
+same event. Never a fold: the analyst sees one story per language, each with "also reported in".
+
+Words are no evidence across languages, so the decision rests on what every language writes alike
+(see `anchors`): the figures, the names transliterated to one key, and the publication time. A wrong
+link costs the analyst trust, so every condition must hold (see the link_* thresholds in config.py):
+two events of one topic share its places and its years, but not its other figures, and rarely the
+same people on the same days.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from newsmon.stories.compare import Features, gap_days
+from newsmon.stories.config import FoldConfig
+
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+
+
+@dataclass(frozen=True)
+class LinkVerdict:
+    linked: bool
+    rule: str
+    score: float = 0.0  # shared anchors / the smaller side's anchors
+    names: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return (
+            f"{self.rule}: {self.score:.2f} of anchors shared; names {', '.join(self.names) or '-'}; "
+            f"figures {', '.join(self.figures) or '-'}"
+        )
+
+
+def _distinct_figures(figures: tuple[str, ...]) -> Counter[str]:
+    return Counter(f for f in figures if f != "0")
+
+
+def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
+    """Are `a` and `b` (in different languages) reports of one event?"""
+    if not a.base_lang or not b.base_lang or a.base_lang == b.base_lang:
+        return LinkVerdict(False, "same-or-unknown-language")
+    gap = gap_days(a.published, b.published)
+    if gap is not None and gap > cfg.link_max_gap_days:
+        return LinkVerdict(False, "time-gap")
+    aa, ab = a.anchors, b.anchors
+    names = sorted(set(aa.names) & set(ab.names))
+    fig_a, fig_b = _distinct_figures(aa.figures), _distinct_figures(ab.figures)
+    figures = sorted(fig_a & fig_b)
+    if len(names) < cfg.link_min_names:
+        return LinkVerdict(False, "few-names", 0.0, tuple(names), tuple(figures))
+    if len(figures) < cfg.link_min_figures or all(_YEAR_RE.fullmatch(f) for f in figures):
+        return LinkVerdict(False, "few-figures", 0.0, tuple(names), tuple(figures))
+    keys_a = set(aa.names) | set(fig_a)
+    keys_b = set(ab.names) | set(fig_b)
+    share = (len(names) + len(figures)) / min(len(keys_a), len(keys_b))
+    linked = share >= cfg.link_min_share
+    return LinkVerdict(linked, "same-event" if linked else "few-shared", share, tuple(names), tuple(figures))
