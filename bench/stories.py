@@ -3,7 +3,11 @@
 Quality:  .venv/bin/python bench/stories.py ARTICLES.jsonl PAIRS.jsonl [--config stories.yaml] [-v]
     Folds every article through the real `fold_pending` into a fresh SQLite database (temp dir) and
     prints precision, recall and F1 of "same story" over the pairs (dup = positive, near_miss =
-    negative), cross-lingual pairs apart, and how many near misses were merged. -v lists every wrong pair.
+    negative), how many near misses were merged, recall per kind (the pairs' `kind`, else `note`),
+    and the links between languages: crosslingual_dup pairs linked (found), links between stories
+    that a pair labels different (near_miss or crosslingual_other: wrong), and links no pair labels.
+    An article without `lang` gets the language the pipeline's extraction would detect. -v lists
+    every wrong pair and every link.
 Scale:    .venv/bin/python bench/stories.py --scale 1000,10000,100000
     Folds synthetic articles (random-word texts with planted copies) in batches as they would arrive,
     and prints, per size, the cost per article over the whole run and over the last batch (flat means
@@ -28,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
 from sqlalchemy import select
 
+from newsmon.extract.language import detect_language
 from newsmon.store.db import session_scope, upgrade
-from newsmon.store.models import Copy
+from newsmon.store.models import Copy, Story, StoryLink
 from newsmon.stories.config import FoldConfig, load_config
 from newsmon.stories.fold import fold_pending
 from newsmon.stories.urls import url_key
@@ -76,12 +81,18 @@ def _insert(url: str, articles: list[dict], start_index: int = 0) -> dict[str, s
                     text=a.get("text") or "",
                     title=a.get("title") or "",
                     published=_parse_time(a.get("published")),
-                    lang=a.get("lang"),
+                    lang=a.get("lang") or detect_language(a.get("text")),
                     site=None,
                     fetched_at=NOW + timedelta(seconds=i),
                 )
             )
     return keys
+
+
+def _resolve(merged_into: dict[int, int | None], story: int | None) -> int | None:
+    while story is not None and merged_into.get(story):
+        story = merged_into[story]
+    return story
 
 
 def quality(articles_path: Path, pairs_path: Path, cfg: FoldConfig, verbose: bool) -> None:
@@ -97,22 +108,47 @@ def quality(articles_path: Path, pairs_path: Path, cfg: FoldConfig, verbose: boo
         elapsed = time.perf_counter() - t0
         with session_scope(db) as s:
             story_of = dict(s.execute(select(Copy.url_key, Copy.story_id)).all())
+            lang_of = dict(s.execute(select(Copy.url_key, Copy.lang)).all())
+            merged_into = dict(s.execute(select(Story.id, Story.merged_into_id)).all())
+            links = {
+                frozenset((_resolve(merged_into, a), _resolve(merged_into, b))): ev
+                for a, b, ev in s.execute(
+                    select(StoryLink.story_id, StoryLink.other_story_id, StoryLink.evidence)
+                )
+            }
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
-    cross = {"folded": 0, "apart": 0}
+    cross = {"folded": 0, "linked": 0, "total": 0}
+    per_kind: dict[str, list[int]] = {}
+    link_label: dict[frozenset, str] = {}
     wrong = []
     for p in pairs:
         a, b = keys.get(p["url_a"]), keys.get(p["url_b"])
         if a is None or b is None:
             print(f"pair refers to an unknown article: {p}", file=sys.stderr)
             continue
-        same = story_of.get(a) is not None and story_of.get(a) == story_of.get(b)
+        sa, sb = story_of.get(a), story_of.get(b)
+        same = sa is not None and sa == sb
         label = p["label"]
-        if label == "crosslingual_dup":
-            cross["folded" if same else "apart"] += 1
+        if sa is not None and sb is not None and sa != sb:
+            pair = frozenset((sa, sb))
+            if label == "crosslingual_dup":
+                link_label[pair] = "right"
+            elif label in ("near_miss", "crosslingual_other"):
+                link_label.setdefault(pair, "wrong")
+        if label in ("crosslingual_dup", "crosslingual_other"):
+            if label == "crosslingual_dup":
+                cross["total"] += 1
+                cross["folded"] += same
+                cross["linked"] += frozenset((sa, sb)) in links
             continue
         positive = label == "dup"
         key = ("tp" if same else "fn") if positive else ("fp" if same else "tn")
         counts[key] += 1
+        kind = (p.get("kind") or p.get("note") or "").strip()
+        if kind:
+            got = per_kind.setdefault(f"{label}: {kind[:70]}", [0, 0])
+            got[0] += same if positive else not same
+            got[1] += 1
         if key in ("fp", "fn"):
             wrong.append((key, p["url_a"], p["url_b"]))
     tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
@@ -122,20 +158,37 @@ def quality(articles_path: Path, pairs_path: Path, cfg: FoldConfig, verbose: boo
     print(f"articles {len(articles)} (copies {len(set(keys.values()))}), pairs {len(pairs)}")
     print(
         f"fold: {report.folded} copies -> {report.new_stories} stories, {report.joined} joined, "
-        f"{len(report.merges)} merges, {elapsed:.2f}s"
+        f"{len(report.merges)} merges, {report.links} cross-language links, {elapsed:.2f}s "
+        f"({1000 * elapsed / max(1, report.folded):.1f} ms/copy)"
     )
     print(
         f"same story: precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}  "
         f"(tp {tp}, fp {fp}, fn {fn}, tn {counts['tn']})"
     )
     print(f"near misses merged: {fp} of {fp + counts['tn']}")
+    if per_kind:
+        print("per kind (dup: copies folded / near_miss: kept apart):")
+        for kind, (ok, total) in sorted(per_kind.items()):
+            print(f"  {ok:>3}/{total:<3} {kind}")
+    judged = {pair: link_label.get(pair, "unlabelled") for pair in links}
     print(
-        f"cross-lingual dups folded: {cross['folded']} of {cross['folded'] + cross['apart']} "
-        f"(cross-lingual folding is {'off' if cfg.same_lang_only else 'on'})"
+        f"cross-lingual: {cross['linked']} of {cross['total']} crosslingual_dup pairs linked, "
+        f"{cross['folded']} folded; links {len(links)}: "
+        f"wrong {sum(v == 'wrong' for v in judged.values())}, "
+        f"unlabelled {sum(v == 'unlabelled' for v in judged.values())}"
     )
     if verbose:
         for kind, a, b in wrong:
             print(f"  {'MERGED near miss' if kind == 'fp' else 'missed dup'}: {a}  <>  {b}")
+        url_of = {}
+        for u, k in keys.items():
+            url_of.setdefault(story_of.get(k), u)
+        for pair, ev in links.items():
+            x, y = sorted(pair, key=lambda s: s or 0)
+            print(
+                f"  link ({judged[pair]}): [{lang_of.get(keys.get(url_of.get(x)))}] {url_of.get(x)}  <>  "
+                f"[{lang_of.get(keys.get(url_of.get(y)))}] {url_of.get(y)}  ({ev})"
+            )
 
 
 # --- scale -------------------------------------------------------------------------------------------------

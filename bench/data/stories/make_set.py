@@ -209,15 +209,19 @@ def art(url: str, text: str, title: str, published: str, lang: str = "en") -> st
     return url
 
 
-def dup_group(urls: list[str], label: str = "dup") -> None:
+def _pair(a: str, b: str, label: str, kind: str | None) -> None:
+    PAIRS.append({"url_a": a, "url_b": b, "label": label, **({"kind": kind} if kind else {})})
+
+
+def dup_group(urls: list[str], label: str = "dup", kind: str | None = None) -> None:
     for a, b in itertools.combinations(urls, 2):
-        PAIRS.append({"url_a": a, "url_b": b, "label": label})
+        _pair(a, b, label, kind)
 
 
-def near(a: str | list[str], b: str | list[str]) -> None:
+def near(a: str | list[str], b: str | list[str], label: str = "near_miss", kind: str | None = None) -> None:
     for x in [a] if isinstance(a, str) else a:
         for y in [b] if isinstance(b, str) else b:
-            PAIRS.append({"url_a": x, "url_b": y, "label": "near_miss"})
+            _pair(x, y, label, kind)
 
 
 def build() -> None:
@@ -611,8 +615,143 @@ def build() -> None:
     near(e15[0], a)  # E10 vs E15: unrelated RU stories, sanity
 
 
+def build_more() -> None:
+    """Issue 14: other languages' reports of stories above (to link, never to fold) and of other
+    events (never to link); a Swiss edition with amounts in francs; a wire update; a daily template."""
+    e3 = "https://finwire.example/markets/norlandia-rate-rise"
+    e4 = "https://technews.example/quillmart-breach"
+    e12_a = "https://centralasia.example/kz-roj-return"
+    e12_b = "https://europewire.example/germany-repatriates-13"
+    e14 = "https://weatherwire.example/storm-edda-red"
+
+    de = art(
+        "https://wirtschaft.example.de/norlandia-zins",
+        T.E3_DE,
+        "Norlandia erhöht Leitzins",
+        "2024-11-06T13:30:00Z",
+        "de",
+    )
+    fr = art(
+        "https://eco-monde.example.fr/norlandia-taux",
+        T.E3_FR,
+        "Norlandia : les taux à 6,25 %",
+        "2024-11-06T14:00:00Z",
+        "fr",
+    )
+    near(e3, de, "crosslingual_dup", "translation")
+    near(e3, fr, "crosslingual_dup", "own report in another language")
+    near(de, fr, "crosslingual_dup", "two other languages' reports")
+    near(
+        "https://marketsdaily.example/norlandia-surprise",
+        [de, fr],
+        "crosslingual_dup",
+        "own report in another language",
+    )
+    earlier = art(
+        "https://wirtschaft.example.de/norlandia-zins-september",
+        T.E3_DE_EARLIER,
+        "Norlandia erhöht erneut",
+        "2024-09-19T12:00:00Z",
+        "de",
+    )
+    near(e3, earlier, "crosslingual_other", "same bank, earlier decision, other language")
+    near(fr, earlier, "crosslingual_other", "same bank, earlier decision, other language")
+
+    ru_a = art(
+        "https://vostok-news.example.ru/kz-rozh",
+        T.E12_A_RU,
+        "Казахстан вернул 60 человек из Сирии",
+        "2024-02-15T12:00:00Z",
+        "ru",
+    )
+    ru_b = art(
+        "https://vostok-news.example.ru/de-siriya",
+        T.E12_B_RU,
+        "Германия вернула женщин и детей",
+        "2024-02-13T15:00:00Z",
+        "ru",
+    )
+    near(e12_a, ru_a, "crosslingual_dup", "translation")
+    near(e12_b, ru_b, "crosslingual_dup", "own report in another language")
+    near(e12_a, ru_b, "crosslingual_other", "other repatriation, shared background, other language")
+    near(e12_b, ru_a, "crosslingual_other", "other repatriation, shared background, other language")
+
+    es = art(
+        "https://tiempo-hoy.example.es/tormenta-edda",
+        T.E14_ES,
+        "Alerta roja por la tormenta Edda",
+        "2024-11-21T10:00:00Z",
+        "es",
+    )
+    later = art(
+        "https://meteo-iles.example.fr/tempete-fenna",
+        T.E14_FR_LATER,
+        "Tempête Fenna",
+        "2024-12-01T09:00:00Z",
+        "fr",
+    )
+    near(e14, es, "crosslingual_dup", "own report in another language")
+    near(e14, later, "crosslingual_other", "later storm, same islands, other language")
+    near(es, later, "crosslingual_other", "later storm, same islands, other language")
+
+    de4 = art(
+        "https://technik.example.de/quillmart-daten",
+        T.E4_DE,
+        "Datenleck bei Quillmart",
+        "2024-03-22T12:00:00Z",
+        "de",
+    )
+    near(e4, de4, "crosslingual_dup", "translation")
+
+    de16 = art(
+        "https://nachrichten.example.de/syrien-kinder-hilfe",
+        T.E16_DE,
+        "12 Millionen Euro für Rückkehr",
+        "2024-06-10T09:00:00Z",
+        "de",
+    )
+    ch16 = art(
+        "https://zeitung.example.ch/syrien-kinder-hilfe",
+        T.E16_CH,
+        "Deutschland hilft Kindern",
+        "2024-06-10T11:00:00Z",
+        "de",
+    )
+    dup_group([de16, ch16], kind="regional edition, currency converted")
+
+    e17 = art("https://wire-three.example/bus-crash", T.E17, "Bus crash kills 12", "2024-08-13T06:00:00Z")
+    e17u = art(
+        "https://wire-three.example/bus-crash-update",
+        T.E17_UPDATE,
+        "Bus crash toll rises to 15",
+        "2024-08-13T09:10:00Z",
+    )
+    e17c = art(
+        "https://valleynews.example/bus-crash-ravine",
+        "World\n\n" + T.E17_UPDATE,
+        "15 dead in bus crash",
+        "2024-08-13T10:00:00Z",
+    )
+    dup_group([e17, e17u, e17c], kind="wire update (toll revised, new lead)")
+
+    d1 = art(
+        "https://riverwire.example/alder-monday",
+        T.E18_DAY1,
+        "Alder rising at Millbridge",
+        "2024-02-05T19:00:00Z",
+    )
+    d2 = art(
+        "https://riverwire.example/alder-tuesday",
+        T.E18_DAY2,
+        "Alder rising at Millbridge",
+        "2024-02-06T19:00:00Z",
+    )
+    near(d1, d2, kind="same wire's template on two days")
+
+
 def main() -> None:
     build()
+    build_more()
     (HERE / "articles.jsonl").write_text(
         "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES), encoding="utf-8"
     )

@@ -196,3 +196,95 @@ E15 = """В Забайкальском крае площадь лесных по
 Сильнее всего горит в Чернышевском и Шилкинском районах, где огонь подошёл к линии электропередачи. Жителям двух сёл рекомендовано быть готовыми к эвакуации, хотя прямой угрозы домам пока нет.
 
 С огнём борются более 600 человек, к тушению привлечены самолёт Бе-200 и два вертолёта. Губернатор Александр Осипов продлил в крае режим чрезвычайной ситуации и запретил посещение лесов до конца месяца."""
+
+# === Issue 14: other languages' reports (links), currency-swapped editions, wire updates ===================
+# E3 in German: a translation of the wire story.
+E3_DE = """Die Zentralbank von Norlandia hat ihren Leitzins am Mittwoch um einen halben Prozentpunkt auf 6,25 Prozent angehoben – die vierte Erhöhung seit dem Frühjahr. Damit will sie die Inflation wieder in Richtung ihres Ziels drücken.
+
+Notenbankchefin Ilse Varga sagte vor Journalisten, der Preisanstieg habe sich im Oktober zwar auf 7,8 Prozent abgeschwächt, sei aber noch immer viel zu hoch. Die Bank sei bereit, erneut zu handeln, falls die Löhne weiter so stark stiegen.
+
+Die meisten vor der Sitzung befragten Ökonomen hatten mit einem kleineren Schritt um einen Viertelpunkt gerechnet. Die Krone legte nach der Ankündigung gegenüber dem Euro zu."""
+
+# E3 in French: another outlet's own report of the same decision.
+E3_FR = """Nouvelle hausse des taux en Norlandia : la banque centrale a porté mercredi son taux directeur à 6,25 %, soit un relèvement de 50 points de base, le quatrième depuis le printemps.
+
+« L'inflation reste beaucoup trop élevée », a estimé la gouverneure Ilse Varga, alors que la hausse des prix a ralenti à 7,8 % sur un an en octobre. Les marchés tablaient plutôt sur un geste de 25 points.
+
+Les organisations patronales redoutent l'effet sur les petites entreprises. Prochaine réunion : mi-décembre."""
+
+# German report of the *previous* decision: same bank, same governor, other figures, six weeks earlier.
+E3_DE_EARLIER = """Die Zentralbank von Norlandia hat den Leitzins am Donnerstag um einen Viertelpunkt auf 5,75 Prozent erhöht, zum dritten Mal in diesem Jahr.
+
+Notenbankchefin Ilse Varga verwies auf die Inflation, die im August bei 8,4 Prozent lag. Weitere Schritte schloss sie nicht aus. Ökonomen hatten die Entscheidung weitgehend erwartet; die Krone reagierte kaum."""
+
+# E12_A in Russian: a translation.
+E12_A_RU = """Казахстан в четверг вернул на родину 19 женщин и 41 ребёнка из лагеря Рож на северо-востоке Сирии, сообщил МИД в Астане. Это первый такой рейс с прошлого лета.
+
+Группа прилетела в Актау и несколько недель проведёт в реабилитационном центре, где с вернувшимися работают психологи, врачи и богословы. В отношении двух женщин начато уголовное расследование.
+
+С 2019 года, когда пал последний оплот группировки, в лагерях на северо-востоке Сирии удерживаются тысячи женщин и детей."""
+
+# E12_B's event told by a Russian outlet: links to the German repatriation, not to the Kazakh one.
+E12_B_RU = """Германия во вторник вернула из лагерей на северо-востоке Сирии четырёх женщин и девятерых детей, сообщило министерство иностранных дел в Берлине. Женщин задержали сразу по прилёте во Франкфурт.
+
+Детей в возрасте от 2 до 11 лет передали родственникам или службам опеки. Операцию, по данным ведомства, готовили несколько месяцев при содействии США. Всего после 2019 года Германия вернула из Сирии 13 женщин и детей в ходе этой операции."""
+
+# E14 in Spanish: another outlet's report of the storm.
+E14_ES = """Alerta roja por viento en las islas occidentales: la tormenta Edda llegará esta noche con rachas de hasta 100 millas por hora (unos 160 km/h), según los meteorólogos.
+
+La naviera Caledon Lines ha cancelado todas las salidas hasta el sábado y los colegios de las islas cerrarán el viernes. La policía pide no viajar y alejarse de la costa, donde se esperan olas de más de 10 metros.
+
+Edda se debilitará el viernes por la tarde al desplazarse hacia el este."""
+
+# A French report of a *later* storm in the same islands: same places and operator, other figures.
+E14_FR_LATER = """Nouvelle tempête sur les îles de l'Ouest : Fenna devrait apporter lundi des rafales de 80 milles à l'heure, a annoncé le service météorologique, qui a émis une alerte orange.
+
+La compagnie Caledon Lines a supprimé les traversées de lundi matin. Les écoles resteront ouvertes. Les vagues pourraient atteindre 7 mètres sur les côtes exposées, dix jours après le passage de la tempête Edda."""
+
+# E4 in German: a translation of the breach story.
+E4_DE = """Die persönlichen Daten von rund 1,2 Millionen Kunden des Onlinehändlers Quillmart sind nach einem Angriff auf einen Server eines Lieferpartners offengelegt worden, wie das Unternehmen am Freitag mitteilte.
+
+Gestohlen wurden Namen, E-Mail-Adressen, Telefonnummern und Lieferadressen. Zahlungsdaten seien an anderer Stelle gespeichert und nicht betroffen. Der Angriff wurde am 3. März entdeckt, mehr als zwei Wochen nach seinem Beginn.
+
+Konzernchef Marten Oduya entschuldigte sich; der Zugang des Lieferpartners wurde gesperrt."""
+
+# E16 (DE): an aid pledge from a German wire, and the Swiss edition with the amounts in francs.
+E16_DE = """Die Bundesregierung stellt für die Rückkehr von Kindern aus den Lagern in Nordostsyrien weitere 12 Millionen Euro bereit. Das teilte das Auswärtige Amt am Montag in Berlin mit.
+
+Mit dem Geld sollen das Kinderhilfswerk Unicef und zwei Partnerorganisationen 350 Kinder betreuen, bevor sie ausreisen, und ihre Familien nach der Ankunft unterstützen. Bislang wurden nach Angaben des Ministeriums 97 Kinder aus den Lagern Al-Hol und Roj nach Deutschland gebracht.
+
+Hilfsorganisationen begrüßten die Zusage, forderten aber schnellere Verfahren. Rund 2,5 Millionen Euro sind für psychologische Betreuung vorgesehen."""
+
+E16_CH = """Die deutsche Bundesregierung stellt für die Rückkehr von Kindern aus den Lagern in Nordostsyrien weitere 11,6 Millionen Franken bereit. Das teilte das Auswärtige Amt am Montag in Berlin mit.
+
+Mit dem Geld sollen das Kinderhilfswerk Unicef und zwei Partnerorganisationen 350 Kinder betreuen, bevor sie ausreisen, und ihre Familien nach der Ankunft unterstützen. Bislang wurden nach Angaben des Ministeriums 97 Kinder aus den Lagern Al-Hol und Roj nach Deutschland gebracht.
+
+Hilfsorganisationen begrüssten die Zusage, forderten aber schnellere Verfahren. Rund 2,4 Millionen Franken sind für psychologische Betreuung vorgesehen."""
+
+# E17: a wire story and its update three hours later (toll revised, a new lead, the rest kept).
+E17 = """At least 12 people were killed when a bus carrying seasonal workers left the road and plunged into a ravine near the town of Ostrava Dolna early on Tuesday, regional officials said.
+
+The bus, travelling from the border crossing at Vel to the fruit farms of the southern valley, was carrying 41 passengers. Rescue teams worked for hours to reach the vehicle, which came to rest on its roof about 30 metres below the road.
+
+Twenty-two injured passengers were taken to hospitals in Ostrava Dolna and Medvin, four of them in a critical condition. The cause of the crash is not yet known; police said the road was wet after overnight rain.
+
+The regional governor, Petr Halas, declared Wednesday a day of mourning."""
+
+E17_UPDATE = """The death toll from Tuesday's bus crash near Ostrava Dolna has risen to 15, officials said in the afternoon, after three of the injured died in hospital.
+
+At least 15 people were killed when a bus carrying seasonal workers left the road and plunged into a ravine near the town of Ostrava Dolna early on Tuesday, regional officials said.
+
+The bus, travelling from the border crossing at Vel to the fruit farms of the southern valley, was carrying 41 passengers. Rescue teams worked for hours to reach the vehicle, which came to rest on its roof about 30 metres below the road.
+
+Nineteen injured passengers are being treated in hospitals in Ostrava Dolna and Medvin. The cause of the crash is not yet known; police said the road was wet after overnight rain.
+
+The regional governor, Petr Halas, declared Wednesday a day of mourning."""
+
+# E18: the same wire's daily river report on two days: one template, other figures.
+E18_DAY1 = """The River Alder at Millbridge reached 4.2 metres on Monday evening, 1.1 metres above its normal level, and is expected to rise further overnight, the environment agency said.
+
+Flood barriers have been installed along Quay Street and 35 properties in the lower town have been advised to prepare for evacuation. The agency said it would issue its next update at 6am."""
+
+E18_DAY2 = """The River Alder at Millbridge reached 4.8 metres on Tuesday evening, 1.7 metres above its normal level, and is expected to rise further overnight, the environment agency said.
+
+Flood barriers have been installed along Quay Street and 120 properties in the lower town have been advised to prepare for evacuation. The agency said it would issue its next update at 6am."""
