@@ -9,7 +9,8 @@ Quality:  .venv/bin/python bench/stories.py ARTICLES.jsonl PAIRS.jsonl [--config
     An article without `lang` gets the language the pipeline's extraction would detect. -v lists
     every wrong pair and every link.
 Scale:    .venv/bin/python bench/stories.py --scale 1000,10000,100000
-    Folds synthetic articles (random-word texts with planted copies) in batches as they would arrive,
+    Folds synthetic articles (random-word sentences with names and figures, and planted copies) in
+    batches as they would arrive,
     and prints, per size, the cost per article over the whole run and over the last batch (flat means
     the near-duplicate search does not slow down as the archive grows), peak memory, and how many
     planted copies were folded. Each size runs in its own process so peak memory is its own.
@@ -194,12 +195,39 @@ def quality(articles_path: Path, pairs_path: Path, cfg: FoldConfig, verbose: boo
 # --- scale -------------------------------------------------------------------------------------------------
 
 
+def _sentences(rnd: random.Random, vocab: list[str], weights: list[float], names: list[str], n: int) -> str:
+    """n words of Zipf-distributed vocabulary in sentences of 8-24 words, with names and figures
+    sprinkled in as news text has them (so the anchor buckets see real-looking load)."""
+    words = rnd.choices(vocab, weights=weights, k=n)
+    out: list[str] = []
+    left = 0
+    for w in words:
+        if left == 0:
+            if out:
+                out[-1] += "."
+            left = rnd.randint(8, 24)
+            w = w.capitalize()
+        else:
+            roll = rnd.random()
+            if roll < 0.05:
+                w = rnd.choice(names)
+            elif roll < 0.08:
+                w = str(rnd.randint(2, 2000))
+        out.append(w)
+        left -= 1
+    return " ".join(out) + "."
+
+
 def _synthetic(n: int, seed: int = 7) -> tuple[list[dict], list[tuple[int, int]]]:
-    """n articles of 120-400 random words from a 30k-word vocabulary; every 10th is a planted copy of
-    a recent article (truncated, with words changed or boilerplate added), the way syndication arrives."""
+    """n articles of 120-400 words from a 30k-word vocabulary and 20k names; every 10th is a planted
+    copy of a recent article (cut after its first half, with words changed, or boilerplate added),
+    the way syndication arrives."""
     rnd = random.Random(seed)
     letters = "abcdefghijklmnopqrstuvwxyz"
     vocab = ["".join(rnd.choice(letters) for _ in range(rnd.randint(2, 10))) for _ in range(30000)]
+    names = [
+        "".join(rnd.choice(letters) for _ in range(rnd.randint(4, 9))).capitalize() for _ in range(20000)
+    ]
     # Zipf-like: common words are much more frequent, as in real text.
     weights = [1.0 / (i + 1) for i in range(len(vocab))]
     articles: list[dict] = []
@@ -209,31 +237,33 @@ def _synthetic(n: int, seed: int = 7) -> tuple[list[dict], list[tuple[int, int]]
         published = start + timedelta(minutes=5 * i)
         if i >= 10 and i % 10 == 0:
             src = rnd.randint(max(0, i - 500), i - 1)
-            words = articles[src]["text"].split()
+            text = articles[src]["text"]
             kind = i % 30
             if kind == 0:
-                words = words[: max(40, len(words) // 2)]
+                sentences = text.split(". ")
+                text = ". ".join(sentences[: max(3, len(sentences) // 2)])
             elif kind == 10:
-                words = [rnd.choice(vocab) if rnd.random() < 0.05 else w for w in words]
+                text = " ".join(rnd.choice(vocab) if rnd.random() < 0.05 else w for w in text.split(" "))
             else:
-                words = ["advertisement", "subscribe", *words, "share", "this", "story"]
+                text = "Advertisement. Subscribe now.\n\n" + text + "\n\nShare this story."
             articles.append(
                 {
                     "url": f"https://site{i % 97}.example/a/{i}",
-                    "text": " ".join(words),
+                    "text": text,
                     "title": articles[src]["title"],
+                    "lang": "en",
                     "published": published.isoformat(),
                 }
             )
             planted.append((src, i))
             continue
-        length = rnd.randint(120, 400)
-        words = rnd.choices(vocab, weights=weights, k=length)
+        text = _sentences(rnd, vocab, weights, names, rnd.randint(120, 400))
         articles.append(
             {
                 "url": f"https://site{i % 97}.example/a/{i}",
-                "text": " ".join(words),
-                "title": " ".join(words[:8]),
+                "text": text,
+                "title": " ".join(text.split()[:8]),
+                "lang": "en",
                 "published": published.isoformat(),
             }
         )

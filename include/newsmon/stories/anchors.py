@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -44,6 +45,7 @@ _VOWELS_RE = re.compile(r"[aeiouyjhw]")
 NAME_KEY_CONSONANTS = 3
 
 
+@lru_cache(maxsize=65536)
 def name_key(word: str) -> str:
     """The consonant key of a name: "Yermak", "Ермак", "Ермаком" and "Jermak" all give "rmk"."""
     latin = anyascii(unicodedata.normalize("NFKC", word)).lower()
