@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from newsmon.alerts.smtp import SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
 from newsmon.store import alerts as store
 from newsmon.store.db import SessionSource, session_scope
+from newsmon.store.stories import linked_stories
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ def _content(session, topic_names: Sequence[str], since: datetime, until: dateti
         updated = store.digest_updated_stories(session, topic, since=since, until=until, limit=PER_TOPIC)
         if not total and not updated:
             continue
+        linked = linked_stories(session, [s["story_id"] for s in new])
         sections.append(
             DigestTopic(
                 topic=topic,
@@ -91,6 +93,7 @@ def _content(session, topic_names: Sequence[str], since: datetime, until: dateti
                         site=s["site"],
                         url=s["url"],
                         copies=s["copies"],
+                        also_in=_languages(linked.get(s["story_id"], ())),
                     )
                     for s in new
                 ),
@@ -106,6 +109,11 @@ def _content(session, topic_names: Sequence[str], since: datetime, until: dateti
             )
         )
     return tuple(sections)
+
+
+def _languages(links) -> tuple[str, ...]:
+    """Distinct languages of a story's linked stories, in the order of the links' scores."""
+    return tuple(dict.fromkeys(link.lang for link in links if link.lang))
 
 
 def send_digest(

@@ -75,6 +75,7 @@ class DigestStory:
     url: str | None = None
     copies: int = 0
     new_copies: int = 0
+    also_in: tuple[str, ...] = ()  # languages of linked stories on the same event
 
 
 @dataclass(frozen=True)

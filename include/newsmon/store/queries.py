@@ -19,6 +19,7 @@ from sqlalchemy import Select, and_, exists, func, null, select
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Alert, Copy, Entry, Feed, Feedback, Flag, Story
+from newsmon.store.stories import LinkedStory, linked_stories
 from newsmon.store.upsert import upsert
 
 SortKey = Literal["first_seen", "score", "copies", "flagged", "title"]
@@ -409,6 +410,7 @@ class StoryDetail:
     text_copy_id: int | None = None  # the copy whose text is shown (the best-scoring one)
     text: str = ""
     langs: tuple[str, ...] = field(default_factory=tuple)
+    also_in: tuple[LinkedStory, ...] = field(default_factory=tuple)  # the same event in other languages
 
 
 def _number(value: Any) -> float | None:
@@ -569,6 +571,7 @@ def story_detail(session: Session, story_id: int, topic: str | None = None) -> S
         text_copy_id=text_copy_id,
         text=text,
         langs=langs,
+        also_in=linked_stories(session, [story_id]).get(story_id, ()),
     )
 
 

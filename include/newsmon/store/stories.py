@@ -342,6 +342,44 @@ def link_stories(session: Session, a: int, b: int, *, score: float, evidence: st
     return insert_ignore(session, StoryLink, [row], ["story_id", "other_story_id"]) > 0
 
 
+@dataclass(frozen=True)
+class LinkedStory:
+    """A story in another language reporting the same event, as the story page and digest show it."""
+
+    story_id: int
+    lang: str | None
+    title: str
+    score: float
+    evidence: str
+
+
+def linked_stories(session: Session, story_ids: Iterable[int]) -> dict[int, tuple[LinkedStory, ...]]:
+    """For each story, its linked stories in other languages (best-scored first). Links follow merges
+    (see `merge_stories`), so both ends are live stories."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(StoryLink.story_id, StoryLink.other_story_id, StoryLink.score, StoryLink.evidence).where(
+            or_(StoryLink.story_id.in_(ids), StoryLink.other_story_id.in_(ids))
+        )
+    ).all()
+    ends = {r.story_id for r in rows} | {r.other_story_id for r in rows}
+    about = {
+        r.id: r for r in session.execute(select(Story.id, Story.lang, Story.title).where(Story.id.in_(ends)))
+    }
+    wanted = set(ids)
+    out: dict[int, list[LinkedStory]] = {}
+    for r in rows:
+        for mine, other in ((r.story_id, r.other_story_id), (r.other_story_id, r.story_id)):
+            if mine in wanted and other in about:
+                o = about[other]
+                out.setdefault(mine, []).append(
+                    LinkedStory(other, o.lang, o.title or "", r.score, r.evidence)
+                )
+    return {k: tuple(sorted(v, key=lambda x: (-x.score, x.story_id))) for k, v in out.items()}
+
+
 def _move_links(session: Session, from_id: int, into_id: int) -> None:
     """The absorbed story's links now belong to the survivor (a link to the survivor itself is dropped)."""
     links = list(
