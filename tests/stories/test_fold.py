@@ -107,7 +107,8 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
     assert second == FoldReport(folded=0, new_stories=0, joined=0, merges=())
     assert row.text_hash and len(row.minhash) == 4 * FoldConfig().num_perm and row.shingle_count > 100
     assert row.folded_at is not None
-    assert bands == FoldConfig().bands + FoldConfig().lead_bands
+    cfg = FoldConfig()
+    assert bands == cfg.bands + cfg.lead_bands + cfg.anchor_bands  # the text, its lead, its anchors
     assert stories == 1
 
 

@@ -111,6 +111,10 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     if ev.figures_differ and gap is not None and gap > cfg.update_window_days:
         return Verdict(False, "figures-differ-days-apart", ev)
     needed = min(cfg.copy_strong_sentences, ev.sentences)
+    if 0 < ev.aligned < needed and 2 * ev.aligned >= ev.sentences:
+        # A short copy, e.g. a lead plus a "read more" line: every sentence that aligns, if they are
+        # at least half of it (a shared quote in a text of its own is not).
+        needed = ev.aligned
     if attributed and ev.coverage >= cfg.attributed_coverage and ev.strong >= min(1, needed):
         return Verdict(True, "attributed", ev)
     if ev.coverage >= cfg.copy_coverage and ev.strong >= needed:

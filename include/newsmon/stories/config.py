@@ -78,7 +78,7 @@ class FoldConfig:
     # and boilerplate leave 0.55-0.7 in real pairs; two agencies on one event, a shared quote or
     # shared background paragraphs stay below 0.4)...
     copy_coverage: float = 0.45
-    # ...and at least 2 of its sentences are almost unchanged (all of them if it has fewer). Two
+    # ...and at least 2 of its sentences are almost unchanged (all aligned ones if fewer align). Two
     # independent translations or paraphrases of one statement can share many words in order, but
     # they rarely leave a sentence as it was; every edited, cut or even spun copy keeps a few.
     copy_strong_sentences: int = 2

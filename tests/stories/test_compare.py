@@ -1,0 +1,127 @@
+"""The same-story decision on texts written for these tests, one per kind of copy and near miss."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from newsmon.stories.compare import Features, compare
+from newsmon.stories.config import FoldConfig
+
+CFG = FoldConfig()
+T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+LEAD = (
+    "Engineers reopened the Kessel Bridge over the Marran estuary on Monday after eleven months of repairs "
+    "that cost the regional authority 48 million euros, two years after cracks were found in its piers."
+)
+BODY = [
+    "The bridge carries about 31,000 vehicles a day between Osterholm and the port of Vilde, and its "
+    "closure forced lorries onto a ferry link that often ran hours behind schedule during the summer.",
+    "Transport commissioner Petra Laine said the repaired piers would be monitored by sensors sending "
+    "readings every ten seconds, so any movement is noticed long before it becomes dangerous for traffic.",
+    "Local hauliers welcomed the reopening but asked for compensation for the extra fuel and overtime "
+    "paid during the closure, which their association puts at more than 9 million euros in total.",
+]
+FULL = "\n\n".join([LEAD, *BODY])
+SPIN = {
+    "reopened": "re-opened",
+    "after": "following",
+    "repairs": "maintenance",
+    "cost": "price",
+    "found": "discovered",
+    "carries": "transports",
+    "vehicles": "cars",
+    "forced": "compelled",
+    "often": "frequently",
+    "said": "stated",
+    "monitored": "watched",
+    "noticed": "spotted",
+    "dangerous": "hazardous",
+    "welcomed": "greeted",
+    "asked": "requested",
+    "extra": "additional",
+    "total": "all",
+}
+
+
+def feats(text: str, published: datetime | None = T0, lang: str = "en") -> Features:
+    return Features(text, lang, published, CFG.shingle_chars, CFG.lead_chars, CFG.min_sentence_words)
+
+
+def spin(text: str) -> str:
+    return re.sub(r"[a-z]+", lambda m: SPIN.get(m.group(0), m.group(0)), text)
+
+
+def test_a_spun_copy_is_a_copy() -> None:
+    verdict = compare(feats(FULL), feats(spin(FULL), T0 + timedelta(hours=5)), CFG)
+    assert verdict.same and verdict.rule == "copy", verdict.describe()
+
+
+def test_a_lead_only_copy_and_a_copy_with_boilerplate_are_copies() -> None:
+    assert compare(feats(FULL), feats(LEAD + " Read more on our partner's site."), CFG).same
+    wrapped = (
+        "Photo: the bridge at dawn (archive)\n\n"
+        + FULL
+        + "\n\nShare this story. Subscribe to our newsletter."
+    )
+    assert compare(feats(FULL), feats(wrapped), CFG).same
+
+
+def test_the_same_template_for_another_event_stays_apart() -> None:
+    other = (
+        FULL.replace("Kessel", "Arno")
+        .replace("eleven months", "seven months")
+        .replace("48 million", "23 million")
+        .replace("31,000", "12,500")
+        .replace("9 million", "4 million")
+    )
+    verdict = compare(feats(FULL), feats(other), CFG)
+    assert not verdict.same and verdict.rule == "figures-differ", verdict.describe()
+
+
+def test_the_same_wire_story_on_another_day_with_other_figures_stays_apart() -> None:
+    dated = FULL + "\n\nThe first repairs began on 14 March 2023 and the 212 metre span closed on 2 April."
+    update = dated.replace("31,000", "33,000")
+    assert compare(feats(dated), feats(update, T0 + timedelta(hours=6)), CFG).same  # an update: a copy
+    verdict = compare(feats(dated), feats(update, T0 + timedelta(days=2)), CFG)
+    assert not verdict.same and verdict.rule == "figures-differ-days-apart", verdict.describe()
+
+
+def test_amounts_converted_to_another_currency_are_still_a_copy() -> None:
+    swiss = FULL.replace("48 million euros", "46.5 million francs").replace(
+        "9 million euros", "8.7 million francs"
+    )
+    assert compare(feats(FULL), feats(swiss), CFG).same
+
+
+def test_stories_sharing_background_paragraphs_but_not_their_leads_stay_apart() -> None:
+    a_lead = (
+        "Ferry crews on the Marran estuary went on strike on Friday over pay, stranding hundreds of "
+        "passengers at the port of Vilde. The union said talks with the operator had broken down. "
+        "Managers called the strike unnecessary and offered new talks for next week."
+    )
+    b_lead = (
+        "A lorry caught fire on the approach road to the port of Vilde on Tuesday, closing it for six "
+        "hours while firefighters cooled the load. Nobody was hurt, police said. "
+        "The driver escaped from the cab before the flames spread to the trailer."
+    )
+    background = "\n\n".join(BODY[:2])
+    verdict = compare(feats(a_lead + "\n\n" + background), feats(b_lead + "\n\n" + background), CFG)
+    assert not verdict.same and verdict.rule == "lead-differs", verdict.describe()
+
+
+def test_a_shared_quote_is_not_a_copy() -> None:
+    quote = BODY[1]
+    a = "Officials toured the repaired bridge on Monday. The works ran two months late. " + quote
+    b = (
+        "The opposition criticised the cost of the Kessel repairs in parliament on Tuesday, calling the "
+        "overrun a scandal and asking for an audit of the contract. "
+        + quote
+        + " Ministers rejected the call."
+    )
+    assert not compare(feats(a), feats(b), CFG).same
+
+
+def test_different_languages_and_distant_times_never_fold() -> None:
+    assert compare(feats(FULL), feats(FULL, lang="de"), CFG).rule == "language"
+    assert compare(feats(FULL), feats(FULL, T0 + timedelta(days=200)), CFG).rule == "time-gap"
