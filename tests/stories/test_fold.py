@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from newsmon.store.db import session_scope, upgrade
-from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryMerge
+from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
+from newsmon.store.stories import link_stories, linked_stories
 from newsmon.stories.fold import FoldConfig, FoldReport, fold_pending
 from newsmon.stories.urls import url_key
 from tests.conftest import create_pg_database, drop_pg_database
@@ -52,7 +53,9 @@ def labelled_db(request, tmp_path_factory):
         fold_pending(s, now=NOW)
     with session_scope(url) as s:
         by_key = dict(s.execute(select(Copy.url_key, Copy.story_id)).all())
-    yield by_key, pairs
+        linked = {frozenset(r) for r in s.execute(select(StoryLink.story_id, StoryLink.other_story_id))}
+        also_in = linked_stories(s, set(by_key.values()))
+    yield by_key, pairs, linked, also_in
     if request.param == "postgresql":
         drop_pg_database(url)
 
@@ -64,7 +67,7 @@ def _pairs(pairs, label):
 
 
 def test_every_copy_of_the_labelled_set_folds_with_its_story(labelled_db) -> None:
-    by_key, pairs = labelled_db
+    by_key, pairs, *_ = labelled_db
     missed = [
         p for p in pairs if p["label"] == "dup" and by_key[url_key(p["url_a"])] != by_key[url_key(p["url_b"])]
     ]
@@ -72,7 +75,7 @@ def test_every_copy_of_the_labelled_set_folds_with_its_story(labelled_db) -> Non
 
 
 def test_no_near_miss_of_the_labelled_set_is_merged(labelled_db) -> None:
-    by_key, pairs = labelled_db
+    by_key, pairs, *_ = labelled_db
     merged = [
         p
         for p in pairs
@@ -82,9 +85,28 @@ def test_no_near_miss_of_the_labelled_set_is_merged(labelled_db) -> None:
 
 
 def test_cross_lingual_copies_stay_apart_by_default(labelled_db) -> None:
-    by_key, pairs = labelled_db
+    by_key, pairs, *_ = labelled_db
     cross = [p for p in pairs if p["label"] == "crosslingual_dup"]
     assert cross and all(by_key[url_key(p["url_a"])] != by_key[url_key(p["url_b"])] for p in cross)
+
+
+def test_other_languages_reports_are_linked_and_other_events_are_not(labelled_db) -> None:
+    by_key, pairs, linked, also_in = labelled_db
+
+    def stories(p):
+        return frozenset((by_key[url_key(p["url_a"])], by_key[url_key(p["url_b"])]))
+
+    right = [p for p in pairs if p["label"] == "crosslingual_dup" and stories(p) in linked]
+    wrong = [p for p in pairs if p["label"] in ("crosslingual_other", "near_miss") and stories(p) in linked]
+    assert not wrong
+    translations = [p for p in pairs if p.get("kind") == "translation"]
+    # Candidates come from anchor buckets, which find a pair with a probability (see config.py): most,
+    # not necessarily all, translations are linked.
+    assert translations and sum(stories(p) in linked for p in translations) >= len(translations) - 1
+    assert len(right) >= len(translations) - 1
+    # "also reported in": each linked story lists the other's language.
+    story_of_e3 = by_key[url_key("https://finwire.example/markets/norlandia-rate-rise")]
+    assert {"de", "fr"} <= {o.lang for o in also_in[story_of_e3]}
 
 
 def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_url: str) -> None:
@@ -211,13 +233,25 @@ def test_a_bridging_copy_merges_two_stories_and_keeps_one_alert_per_topic(db_url
                 ),
             ]
         )
+        ru = add_copy(s, "https://ru.example/most", "Мост открыли после ремонта.", lang="ru", published=NOW)
+        s.flush()
+        other = s.scalar(select(Story.id).where(Story.id.not_in((x, y))).limit(1))
+        if other is None:
+            fold_pending(s, now=NOW)
+            other = s.scalar(select(Copy.story_id).where(Copy.id == ru))
+        link_stories(s, y, other, score=0.9, evidence="test", now=NOW)
+        link_stories(s, x, other, score=0.5, evidence="test", now=NOW)
     with session_scope(db_url) as s:
         add_copy(s, "https://c.example/full", FULL, published=NOW + timedelta(hours=3))
     with session_scope(db_url) as s:
         report = fold_pending(s, now=NOW)
     assert report.merges == ((y, x),)
     with session_scope(db_url) as s:
-        assert set(s.scalars(select(Copy.story_id))) == {x}
+        # The absorbed story's link moved to the survivor, which already had one: one link left.
+        links = list(s.execute(select(StoryLink.story_id, StoryLink.other_story_id)))
+        assert [frozenset(r) for r in links] == [frozenset((x, other))]
+    with session_scope(db_url) as s:
+        assert set(s.scalars(select(Copy.story_id).where(Copy.lang == "en"))) == {x}
         flags = {f.topic: f for f in s.scalars(select(Flag))}
         assert set(flags) == {"bridges", "transport"} and all(f.story_id == x for f in flags.values())
         assert flags["bridges"].score == 0.9 and flags["bridges"].evidence == {"from": "y"}
