@@ -199,6 +199,15 @@ def age_text(seconds: float) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+def limit_text(value: float | None, unit: str) -> str:
+    """A check's value or threshold in its unit, as people read it: `31 min`, `40%`, `1000`."""
+    if value is None:
+        return "—"
+    if unit == "seconds":
+        return age_text(value)
+    return f"{value:g}%" if unit == "percent" else f"{value:g}"
+
+
 def _age_check(name: str, limit: Limit, at: datetime | None, now: datetime, what: str, never: str) -> Check:
     if at is None:
         return Check(name, Status.WARN, None, "seconds", limit.warn, limit.fail, never)
