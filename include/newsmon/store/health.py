@@ -52,11 +52,13 @@ def read_facts(session: Session, *, max_fetch_attempts: int, backlog_cap: int = 
     newest_copy_at = session.scalar(select(func.max(Copy.fetched_at)))
     active = session.scalar(select(func.count()).select_from(Feed).where(Feed.active.is_(True))) or 0
     kinds = session.execute(
-        select(func.coalesce(Feed.last_error_kind, "disabled"), func.count())
+        select(Feed.last_error_kind, func.count())
         .where(Feed.active.is_(True), _failing())
-        .group_by(func.coalesce(Feed.last_error_kind, "disabled"))
+        .group_by(Feed.last_error_kind)
     ).all()
-    failing_by_kind = {kind: n for kind, n in kinds}
+    failing_by_kind: dict[str, int] = {}
+    for kind, n in kinds:  # a feed disabled by hand or by a 410 may carry no error kind of its own
+        failing_by_kind[kind or "disabled"] = failing_by_kind.get(kind or "disabled", 0) + n
     backlog = len(pending_entry_ids(session, max_attempts=max_fetch_attempts, limit=backlog_cap))
     pending = session.scalar(select(func.count()).select_from(Alert).where(Alert.status.in_(PENDING))) or 0
     oldest = None
