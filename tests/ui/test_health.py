@@ -19,13 +19,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from newsmon import pipeline
-from newsmon.alerts.smtp import SmtpConfig
-from newsmon.config.settings import load_settings
 from newsmon.health import Thresholds
 from newsmon.store.db import session_scope
 from newsmon.store.models import Copy, Feed, Story
 from newsmon_ui.app import create_app
-from tests.smtp_server import MailServer
+from tests.ui.outage import LateSmtp, demo_settings, run_demo
 
 
 class Clock:
@@ -45,45 +43,13 @@ def _client(url: str, clock: Clock, *, user: str | None = "ops") -> TestClient:
     return TestClient(root, base_url="http://testserver")
 
 
-class LateSmtp:
-    """A real SMTP server that is not listening yet: its port refuses connections until `start()`."""
-
-    def __init__(self) -> None:
-        self.server = MailServer()
-        self.config = self.server.config
-        self.started = False
-
-    def start(self) -> None:
-        self.server.start()
-        self.started = True
-
-    @property
-    def messages(self):
-        return self.server.messages
-
-
 @pytest.fixture
 def smtp_down():
     late = LateSmtp()
     try:
         yield late
     finally:
-        if late.started:
-            late.server.stop()
-
-
-def _run_demo(db_url: str, feeds_file, smtp: SmtpConfig, t0: datetime) -> dict[str, int]:
-    """Every stage once at time t0, as the DAG runs them, and the run recorded as finished."""
-    settings = load_settings().with_(db_url=db_url, feeds_file=feeds_file)
-    pipeline.prepare(settings, now=t0)
-    pipeline.poll_feeds(settings, now=t0, force=True)
-    for batch in pipeline.plan_fetch(settings):
-        pipeline.fetch_batch(settings, batch, now=t0)
-    pipeline.fold_stories(settings, now=t0)
-    pipeline.flag_topics(settings, now=t0)
-    counts = pipeline.send_alerts(settings, smtp, now=t0)
-    pipeline.record_run(settings, "demo-run", started_at=t0, now=t0)
-    return counts
+        late.stop()
 
 
 def test_health_fails_while_smtp_is_down_past_the_threshold_and_recovers_after_delivery(
@@ -91,8 +57,8 @@ def test_health_fails_while_smtp_is_down_past_the_threshold_and_recovers_after_d
 ):
     t0 = pipeline.utcnow()
     smtp = smtp_down.config
-    settings = load_settings().with_(db_url=db_url, feeds_file=demo_feeds_file)
-    first = _run_demo(db_url, demo_feeds_file, smtp, t0)
+    settings = demo_settings(db_url, demo_feeds_file)
+    first = run_demo(settings, smtp, t0)
     assert first["queued"] >= 1 and first["sent"] == 0 and first["pending"] == first["queued"]
     clock = Clock(t0 + timedelta(minutes=10))
     client = _client(db_url, clock)
@@ -149,7 +115,7 @@ def test_the_public_health_status_leaks_nothing_and_the_rest_needs_a_login(
     db_url, demo_feeds_file, smtp_down
 ):
     t0 = pipeline.utcnow()
-    _run_demo(db_url, demo_feeds_file, smtp_down.config, t0)
+    run_demo(demo_settings(db_url, demo_feeds_file), smtp_down.config, t0)
     with session_scope(db_url) as s:
         feeds = s.execute(select(Feed.url, Feed.name, Feed.title)).all()
         titles = s.scalars(select(Story.title)).all()
