@@ -367,7 +367,9 @@ def api_health(request: Request) -> JSONResponse:
     """Deliberately the only route without a login: it says ok / warn / fail and nothing else, so no feed,
     title, count or error message leaves through it (tests/ui/test_health.py asserts this)."""
     try:
-        with session_scope(request.app.state.db_url()) as session:
+        url = request.app.state.db_url()
+        ensure_schema(url)  # as every page does: before the first run, "not working yet" is warn, not fail
+        with session_scope(url) as session:
             state = str(health_report(request, session).status)
     except Exception:
         log.exception("health checks failed")

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from newsmon import pipeline
 from newsmon.cli import main
+from newsmon.config.settings import load_settings
 from newsmon.health import Limit, Status, Thresholds, age_text, check_health, evaluate
 from newsmon.store.db import session_scope
 from newsmon.store.health import HealthFacts, feed_failures_since, new_flags_since, read_facts, record_run
@@ -328,3 +330,17 @@ def test_newsmon_health_cannot_read_the_database(tmp_path, capsys):
     # An empty SQLite file: no schema yet.
     assert main(["--db", f"sqlite:///{tmp_path / 'empty.db'}", "health"]) == 2
     assert "newsmon db upgrade" in capsys.readouterr().out
+
+
+def test_newsmon_run_records_its_run(db_url, tmp_path):
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds: []\n", encoding="utf-8")
+    settings = load_settings().with_(db_url=db_url, feeds_file=feeds)
+    before = datetime.now(UTC)
+    summary = pipeline.run_once(settings)
+    with session_scope(db_url) as s:
+        run = s.scalars(select(PipelineRun)).one()
+        assert run.run_id.startswith("newsmon-run-") and run.finished_at >= run.started_at >= before
+        assert run.summary == json.loads(json.dumps(summary))
+        report = check_health(s, now=run.finished_at, thresholds=Thresholds())
+    assert report.check("last_run").status is Status.OK and report.check("last_run").value == 0
