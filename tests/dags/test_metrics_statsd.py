@@ -138,9 +138,13 @@ def test_a_dag_run_sends_its_counters_gauges_and_timers_to_statsd(statsd, pipeli
     assert c[_m("fetch.planned")] == entries
     assert c[_m("copies.fetched")] + c[_m("copies.fallback")] == copies
     assert c[_m("copies.fallback")] == fallback
-    assert c[_m("copies.fetched")] + c[_m("copies.fallback")] + c[_m("entries.fetch_failed")] + c[
-        _m("copies.known")
-    ] == entries
+    assert (
+        c[_m("copies.fetched")]
+        + c[_m("copies.fallback")]
+        + c[_m("entries.fetch_failed")]
+        + c[_m("copies.known")]
+        == entries
+    )
     assert c[_m("copies.folded")] == copies
     assert c[_m("stories.new")] == stories
     assert c[_m("flags.new")] == flags
