@@ -13,9 +13,12 @@ stories, flags the configured topics and sends one alert per new (story, topic).
 | `fold_stories` | assigns each new copy to a story (or starts one) |
 | `flag_topics` | scores new copies against every topic |
 | `send_alerts` | queues and emails one alert per new (story, topic); without SMTP they stay pending |
+| `record_run` | records the finished run (for the health check) and emits the health gauges |
 | `publish_flagged` | emits the `newsmon_flagged_stories` asset when new flags exist (the digest follows it) |
 
 Every task is idempotent: retries, backfills and overlapping runs never duplicate rows or emails.
+Each task times its stage and emits its counts through Airflow's metrics (`[metrics] statsd_on` or
+`otel_on`); names and health thresholds are in docs/operations.md.
 Settings: environment `NEWSMON_*` (see README), database from the `newsmon_db` connection, SMTP from
 `smtp_default`.
 """
@@ -57,49 +60,93 @@ def _settings():
     doc_md=__doc__,
 )
 def news_monitor():
+    # Imports inside the tasks keep the DAG file's parse cost to milliseconds (tests/dags checks it).
     @task
     def prepare() -> dict:
         from newsmon import pipeline
+        from newsmon_metrics import stage_timer
 
-        return pipeline.prepare(_settings())
+        with stage_timer("prepare"):
+            return pipeline.prepare(_settings())
 
     @task
     def poll_feeds(_prepared: dict) -> dict:
+        import newsmon_metrics as metrics
         from newsmon import pipeline
 
-        return pipeline.poll_feeds(_settings())
+        settings, now = _settings(), pipeline.utcnow()
+        with metrics.stage_timer("poll_feeds"):
+            counts = pipeline.poll_feeds(settings, now=now)
+        metrics.poll(settings, counts, since=now)
+        return counts
 
     @task
     def plan_fetch(_polled: dict) -> list[list[int]]:
+        import newsmon_metrics as metrics
         from newsmon import pipeline
 
-        return pipeline.plan_fetch(_settings())
+        with metrics.stage_timer("plan_fetch"):
+            batches = pipeline.plan_fetch(_settings())
+        metrics.count("plan_fetch", {"planned": sum(len(b) for b in batches)})
+        return batches
 
     @task(max_active_tis_per_dagrun=8)
     def fetch_batch(entry_ids: list[int]) -> dict:
+        import newsmon_metrics as metrics
         from newsmon import pipeline
 
-        return pipeline.fetch_batch(_settings(), entry_ids)
+        with metrics.stage_timer("fetch_batch"):
+            counts = pipeline.fetch_batch(_settings(), entry_ids)
+        metrics.count("fetch_batch", counts)
+        return counts
 
     # none_failed: with no new entries the mapped fetch is skipped, and folding must still run.
     @task(trigger_rule="none_failed")
     def fold_stories() -> dict:
+        import newsmon_metrics as metrics
         from newsmon import pipeline
 
-        return pipeline.fold_stories(_settings())
+        with metrics.stage_timer("fold_stories"):
+            counts = pipeline.fold_stories(_settings())
+        metrics.count("fold_stories", counts)
+        return counts
 
     @task
     def flag_topics(_folded: dict) -> dict:
+        import newsmon_metrics as metrics
         from newsmon import pipeline
 
-        return pipeline.flag_topics(_settings())
+        settings, now = _settings(), pipeline.utcnow()
+        with metrics.stage_timer("flag_topics"):
+            counts = pipeline.flag_topics(settings, now=now)
+        metrics.flags(settings, counts, since=now)
+        return counts
 
     @task
     def send_alerts(_flagged: dict) -> dict:
+        import newsmon_metrics as metrics
         from newsmon import pipeline
         from newsmon_airflow import smtp_from_airflow
 
-        return pipeline.send_alerts(_settings(), smtp_from_airflow())
+        with metrics.stage_timer("send_alerts"):
+            counts = pipeline.send_alerts(_settings(), smtp_from_airflow())
+        metrics.count("send_alerts", counts)
+        return counts
+
+    # Runs only when every stage before it succeeded: its record is the health check's "last successful run".
+    @task
+    def record_run(alerts: dict, **context) -> dict:
+        import newsmon_metrics as metrics
+        from newsmon import pipeline
+
+        settings, now = _settings(), pipeline.utcnow()
+        started = context["dag_run"].start_date
+        with metrics.stage_timer("record_run"):
+            pipeline.record_run(
+                settings, context["run_id"], started_at=started, summary={"alerts": alerts}, now=now
+            )
+        report = metrics.run_finished(settings, started_at=started, now=now)
+        return report.as_dict() if report else {}
 
     @task(outlets=[FLAGGED_STORIES])
     def publish_flagged(flagged: dict) -> dict:
@@ -114,7 +161,7 @@ def news_monitor():
     folded = fold_stories()
     fetched >> folded
     flagged = flag_topics(folded)
-    send_alerts(flagged)
+    record_run(send_alerts(flagged))
     publish_flagged(flagged)
 
 

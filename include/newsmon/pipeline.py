@@ -352,8 +352,25 @@ def send_alerts(settings: Settings, smtp, now: datetime | None = None) -> dict[s
     return counts
 
 
+def record_run(
+    settings: Settings,
+    run_id: str,
+    *,
+    started_at: datetime | None = None,
+    summary: dict | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Note that a run reached its end: the health check's "age of the last successful run" (the library
+    cannot ask Airflow, so newsmon keeps its own record). Re-recording a run id rewrites its row."""
+    from newsmon.store.health import record_run as store_run
+
+    with session_scope(settings.db_url) as session:
+        store_run(session, run_id=run_id, started_at=started_at, finished_at=now or utcnow(), summary=summary)
+
+
 def run_once(settings: Settings, *, smtp=None, force_poll: bool = False) -> dict[str, dict[str, int]]:
     """The whole pipeline in one process, in the order the DAG runs it."""
+    started = utcnow()
     summary: dict[str, dict[str, int]] = {"prepare": prepare(settings)}
     summary["poll"] = poll_feeds(settings, force=force_poll)
     fetched: dict[str, int] = {}
@@ -364,6 +381,7 @@ def run_once(settings: Settings, *, smtp=None, force_poll: bool = False) -> dict
     summary["fold"] = fold_stories(settings)
     summary["flag"] = flag_topics(settings)
     summary["alerts"] = send_alerts(settings, smtp)
+    record_run(settings, f"newsmon-run-{started.isoformat()}", started_at=started, summary=summary)
     return summary
 
 

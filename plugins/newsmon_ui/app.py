@@ -26,6 +26,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from newsmon.config.settings import load_settings
+from newsmon.health import HealthReport, Status, Thresholds, check_health, limit_text
 from newsmon.store import queries
 from newsmon.store.db import session_scope
 from newsmon_ui import charts
@@ -44,6 +46,9 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/newsmon"
 URL_ROUTE = "newsmon"  # the nav link's route in the Airflow UI: /plugin/newsmon embeds the page
+DAG_ID = "news_monitor"
+# The one route that answers without an Airflow login: the health status, one word, for probes.
+PUBLIC_PATHS = ("/api/health",)
 HERE = Path(__file__).parent
 STATIC_FILES = {"newsmon.css": "text/css", "newsmon.js": "text/javascript"}
 CHART_DAYS = 30
@@ -94,6 +99,7 @@ def _build_templates() -> Jinja2Templates:
     env.filters["when"] = _fmt_time
     env.filters["safe_href"] = _safe_href
     env.filters["score"] = lambda v: f"{v:.2f}"
+    env.filters["threshold"] = limit_text
     return Jinja2Templates(env=env)
 
 
@@ -111,22 +117,61 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(_root(request) + "/api")
 
 
+def _airflow_base(request: Request) -> str:
+    """Where the Airflow UI itself is: the app's mount point without its own prefix."""
+    return _root(request)[: -len(PREFIX)] if _root(request).endswith(PREFIX) else ""
+
+
 def _in_airflow(request: Request) -> str:
     """This same page inside the Airflow UI: Airflow embeds /plugin/<route>/<path> as an iframe of <path>.
 
     Used where the page was opened on its own (an alert email's link, a bookmark) so the analyst gets back
     to Airflow's navigation, and by the 401 page: Airflow's UI sends a visitor without a login to its login
     form and back to this address afterwards."""
-    airflow_base = _root(request)[: -len(PREFIX)] if _root(request).endswith(PREFIX) else ""
+    airflow_base = _airflow_base(request)
     if request.method != "GET":  # a refused form post: land on the list, not on a POST-only address
         return f"{airflow_base}/plugin/{URL_ROUTE}"
     target = f"{airflow_base}/plugin/{URL_ROUTE}{request.url.path}"
     return f"{target}?{request.url.query}" if request.url.query else target
 
 
+def health_report(request: Request, session: Session) -> HealthReport:
+    """The health checks as of the app's clock, thresholds from the environment (read per request, so an
+    operator's change applies without a restart)."""
+    return check_health(
+        session,
+        now=request.app.state.clock(),
+        thresholds=request.app.state.thresholds(),
+        max_fetch_attempts=load_settings().max_fetch_attempts,
+    )
+
+
+def _banner_health(request: Request) -> HealthReport | None:
+    """The banner's report; the page still renders (without a banner) if the checks cannot be read."""
+    try:
+        with session_scope(request.app.state.db_url()) as session:
+            return health_report(request, session)
+    except Exception:
+        log.exception("health checks failed; the page is shown without its banner")
+        return None
+
+
+def _cause_link(request: Request, check: str) -> str:
+    """Where an operator sees the cause of a check's status."""
+    if check == "failing_feeds":
+        return _url(request, "feeds")
+    if check == "last_run":
+        return f"{_airflow_base(request)}/dags/{DAG_ID}"
+    return f"{_url(request, 'health')}#{check}"
+
+
 def _render(request: Request, name: str, user: str | None, status_code: int = 200, **context) -> Response:
+    if user is not None and "health" not in context:  # never on error pages: a 401 shows nothing
+        context["health"] = _banner_health(request)
+    context.setdefault("health", None)
     context.update(
         url=lambda route, query=None, **p: _url(request, route, query, **p),
+        cause_link=lambda check: _cause_link(request, check),
         user=user,
         in_airflow=_in_airflow(request),
     )
@@ -229,6 +274,12 @@ def feeds_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
     return _render(request, "feeds.html", user, feeds=feeds, now=now)
 
 
+@pages.get("/health", name="health")
+def health_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    report = health_report(request, session)
+    return _render(request, "health.html", user, health=report, report=report, dag_id=DAG_ID)
+
+
 @pages.get("/static/{name}", name="static")
 def static_file(name: str) -> Response:
     if name not in STATIC_FILES:
@@ -289,6 +340,43 @@ def api_flagged_per_day(session: SessionDep, days: Annotated[int, Query(ge=1, le
     return queries.flagged_per_day(session, days, _now())
 
 
+def _health_status_code(status_name: str) -> int:
+    """503 on fail, so a probe that reads only the HTTP status (curl -f, a load balancer) sees it too."""
+    return status.HTTP_503_SERVICE_UNAVAILABLE if status_name == Status.FAIL else status.HTTP_200_OK
+
+
+@api.get(
+    "/health/detail",
+    summary="Every health check with its value, thresholds and cause (503 when one fails)",
+    responses={503: {"description": "at least one check fails"}},
+)
+def api_health_detail(request: Request, session: SessionDep) -> JSONResponse:
+    report = health_report(request, session)
+    return JSONResponse(report.as_dict(), status_code=_health_status_code(report.status))
+
+
+public = APIRouter(prefix="/api", tags=["newsmon"])
+
+
+@public.get(
+    "/health",
+    summary="Liveness: the overall health status and nothing else; no login needed (503 on fail)",
+    responses={503: {"description": "at least one check fails, or the database cannot be read"}},
+)
+def api_health(request: Request) -> JSONResponse:
+    """Deliberately the only route without a login: it says ok / warn / fail and nothing else, so no feed,
+    title, count or error message leaves through it (tests/ui/test_health.py asserts this)."""
+    try:
+        url = request.app.state.db_url()
+        ensure_schema(url)  # as every page does: before the first run, "not working yet" is warn, not fail
+        with session_scope(url) as session:
+            state = str(health_report(request, session).status)
+    except Exception:
+        log.exception("health checks failed")
+        state = str(Status.FAIL)
+    return JSONResponse({"status": state}, status_code=_health_status_code(state))
+
+
 @api.get("/openapi.json", include_in_schema=False)
 def api_schema(request: Request) -> JSONResponse:
     return JSONResponse(request.app.openapi())
@@ -327,22 +415,33 @@ def jsonable_errors(exc: RequestValidationError) -> list[dict]:
 # ---------------------------------------------------------------------------------------------- app
 
 
-def create_app(db_url_provider: Callable[[], str] | None = None) -> FastAPI:
-    """The News Monitor app. Every route requires an Airflow login; tests pass their own database."""
+def create_app(
+    db_url_provider: Callable[[], str] | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    thresholds: Callable[[], Thresholds] | None = None,
+) -> FastAPI:
+    """The News Monitor app. Every route requires an Airflow login except the health status (PUBLIC_PATHS).
+
+    Tests pass their own database, and a clock and thresholds for the health checks."""
     app = FastAPI(
         title="newsmon News Monitor",
         version="1",
-        description="Flagged stories, their copies and evidence, analyst feedback and feed health.",
-        dependencies=[Depends(requires_authenticated())],
+        description="Flagged stories, their copies and evidence, analyst feedback, feed health and the "
+        "pipeline's health checks.",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,  # served by /api/openapi.json, behind the login like everything else
     )
     app.state.db_url = db_url_provider or db_url
+    app.state.clock = clock or _now
+    app.state.thresholds = thresholds or Thresholds.from_env
     app.state.templates = _build_templates()
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.include_router(pages)
-    app.include_router(api)
+    login = [Depends(requires_authenticated())]
+    app.include_router(pages, dependencies=login)
+    app.include_router(api, dependencies=login)
+    app.include_router(public)
     return app

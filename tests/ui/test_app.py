@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from newsmon.store import queries
 from newsmon_ui import charts
-from newsmon_ui.app import create_app
+from newsmon_ui.app import PUBLIC_PATHS, create_app
 from newsmon_ui.highlight import Segment, highlight
 from tests.ui.seed import SCRIPT_TITLE, seed
 
@@ -38,10 +38,14 @@ def _client(url: str, user: str | None = "ann") -> tuple[TestClient, FastAPI]:
 
 
 def test_every_route_answers_401_without_an_airflow_login(data):
+    """Every route but the health status (PUBLIC_PATHS, tested in tests/ui/test_health.py)."""
     client, app = _client(data.url, user=None)
     routes = [r for r in app.routes if isinstance(r, APIRoute)]
     assert len(routes) >= 10
+    assert [r.path for r in routes if r.path in PUBLIC_PATHS] == ["/api/health"]
     for route in routes:
+        if route.path in PUBLIC_PATHS:
+            continue
         path = route.path.replace("{story_id}", str(data.repatriation_id)).replace("{name}", "newsmon.css")
         for method in route.methods:
             response = client.request(method, "/newsmon" + path)

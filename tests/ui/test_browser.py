@@ -10,13 +10,7 @@ fixed password. Screenshots of every page land in tests/ui/output/ (git-ignored)
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,22 +27,12 @@ from newsmon.demo.corpus import load_expected
 from newsmon.demo.server import DemoServer
 from newsmon.store.db import get_engine, session_scope, upgrade
 from newsmon.store.models import Copy, Flag, Story
-from tests.conftest import REPO
-from tests.smtp_server import MailServer, free_port
+from tests.smtp_server import MailServer
+from tests.ui.airflow_server import PASSWORD, USER, airflow_home, api_server, chromium, log_in, migrating
 from tests.ui.seed import SCRIPT_TITLE, Hostile, seed_hostile
 
 OUTPUT = Path(__file__).parent / "output"
-USER, PASSWORD = "analyst", "correct-horse-battery"
 TOPIC = "child_repatriation"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _demo_story_titles() -> tuple[str, str]:
@@ -114,90 +98,24 @@ def _run_demo_pipeline(url: str, base: str, workdir: Path) -> Demo:
 
 @pytest.fixture(scope="module")
 def airflow(tmp_path_factory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("airflow-ui")
-    (home / "dags").mkdir()
-    passwords = home / "passwords.json"
-    passwords.write_text(json.dumps({USER: PASSWORD}), encoding="utf-8")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
-        "AIRFLOW__API_AUTH__JWT_SECRET": "newsmon-ui-test-secret",
-        "NEWSMON_DB_URL": f"sqlite:///{home / 'newsmon.db'}",
-    }
-    airflow_bin = str(Path(sys.executable).parent / "airflow")
-    # Airflow's own migration runs in a subprocess while this process runs the pipeline: both take seconds.
-    with (home / "migrate.log").open("wb") as migrate_log:
-        migrate = subprocess.Popen(
-            [airflow_bin, "db", "migrate"], env=env, stdout=migrate_log, stderr=subprocess.STDOUT
-        )
-        data = _run_demo_pipeline(env["NEWSMON_DB_URL"], base, home)
-        migrate.wait(timeout=120)
-    assert migrate.returncode == 0, (home / "migrate.log").read_text(errors="replace")[-3000:]
-    log = (home / "api-server.log").open("wb")
-    proc = subprocess.Popen(
-        [airflow_bin, "api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 45
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v2/monitor/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((home / "api-server.log").read_text(errors="replace")[-3000:])
-            time.sleep(0.3)
-        yield Server(base, data)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(
-                timeout=3
-            )  # nothing of value is lost if the server needs killing: its home is temporary
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+    home = airflow_home(tmp_path_factory.mktemp("airflow-ui"))
+    with migrating(home):
+        data = _run_demo_pipeline(home.newsmon_db_url, home.base, home.home)
+    with api_server(home):
+        yield Server(home.base, data)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     OUTPUT.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
 def login(browser, airflow) -> dict:
     """Log in through Airflow's login form once; each test's tab starts from the resulting cookies."""
-    context = browser.new_context()
-    tab = context.new_page()
-    tab.goto(f"{airflow.base}/")
-    tab.wait_for_url("**/auth/login**")
-    tab.fill("input[name=username]", USER)
-    tab.fill("input[name=password]", PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url(f"{airflow.base}/")
-    state = context.storage_state()
-    context.close()
-    return state
+    return log_in(browser, airflow.base)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from newsmon import __version__
 
-GROUPS: tuple[str, ...] = ("db", "run", "feeds", "stories", "topics", "feedback", "alerts", "demo")
+GROUPS: tuple[str, ...] = ("db", "run", "feeds", "stories", "topics", "feedback", "alerts", "demo", "health")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -148,7 +148,7 @@ class Copy(Base):
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)  # near-duplicate signature
     shingle_count: Mapped[int | None] = mapped_column(Integer)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
-    fetched_at: Mapped[datetime] = mapped_column(TS)
+    fetched_at: Mapped[datetime] = mapped_column(TS, index=True)  # health: age of the newest copy
     folded_at: Mapped[datetime | None] = mapped_column(TS)
     scored_at: Mapped[datetime | None] = mapped_column(TS)
 
@@ -225,6 +225,23 @@ class Alert(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
     created_at: Mapped[datetime] = mapped_column(TS)
     sent_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class PipelineRun(Base):
+    """A run of the whole pipeline that reached its end (the DAG's last stage, or `newsmon run`).
+
+    Written by newsmon itself because the library cannot ask Airflow: the health check reads the newest
+    `finished_at` as "the age of the last successful run". Keyed by the run's id, so a retried final task
+    rewrites its row instead of adding one; rows older than a month are pruned when a run is recorded.
+    """
+
+    __tablename__ = "pipeline_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(250), unique=True)
+    started_at: Mapped[datetime | None] = mapped_column(TS)
+    finished_at: Mapped[datetime] = mapped_column(TS, index=True)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Feedback(Base):

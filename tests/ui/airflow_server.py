@@ -1,0 +1,148 @@
+"""A real Airflow api-server with the News Monitor plugin, Debian's Chromium and Airflow's login form: what
+the browser tests share.
+
+The plugin is loaded from the repo's plugins/ folder exactly as in production; the login is Airflow's simple
+auth manager with a fixed password; newsmon's database is a SQLite file in the server's temporary home.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import REPO
+from tests.smtp_server import free_port
+
+USER, PASSWORD = "analyst", "correct-horse-battery"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AIRFLOW_BIN = str(Path(sys.executable).parent / "airflow")
+
+
+@dataclass(frozen=True)
+class AirflowHome:
+    home: Path
+    base: str  # http://127.0.0.1:<port>, the api-server once started
+    port: int
+    env: dict[str, str]
+
+    @property
+    def newsmon_db_url(self) -> str:
+        return self.env["NEWSMON_DB_URL"]
+
+
+def airflow_home(home: Path, **extra_env: str) -> AirflowHome:
+    """An Airflow home for one api-server: its own metadata DB, the login user, newsmon's SQLite file."""
+    (home / "dags").mkdir(exist_ok=True)
+    passwords = home / "passwords.json"
+    passwords.write_text(json.dumps({USER: PASSWORD}), encoding="utf-8")
+    port = free_port()
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+        "AIRFLOW__API_AUTH__JWT_SECRET": "newsmon-ui-test-secret",
+        "NEWSMON_DB_URL": f"sqlite:///{home / 'newsmon.db'}",
+        **extra_env,
+    }
+    return AirflowHome(home, f"http://127.0.0.1:{port}", port, env)
+
+
+@contextmanager
+def migrating(airflow: AirflowHome) -> Iterator[None]:
+    """`airflow db migrate` in a subprocess while the block runs (both take seconds); checked at the end."""
+    log_path = airflow.home / "migrate.log"
+    with log_path.open("wb") as migrate_log:
+        migrate = subprocess.Popen(
+            [AIRFLOW_BIN, "db", "migrate"], env=airflow.env, stdout=migrate_log, stderr=subprocess.STDOUT
+        )
+        try:
+            yield
+        finally:
+            migrate.wait(timeout=120)
+    assert migrate.returncode == 0, log_path.read_text(errors="replace")[-3000:]
+
+
+@contextmanager
+def api_server(airflow: AirflowHome) -> Iterator[None]:
+    """The api-server, healthy, for the duration of the block; stopped by its process group afterwards."""
+    log_path = airflow.home / "api-server.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [AIRFLOW_BIN, "api-server", "-H", "127.0.0.1", "-p", str(airflow.port), "-w", "1"],
+        env=airflow.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 45
+        while True:
+            try:
+                if httpx.get(f"{airflow.base}/api/v2/monitor/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log_path.read_text(errors="replace")[-3000:])
+            time.sleep(0.3)
+        yield
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(
+                timeout=3
+            )  # nothing of value is lost if the server needs killing: its home is temporary
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+@contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def log_in(browser, base: str) -> dict:
+    """Log in through Airflow's login form once; returns the storage state (cookies) for new tabs."""
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(f"{base}/")
+    tab.wait_for_url("**/auth/login**")
+    tab.fill("input[name=username]", USER)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(f"{base}/")
+    state = context.storage_state()
+    context.close()
+    return state
