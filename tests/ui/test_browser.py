@@ -1,4 +1,5 @@
-"""The News Monitor page in a real Airflow api-server, driven by Debian's Chromium through Playwright.
+"""The News Monitor page in a real Airflow api-server, driven by Chromium through Playwright: Debian's
+`chromium` when it is on the PATH, else the one `playwright install chromium` keeps (never downloaded here).
 
 The data is the real pipeline's output on the bundled demo corpus (served from 127.0.0.1, alerts to a
 real SMTP server on 127.0.0.1), written to the database the api-server reads; only what the demo lacks
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,7 +42,6 @@ from tests.ui.seed import SCRIPT_TITLE, Hostile, seed_hostile
 OUTPUT = Path(__file__).parent / "output"
 USER, PASSWORD = "analyst", "correct-horse-battery"
 TOPIC = "child_repatriation"
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -173,13 +174,25 @@ def airflow(tmp_path_factory) -> Iterator[Server]:
         log.close()
 
 
+def chromium(playwright) -> str:
+    """Debian's chromium on the PATH, else Playwright's own; with neither, one line on how to get one."""
+    for path in (shutil.which("chromium"), playwright.chromium.executable_path):
+        if path and Path(path).is_file():
+            return path
+    pytest.fail(
+        "no Chromium for the browser tests: `apt-get install chromium` (Debian) "
+        "or `.venv/bin/playwright install chromium`",
+        pytrace=False,
+    )
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=chromium(p), headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
