@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,6 +76,13 @@ def session_scope(source: SessionSource) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Execute an UPDATE or DELETE and say how many rows it changed. (DML returns a CursorResult; the typed
+    `Session.execute` promises only a Result, which has no row count.)"""
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return result.rowcount
 
 
 def alembic_config(url: str):

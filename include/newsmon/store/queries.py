@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, and_, exists, func, null, select
 from sqlalchemy.orm import Session
 
+from newsmon.store.feedback import FeedbackView
 from newsmon.store.models import Alert, Copy, Entry, Feed, Feedback, Flag, Story
 from newsmon.store.upsert import upsert
 
@@ -26,13 +27,6 @@ FeedbackState = Literal["any", "none", "relevant", "not_relevant"]
 Scope = Literal["flagged", "all"]
 MAX_PER_PAGE = 200
 MAX_COPIES_SHOWN = 500
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes for timezone-aware columns; everything we store is UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # ---------------------------------------------------------------------------------------------- list
@@ -246,8 +240,8 @@ def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) ->
             threshold=r.threshold,
             title=r.title,
             site=sites.get(r.original_copy_id),
-            first_seen_at=as_utc(r.first_seen_at),
-            flagged_at=as_utc(r.flagged_at),
+            first_seen_at=r.first_seen_at,
+            flagged_at=r.flagged_at,
             copies_count=r.copies_count,
             langs=langs.get(r.story_id, ()),
             feedback=feedback.get((r.story_id, r.topic), FeedbackSummary()),
@@ -384,16 +378,6 @@ class AlertView:
 
 
 @dataclass(frozen=True)
-class FeedbackView:
-    story_id: int
-    topic: str
-    user: str
-    relevant: bool
-    note: str | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
 class StoryDetail:
     story_id: int
     title: str
@@ -442,7 +426,7 @@ def _flag_view(flag: Flag) -> FlagView:
         score=flag.score,
         flagged=bool(data.get("flagged", True)),
         copy_id=flag.copy_id,
-        flagged_at=as_utc(flag.flagged_at),
+        flagged_at=flag.flagged_at,
         evidence=tuple(items),
         features=tuple(sorted(fired, key=lambda kv: -abs(kv[1]))),
         threshold=_number(data.get("threshold")),
@@ -456,8 +440,8 @@ def _copy_view(r, is_original: bool) -> CopyView:
         url=r.url,
         site=r.site,
         title=r.title,
-        published=as_utc(r.published),
-        fetched_at=as_utc(r.fetched_at),
+        published=r.published,
+        fetched_at=r.fetched_at,
         lang=r.lang,
         feed_name=r.feed_name,
         text_source=r.text_source,
@@ -534,21 +518,14 @@ def story_detail(session: Session, story_id: int, topic: str | None = None) -> S
             status=a.status,
             recipients=tuple(a.recipients or ()),
             attempts=a.attempts,
-            sent_at=as_utc(a.sent_at),
-            created_at=as_utc(a.created_at),
+            sent_at=a.sent_at,
+            created_at=a.created_at,
             last_error=a.last_error,
         )
         for a in session.scalars(select(Alert).where(Alert.story_id == story_id).order_by(Alert.created_at))
     )
     feedback = tuple(
-        FeedbackView(
-            story_id=f.story_id,
-            topic=f.topic,
-            user=f.user,
-            relevant=f.relevant,
-            note=f.note,
-            updated_at=as_utc(f.updated_at),
-        )
+        FeedbackView.of(f, story.title)
         for f in session.scalars(
             select(Feedback).where(Feedback.story_id == story_id).order_by(Feedback.updated_at.desc())
         )
@@ -558,8 +535,8 @@ def story_detail(session: Session, story_id: int, topic: str | None = None) -> S
         story_id=story.id,
         title=story.title,
         lang=story.lang,
-        first_seen_at=as_utc(story.first_seen_at),
-        last_copy_at=as_utc(story.last_copy_at),
+        first_seen_at=story.first_seen_at,
+        last_copy_at=story.last_copy_at,
         copies_count=story.copies_count,
         original=original,
         copies=copies,
@@ -589,7 +566,11 @@ def set_feedback(
     now: datetime,
 ) -> FeedbackView:
     """Record (or change) one analyst's verdict; one row per (story, topic, user), so it is idempotent."""
-    flagged = session.scalar(select(Flag.id).where(Flag.story_id == story_id, Flag.topic == topic))
+    flagged = session.execute(
+        select(Flag.id, Story.title)
+        .join(Story, Story.id == Flag.story_id)
+        .where(Flag.story_id == story_id, Flag.topic == topic)
+    ).first()
     if flagged is None:
         raise UnknownFlag(f"story {story_id} is not flagged for topic {topic!r}")
     note = (note or "").strip() or None
@@ -605,7 +586,13 @@ def set_feedback(
     keys = ("story_id", "topic", "user")
     upsert(session, Feedback, row, keys=keys, update=("relevant", "note", "updated_at"))
     return FeedbackView(
-        story_id=story_id, topic=topic, user=user, relevant=relevant, note=note, updated_at=now
+        story_id=story_id,
+        topic=topic,
+        user=user,
+        relevant=relevant,
+        note=note,
+        updated_at=now,
+        story_title=flagged.title or "",
     )
 
 
@@ -661,12 +648,12 @@ def feed_health(session: Session) -> list[FeedHealth]:
             url=f.url,
             lang=f.lang,
             active=f.active,
-            last_polled_at=as_utc(f.last_polled_at),
-            last_success_at=as_utc(f.last_success_at),
+            last_polled_at=f.last_polled_at,
+            last_success_at=f.last_success_at,
             consecutive_errors=f.consecutive_errors or 0,
             last_error_kind=f.last_error_kind,
             last_error=f.last_error,
-            next_poll_at=as_utc(f.next_poll_at),
+            next_poll_at=f.next_poll_at,
             disabled_reason=f.disabled_reason,
             entries=entries.get(f.id, 0),
             stories=stories.get(f.id, 0),
