@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import psycopg
 import redis
@@ -242,8 +243,8 @@ class RedisClaim:
     Database 0 is left alone: `make run-prod` uses it."""
 
     def __init__(self, url: str, ttl: int = 3600) -> None:
-        kwargs = redis.connection.parse_url(url)
-        self.server = f"redis://{kwargs.get('host', '127.0.0.1')}:{kwargs.get('port', 6379)}"
+        parts = urlsplit(url)
+        self.server = f"redis://{parts.hostname or '127.0.0.1'}:{parts.port or 6379}"
         self.ttl = ttl
         self.url: str | None = None
 

@@ -19,7 +19,8 @@ LONGEST_RETRY = timedelta(hours=2)
 
 def retry_delay(attempts: int) -> timedelta:
     """2, 4, 8 ... minutes, at most two hours: a greylisting server is retried soon, a broken one rarely."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+    delay: timedelta = FIRST_RETRY * 2 ** max(attempts - 1, 0)
+    return min(delay, LONGEST_RETRY)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, exists, func, null, select
+from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, and_, exists, func, null, select
 from sqlalchemy.orm import Session
 
 from newsmon.store.feedback import FeedbackView
@@ -99,6 +99,10 @@ class StoryPage:
         return max(1, -(-self.total // self.per_page))
 
 
+AnySelect = Select[*tuple[Any, ...]]
+AnyRow = Row[*tuple[Any, ...]]
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -108,8 +112,8 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(stmt: Select, flt: StoryFilter) -> Select:
-    conditions = [Story.merged_into_id.is_(None)]
+def _filtered(stmt: AnySelect, flt: StoryFilter) -> AnySelect:
+    conditions: list[ColumnElement[bool]] = [Story.merged_into_id.is_(None)]
     if flt.topic:
         conditions.append(Flag.topic == flt.topic)
     if flt.min_score is not None:
@@ -143,9 +147,9 @@ _SORT_KEYS = {
 }
 
 
-def _order(flt: StoryFilter) -> list:
+def _order(flt: StoryFilter) -> list[SQLColumnExpression[Any]]:
     keys = _SORT_KEYS[flt.sort]
-    order = [k.desc() if flt.descending else k.asc() for k in keys]
+    order: list[SQLColumnExpression[Any]] = [k.desc() if flt.descending else k.asc() for k in keys]
     if flt.scope == "all":
         # Unflagged stories have no score or flag time: they go last either way, on both dialects
         # (PostgreSQL and SQLite disagree on where NULLs sort by default).
@@ -157,7 +161,7 @@ def _order(flt: StoryFilter) -> list:
 _STORY_COLUMNS = (Story.title, Story.first_seen_at, Story.copies_count, Story.original_copy_id)
 
 
-def _rows_select(scope: Scope) -> Select:
+def _rows_select(scope: Scope) -> AnySelect:
     columns = (
         Story.id.label("story_id"),
         Flag.topic,
@@ -171,13 +175,15 @@ def _rows_select(scope: Scope) -> Select:
     return select(*columns).select_from(Flag).join(Story, Story.id == Flag.story_id)
 
 
-def _count_select(scope: Scope) -> Select:
+def _count_select(scope: Scope) -> AnySelect:
     if scope == "all":
         return select(func.count()).select_from(Story).outerjoin(Flag, Flag.story_id == Story.id)
     return select(func.count()).select_from(Flag).join(Story, Story.id == Flag.story_id)
 
 
-def _all_by_flag_key(session: Session, flt: StoryFilter, per_page: int, offset: int) -> tuple[list, int]:
+def _all_by_flag_key(
+    session: Session, flt: StoryFilter, per_page: int, offset: int
+) -> tuple[list[AnyRow], int]:
     """All stories sorted by a flag column, as two index-friendly queries instead of one outer join.
 
     Sorted by score or flag time, every flagged row comes before every unflagged one (NULLs last), so a
@@ -221,7 +227,7 @@ def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) ->
         found, total = _all_by_flag_key(session, flt, per_page, offset)
     else:
         stmt = _filtered(_rows_select(flt.scope), flt).order_by(*_order(flt)).limit(per_page).offset(offset)
-        found = session.execute(stmt).all()
+        found = list(session.execute(stmt).all())
         total = session.scalar(_filtered(_count_select(flt.scope), flt)) or 0
 
     # Looked up for the page's rows only: joining copies inside the paged query would cost a look-up for
@@ -262,7 +268,8 @@ def story_languages(session: Session, story_ids: Sequence[int]) -> dict[int, tup
     )
     counted: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for story_id, lang, n in session.execute(stmt):
-        counted[story_id].append((-n, lang))
+        if story_id is not None and lang is not None:  # the WHERE says so; the column types do not
+            counted[story_id].append((-n, lang))
     return {sid: tuple(lang for _, lang in sorted(pairs)) for sid, pairs in counted.items()}
 
 
@@ -274,20 +281,24 @@ def feedback_summaries(
     stmt = select(Feedback.story_id, Feedback.topic, Feedback.user, Feedback.relevant).where(
         Feedback.story_id.in_(story_ids)
     )
-    tally: dict[tuple[int, str], list[int | bool | None]] = defaultdict(lambda: [0, 0, None])
+    tally: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])  # relevant, not relevant
+    mine: dict[tuple[int, str], bool] = {}
     for story_id, topic, who, relevant in session.execute(stmt):
-        t = tally[(story_id, topic)]
-        t[0 if relevant else 1] += 1
+        tally[(story_id, topic)][0 if relevant else 1] += 1
         if user is not None and who == user:
-            t[2] = bool(relevant)
-    return {k: FeedbackSummary(relevant=v[0], not_relevant=v[1], mine=v[2]) for k, v in tally.items()}
+            mine[(story_id, topic)] = bool(relevant)
+    return {k: FeedbackSummary(relevant=v[0], not_relevant=v[1], mine=mine.get(k)) for k, v in tally.items()}
 
 
 def filter_choices(session: Session) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Topics that have flags and languages that have copies: the options of the filter form."""
     topics = tuple(session.scalars(select(Flag.topic).distinct().order_by(Flag.topic)))
     langs = tuple(
-        session.scalars(select(Story.lang).where(Story.lang.is_not(None)).distinct().order_by(Story.lang))
+        lang
+        for lang in session.scalars(
+            select(Story.lang).where(Story.lang.is_not(None)).distinct().order_by(Story.lang)
+        )
+        if lang is not None
     )
     return topics, langs
 
@@ -299,7 +310,7 @@ class DayCount:
     stories: int
 
 
-def _utc_day(session: Session, column):
+def _utc_day(session: Session, column: SQLColumnExpression[datetime]) -> ColumnElement[Any]:
     """The UTC calendar day of a timestamp column, as each dialect spells it."""
     if session.get_bind().dialect.name == "postgresql":
         return func.date(func.timezone("UTC", column))
@@ -418,7 +429,8 @@ def _flag_view(flag: Flag) -> FlagView:
                 weight=_number(raw.get("weight")) or 0.0,
             )
         )
-    features = data.get("features") if isinstance(data.get("features"), dict) else {}
+    raw_features = data.get("features")
+    features = raw_features if isinstance(raw_features, dict) else {}
     numeric = [(str(k), _number(v)) for k, v in features.items()]
     fired = [(k, v) for k, v in numeric if v]  # a rule worth 0 points is noise in the breakdown
     return FlagView(
@@ -434,7 +446,7 @@ def _flag_view(flag: Flag) -> FlagView:
     )
 
 
-def _copy_view(r, is_original: bool) -> CopyView:
+def _copy_view(r: AnyRow, is_original: bool) -> CopyView:
     return CopyView(
         copy_id=r.id,
         url=r.url,
