@@ -25,9 +25,6 @@ import contextlib
 import json
 import os
 import random
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +40,9 @@ from xml.sax.saxutils import escape
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
+sys.path.insert(0, str(REPO / "scripts"))
+from local_servers import LocalRedis, free_port  # noqa: E402 - scripts/ is on the path only from here on
+
 PG_ADMIN = os.environ.get("NEWSMON_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # Word stock for generated text; topic words make some articles hit the shipped repatriation topic.
@@ -460,12 +460,6 @@ def run_local(server: CorpusServer, work: Path) -> dict:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def run_celery(server: CorpusServer, work: Path, concurrency: int) -> dict:
     import psycopg
 
@@ -473,30 +467,16 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int) -> dict:
     home.mkdir()
     tag = uuid.uuid4().hex[:8]
     af_db, nm_db = f"newsmon_bench_af_{tag}", f"newsmon_bench_nm_{tag}"
-    redis_port = _free_port()
-    redis = subprocess.Popen(
-        [
-            shutil.which("redis-server") or "redis-server",
-            "--port",
-            str(redis_port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    redis = LocalRedis()
+    redis_url = redis.start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSMON_"))}
     env.update(
         PROD_HOME=str(home),
         PROD_AIRFLOW_DB=af_db,
         PROD_NEWSMON_DB=nm_db,
-        PROD_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
-        PROD_API_PORT=str(_free_port()),
-        PROD_LOG_PORT_BASE=str(_free_port()),
+        PROD_REDIS_URL=redis_url,
+        PROD_API_PORT=str(free_port()),
+        PROD_LOG_PORT_BASE=str(free_port()),
         PROD_WORKER_CONCURRENCY=str(concurrency),
         NEWSMON_FEEDS_FILE=str(server.write_feeds_yaml(home / "feeds.yaml")),
         NEWSMON_CONFIG_DIR=str(REPO / "config"),
@@ -552,8 +532,7 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int) -> dict:
         if mem is not None and mem.is_alive():
             mem.stop()
         subprocess.run([script, "stop"], env=env, capture_output=True, timeout=120)
-        os.killpg(redis.pid, signal.SIGTERM)
-        redis.wait(10)
+        redis.stop()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             for name in (af_db, nm_db):
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

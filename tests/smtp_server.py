@@ -3,11 +3,11 @@ chosen recipients, fail the next messages, or require a password."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+from local_servers import free_port as free_port  # the tests import it from here too
 from newsmon.alerts.smtp import SmtpConfig
 
 
@@ -81,9 +81,3 @@ class MailServer:
 
     def message_ids(self) -> list[str]:
         return [m["Message-ID"] for m in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

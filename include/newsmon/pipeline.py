@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError
@@ -19,6 +20,10 @@ from newsmon.store import copies as copies_store
 from newsmon.store import feeds as feeds_store
 from newsmon.store import flags as flags_store
 from newsmon.store.db import session_scope, upgrade
+
+if TYPE_CHECKING:  # imported by the stages that use them, when they run
+    from newsmon.alerts.smtp import SmtpConfig
+    from newsmon.topics.model import Topic
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +287,7 @@ def fold_stories(settings: Settings, now: datetime | None = None) -> dict[str, i
     return counts
 
 
-def load_topics(settings: Settings):
+def load_topics(settings: Settings) -> list[Topic]:
     from newsmon.topics.model import load_topics as load
 
     return [topic for topic in load(settings.topics_dir) if topic.enabled]
@@ -325,7 +330,7 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
     return counts
 
 
-def send_alerts(settings: Settings, smtp, now: datetime | None = None) -> dict[str, int]:
+def send_alerts(settings: Settings, smtp: SmtpConfig | None, now: datetime | None = None) -> dict[str, int]:
     """Queue one alert per new (story, topic) flag and deliver what is pending; no SMTP -> they wait.
 
     Idempotent: queueing goes through the (story, topic) key and delivery claims each alert before sending,
@@ -368,7 +373,9 @@ def record_run(
         store_run(session, run_id=run_id, started_at=started_at, finished_at=now or utcnow(), summary=summary)
 
 
-def run_once(settings: Settings, *, smtp=None, force_poll: bool = False) -> dict[str, dict[str, int]]:
+def run_once(
+    settings: Settings, *, smtp: SmtpConfig | None = None, force_poll: bool = False
+) -> dict[str, dict[str, int]]:
     """The whole pipeline in one process, in the order the DAG runs it."""
     started = utcnow()
     summary: dict[str, dict[str, int]] = {"prepare": prepare(settings)}
@@ -386,7 +393,7 @@ def run_once(settings: Settings, *, smtp=None, force_poll: bool = False) -> dict
 
 
 def send_digest(
-    settings: Settings, smtp, *, now: datetime | None = None, period: str = "daily"
+    settings: Settings, smtp: SmtpConfig | None, *, now: datetime | None = None, period: str = "daily"
 ) -> dict[str, int | str]:
     """Send this period's digest (hourly, daily or weekly, in UTC) to every recipient of every topic.
 

@@ -1,4 +1,4 @@
-"""Fixtures of the production tests: PostgreSQL only (that is what production runs on)."""
+"""Fixtures of the production tests: PostgreSQL only (that is what production runs on), Redis for Celery."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.conftest import SERVICES, create_pg_database, drop_pg_database
 
 
 def _migrated_database() -> Iterator[str]:
@@ -31,6 +31,13 @@ def pg_url() -> Iterator[str]:
 def reference_db() -> Iterator[str]:
     """A second fresh database, for the reference result of a clean sequential run."""
     yield from _migrated_database()
+
+
+@pytest.fixture(scope="module")
+def celery_broker() -> Iterator[str]:
+    """The Redis URL of a broker database for one Celery stack (the machine's Redis, or a throwaway one)."""
+    with SERVICES.celery_broker() as url:
+        yield url
 
 
 def write_feeds(path: Path, server) -> Path:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 import urllib.request
@@ -22,8 +21,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
-from tests.conftest import PG_ADMIN, REPO, create_pg_database, drop_pg_database
+from tests.conftest import REPO, create_pg_database, drop_pg_database, pg_admin_url, pg_url
 from tests.prod.conftest import write_feeds
 from tests.prod.helpers import (
     alert_headers,
@@ -33,13 +33,9 @@ from tests.prod.helpers import (
     group_alive,
     kill_group,
     reference_counts,
-    stop_process,
     wait_for,
 )
 from tests.smtp_server import MailServer, free_port
-
-ADMIN = PG_ADMIN.replace("postgresql+psycopg", "postgresql")
-PG_BASE = ADMIN.rsplit("/", 1)[0]
 
 
 class Stack:
@@ -47,9 +43,9 @@ class Stack:
 
     def __init__(self, home: Path, env: dict[str, str], airflow_db: str, newsmon_db: str) -> None:
         self.home, self.env = home, env
-        self.meta_url = f"{PG_BASE}/{airflow_db}"
+        self.meta_url = pg_url(airflow_db, "postgresql")
         self.newsmon_db = newsmon_db
-        self.newsmon_url = f"{PG_BASE.replace('postgresql://', 'postgresql+psycopg://')}/{newsmon_db}"
+        self.newsmon_url = pg_url(newsmon_db)
         self.api = f"http://127.0.0.1:{env['PROD_API_PORT']}"
         self._token: str | None = None
 
@@ -127,25 +123,10 @@ def sink():
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, servers, sink):
+def stack(tmp_path_factory, servers, sink, celery_broker):
     home = tmp_path_factory.mktemp("prod-home")
     feeds = write_feeds(home / "feeds.yaml", servers[0])
-    redis_port = free_port()
-    redis = subprocess.Popen(
-        [
-            shutil.which("redis-server") or "redis-server",
-            "--port",
-            str(redis_port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    pg = make_url(pg_admin_url())
     tag = uuid.uuid4().hex[:8]
     airflow_db, newsmon_db = f"newsmon_t_paf_{tag}", f"newsmon_t_pnm_{tag}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSMON_"))}
@@ -153,7 +134,10 @@ def stack(tmp_path_factory, servers, sink):
         PROD_HOME=str(home),
         PROD_AIRFLOW_DB=airflow_db,
         PROD_NEWSMON_DB=newsmon_db,
-        PROD_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+        PROD_PG_HOST=str(pg.host),
+        PROD_PG_PORT=str(pg.port),
+        PROD_PG_USER=str(pg.username),
+        PROD_REDIS_URL=celery_broker,
         PROD_API_PORT=str(free_port()),
         PROD_LOG_PORT_BASE=str(free_port()),
         PROD_WORKER_CONCURRENCY="2",
@@ -177,9 +161,8 @@ def stack(tmp_path_factory, servers, sink):
         stopped = stack.script("stop", timeout=120)
         assert stopped.returncode == 0, stopped.stdout + stopped.stderr
         leftovers = [p.stem for p in (home / "run").glob("*.pid")]
-        stop_process(redis)
         for name in (airflow_db, newsmon_db):
-            with psycopg.connect(ADMIN, autocommit=True) as conn:
+            with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         assert leftovers == [], f"pid files left after stop: {leftovers}"
 
@@ -258,7 +241,7 @@ def test_newsmon_database_connections_killed_mid_run_then_next_run_completes(sta
     wait_for(lambda: _fetch_running(stack, run_id), 150, 0.3, "fetch_batch running")
 
     killed = 0
-    with psycopg.connect(ADMIN, autocommit=True) as conn:
+    with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
         deadline = time.monotonic() + 4
         while time.monotonic() < deadline:  # the "restart": every session dropped, again and again
             killed += sum(

@@ -11,7 +11,7 @@ import uuid
 import psycopg
 import pytest
 
-from tests.conftest import PG_ADMIN, REPO
+from tests.conftest import REPO, pg_admin_url, pg_url
 from tests.prod.helpers import (
     BIN,
     alert_headers,
@@ -27,15 +27,14 @@ from tests.prod.helpers import (
 def airflow_pg(tmp_path):
     """An Airflow home with its metadata on a fresh PostgreSQL database (SQLite cannot take two writers)."""
     name = f"newsmon_t_af_{uuid.uuid4().hex[:10]}"
-    admin = PG_ADMIN.replace("postgresql+psycopg", "postgresql")
+    admin = pg_admin_url()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin.rsplit("/", 1)[0].split("://", 1)[1]
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(tmp_path / "airflow"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg://{base}/{name}",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": f"postgresql+psycopg_async://{base}/{name}",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg_url(name),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": pg_url(name, "postgresql+psycopg_async"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
@@ -47,7 +46,7 @@ def airflow_pg(tmp_path):
         [BIN / "airflow", "dags", "reserialize"], env=env, check=True, capture_output=True, timeout=120
     )
     try:
-        yield env, f"{admin.rsplit('/', 1)[0]}/{name}"
+        yield env, pg_url(name, "postgresql")
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import REPO
 from tests.smtp_server import free_port
 
 USER, PASSWORD = "analyst", "correct-horse-battery"
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -122,11 +123,23 @@ def api_server(airflow: AirflowHome) -> Iterator[None]:
 
 
 @contextmanager
+def chromium_path(playwright) -> str:
+    """Debian's chromium on the PATH, else Playwright's own; with neither, one line on how to get one."""
+    for path in (shutil.which("chromium"), playwright.chromium.executable_path):
+        if path and Path(path).is_file():
+            return path
+    pytest.fail(
+        "no Chromium for the browser tests: `apt-get install chromium` (Debian) "
+        "or `.venv/bin/playwright install chromium`",
+        pytrace=False,
+    )
+
+
 def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path(p), headless=True, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:

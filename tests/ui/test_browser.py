@@ -1,4 +1,5 @@
-"""The News Monitor page in a real Airflow api-server, driven by Debian's Chromium through Playwright.
+"""The News Monitor page in a real Airflow api-server, driven by Chromium through Playwright: Debian's
+`chromium` when it is on the PATH, else the one `playwright install chromium` keeps (never downloaded here).
 
 The data is the real pipeline's output on the bundled demo corpus (served from 127.0.0.1, alerts to a
 real SMTP server on 127.0.0.1), written to the database the api-server reads; only what the demo lacks
@@ -103,6 +104,7 @@ def airflow(tmp_path_factory) -> Iterator[Server]:
         data = _run_demo_pipeline(home.newsmon_db_url, home.base, home.home)
     with api_server(home):
         yield Server(home.base, data)
+
 
 
 @pytest.fixture(scope="module")

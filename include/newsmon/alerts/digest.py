@@ -2,7 +2,8 @@
 recipient's last sent digest, plus counts of new copies on stories flagged before.
 
 Once per period: the `digests (recipient, period)` unique key holds the window of the period's digest, and
-a claim (`pending -> sending`, by conditional UPDATE) decides who sends it, as for alerts. A digest that
+a claim (`pending -> sending`, by conditional UPDATE) decides who sends it, with the same claim, lease and
+retry rules as alerts (`newsmon.store.delivery`, `newsmon.alerts.delivery`). A digest that
 failed transiently is retried by the next run of the same period with the same window; once the period is
 over the next period's digest starts where the last *sent* one ended, so nothing falls through the gap.
 A recipient with nothing new gets no email (and no row), so a later run in the same period can still send.
@@ -17,15 +18,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from newsmon.alerts.smtp import SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
+from sqlalchemy.orm import Session
+
+from newsmon.alerts.delivery import LEASE, settle
+from newsmon.alerts.render import DigestContext, DigestStory, DigestTopic, render_digest
+from newsmon.alerts.smtp import SendKind, SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
 from newsmon.store import alerts as store
+from newsmon.store import delivery
 from newsmon.store.db import SessionSource, session_scope
 from newsmon.store.stories import linked_stories
+from newsmon.store.delivery import DeliveryStatus
+from newsmon.store.models import Digest
 
 log = logging.getLogger(__name__)
 
 PER_TOPIC = 50
-LEASE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -71,9 +78,9 @@ def _recipients(topics: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     return out
 
 
-def _content(session, topic_names: Sequence[str], since: datetime, until: datetime):
-    from newsmon.alerts.render import DigestStory, DigestTopic
-
+def _content(
+    session: Session, topic_names: Sequence[str], since: datetime, until: datetime
+) -> tuple[DigestTopic, ...]:
     sections = []
     for topic in topic_names:
         new, total = store.digest_new_stories(session, topic, since=since, until=until, limit=PER_TOPIC)
@@ -129,7 +136,6 @@ def send_digest(
 ) -> DigestReport:
     """Send this period's digest to every recipient of every topic, at most once per (recipient, period)."""
     from newsmon.alerts.message import build_message
-    from newsmon.alerts.render import DigestContext, render_digest
 
     source = session_factory_or_url
     key, start, like = period_window(period, now)
@@ -160,11 +166,11 @@ def send_digest(
                     now=now,
                 )
                 digest_id, status = row.id, row.status
-                row_since, row_until = store.aware(row.since), store.aware(row.until)
-            if status == "sent":
+                row_since, row_until = row.since, row.until
+            if status == DeliveryStatus.SENT:
                 counts["already_sent"] += 1
                 continue
-            if status == "failed":
+            if status == DeliveryStatus.FAILED:
                 counts["failed"] += 1
                 continue
             try:
@@ -175,8 +181,8 @@ def send_digest(
                 counts["pending"] += len(followers) - sum(counts.values())
                 break
             with session_scope(source) as session:
-                if not store.claim_digest(
-                    session, digest_id, now=now, lease=lease, max_attempts=max_attempts
+                if not delivery.claim(
+                    session, Digest, digest_id, now=now, lease=lease, max_attempts=max_attempts
                 ):
                     continue  # another worker is sending it
                 attempts = store.digest_attempts(session, digest_id)
@@ -203,22 +209,20 @@ def send_digest(
                 )
                 result = conn.send(message, [recipient])
             except SmtpUnavailable as exc:
-                result = SendResult("transient", str(exc))
+                result = SendResult(SendKind.TRANSIENT, str(exc))
             except Exception as exc:
                 log.exception("digest for %s could not be rendered", recipient)
-                result = SendResult("transient", f"render failed: {exc}")
-            if result.kind == "sent":
-                status = "sent"
-            elif result.kind == "transient" and attempts < max_attempts:
-                status = "pending"
-            else:
-                status = "failed"
+                result = SendResult(SendKind.TRANSIENT, f"render failed: {exc}")
+            # no back-off: the next run of this period is the retry, with the same window
+            settled = settle(result, attempts=attempts, max_attempts=max_attempts, now=now, back_off=False)
             with session_scope(source) as session:
-                store.mark_digest(session, digest_id, status=status, error=result.error, now=now)
-            counts["sent" if status == "sent" else "pending" if status == "pending" else "failed"] += 1
-            if result.error:
-                errors.append(f"digest {key} to {recipient}: {result.error}")
-                log.warning("digest %s to %s: %s -> %s", key, recipient, result.error, status)
+                delivery.finish(
+                    session, Digest, digest_id, status=settled.status, error=settled.error, now=now
+                )
+            counts[str(settled.status)] += 1
+            if settled.error:
+                errors.append(f"digest {key} to {recipient}: {settled.error}")
+                log.warning("digest %s to %s: %s -> %s", key, recipient, settled.error, settled.status)
         connections = conn.connections
     log.info("digest %s: %s, %d connection(s)", key, counts, connections)
     return DigestReport(

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # imported when the first email is rendered, not when the DAGs are parsed
+    import jinja2
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_TITLE_CHARS = 120
@@ -139,7 +142,7 @@ def _when(value: datetime | None) -> str:
 
 
 @lru_cache(maxsize=1)
-def environment():
+def environment() -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(

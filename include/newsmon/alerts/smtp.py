@@ -16,6 +16,8 @@ import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from enum import StrEnum
+from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
 log = logging.getLogger(__name__)
@@ -59,12 +61,20 @@ class SmtpConfig:
         )
 
 
+class SendKind(StrEnum):
+    """What the server's answer means for the message."""
+
+    SENT = "sent"
+    TRANSIENT = "transient"  # try again later
+    PERMANENT = "permanent"  # the server will never accept it
+
+
 @dataclass(frozen=True)
 class SendResult:
     """What became of one message. `refused` lists recipients the server turned down while accepting the
     message for the others (the message still counts as sent)."""
 
-    kind: str  # sent | transient | permanent
+    kind: SendKind
     error: str | None = None
     refused: tuple[str, ...] = ()
 
@@ -78,9 +88,9 @@ def _describe(code: int | str, message: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}".strip()
 
 
-def _kind(code: int) -> str:
+def _kind(code: int) -> SendKind:
     """RFC 5321: 5xx means "do not repeat as is", 4xx "try again later"; anything odd we retry."""
-    return "permanent" if 500 <= code < 600 else "transient"
+    return SendKind.PERMANENT if 500 <= code < 600 else SendKind.TRANSIENT
 
 
 def _refused(refused: Mapping[str, tuple[int, bytes]]) -> str:
@@ -101,7 +111,9 @@ class SmtpSession:
     def __enter__(self) -> SmtpSession:
         return self
 
-    def __exit__(self, *_exc) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -155,20 +167,23 @@ class SmtpSession:
             )
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
-            kind = "permanent" if codes and all(_kind(c) == "permanent" for c in codes) else "transient"
+            permanent = codes and all(_kind(c) == SendKind.PERMANENT for c in codes)
+            kind = SendKind.PERMANENT if permanent else SendKind.TRANSIENT
             return SendResult(kind, f"recipients refused: {_refused(exc.recipients)}")
         except smtplib.SMTPServerDisconnected as exc:
             # Whether the server kept the message is unknown; the stable Message-ID covers a resend.
             self._drop()
-            return SendResult("transient", f"server disconnected: {exc}")
+            return SendResult(SendKind.TRANSIENT, f"server disconnected: {exc}")
         except smtplib.SMTPResponseException as exc:  # sender refused, data refused, ...
             return SendResult(_kind(exc.smtp_code), _describe(exc.smtp_code, exc.smtp_error))
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
-            return SendResult("transient", f"{type(exc).__name__}: {exc}")
+            return SendResult(SendKind.TRANSIENT, f"{type(exc).__name__}: {exc}")
         if refused:
-            return SendResult("sent", f"some recipients refused: {_refused(refused)}", tuple(sorted(refused)))
-        return SendResult("sent")
+            return SendResult(
+                SendKind.SENT, f"some recipients refused: {_refused(refused)}", tuple(sorted(refused))
+            )
+        return SendResult(SendKind.SENT)
 
     def _drop(self) -> None:
         client, self._client = self._client, None

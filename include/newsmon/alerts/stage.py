@@ -19,8 +19,8 @@ Failures
 * No SMTP configured: nothing is sent, alerts stay pending, one warning says so.
 * Server unreachable or refusing our login: due alerts stay pending with the reason in `last_error` and
   a short delay; their attempt counters do not grow, since the outage is not their fault.
-* 4xx / dropped connection for a message: back-off (`retry_delay`) via `next_attempt_at`, up to
-  `max_attempts`, then `failed`.
+* 4xx / dropped connection for a message: back-off (`newsmon.alerts.delivery.retry_delay`) via
+  `next_attempt_at`, up to `max_attempts`, then `failed`.
 * 5xx (e.g. 550 recipient refused): `failed` with the server's words in `last_error`.
 """
 
@@ -33,22 +33,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from newsmon.alerts.smtp import SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
+from newsmon.alerts.delivery import LEASE, settle
+from newsmon.alerts.smtp import SendKind, SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
 from newsmon.store import alerts as store
+from newsmon.store import delivery
 from newsmon.store.db import SessionSource, session_scope
+from newsmon.store.delivery import DeliveryStatus
+from newsmon.store.models import Alert
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=15)
 OUTAGE_DELAY = timedelta(minutes=1)
-FIRST_RETRY = timedelta(minutes=2)
-LONGEST_RETRY = timedelta(hours=2)
 MAX_ERRORS = 20
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """2, 4, 8 ... minutes, at most two hours: a greylisting server is retried soon, a broken one rarely."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
 
 
 def queue_alerts(
@@ -69,7 +65,7 @@ def queue_alerts(
         {
             "story_id": story_id,
             "topic": topic,
-            "status": "pending",
+            "status": DeliveryStatus.PENDING,
             "recipients": list(dict.fromkeys(r.strip() for r in topics[topic] if r and r.strip())),
             "message_id": store.alert_message_id(story_id, topic, domain),
             "attempts": 0,
@@ -190,12 +186,12 @@ def _deliver_one(
 
     # 1. Claim (committed before any network traffic) and read what the email shows.
     with session_scope(source) as session:
-        if not store.claim_alert(session, alert_id, now=now, lease=lease):
+        if not delivery.claim(session, Alert, alert_id, now=now, lease=lease):
             return "lost", None  # another worker has it
         data = store.alert_data(session, alert_id)
         reason = store.supersession(data, covered) if data else "alert deleted"
         if reason:
-            store.mark_alert(session, alert_id, status="superseded", error=reason, now=now)
+            delivery.finish(session, Alert, alert_id, status=DeliveryStatus.SUPERSEDED, error=reason, now=now)
             log.info("alert %s not sent: %s", alert_id, reason)
             return "superseded", None
     assert data is not None
@@ -203,7 +199,7 @@ def _deliver_one(
         return _record(
             source,
             data,
-            SendResult("permanent", f"topic {data.topic!r} has no recipients"),
+            SendResult(SendKind.PERMANENT, f"topic {data.topic!r} has no recipients"),
             now=now,
             max_attempts=max_attempts,
         )
@@ -221,37 +217,45 @@ def _deliver_one(
     except Exception as exc:
         log.exception("alert %s could not be rendered", alert_id)
         return _record(
-            source, data, SendResult("transient", f"render failed: {exc}"), now=now, max_attempts=max_attempts
+            source,
+            data,
+            SendResult(SendKind.TRANSIENT, f"render failed: {exc}"),
+            now=now,
+            max_attempts=max_attempts,
         )
 
     # 3. Send, then 4. record at once: this gap is the window described in the module docstring.
     try:
         result = conn.send(message, data.recipients)
     except SmtpUnavailable as exc:  # the connection dropped since the loop checked it and cannot reopen
-        result = SendResult("transient", str(exc))
+        result = SendResult(SendKind.TRANSIENT, str(exc))
     return _record(source, data, result, now=now, max_attempts=max_attempts)
 
 
 def _record(
     source: SessionSource, data: store.AlertData, result: SendResult, *, now: datetime, max_attempts: int
 ) -> tuple[str, str | None]:
-    if result.kind == "sent":
-        status, outcome, retry_at = "sent", "sent", None
-    elif result.kind == "transient" and data.attempts < max_attempts:
-        status, outcome, retry_at = "pending", "retry", now + retry_delay(data.attempts)
-    else:
-        status, outcome, retry_at = "failed", "failed", None
-    error = result.error
-    if result.kind == "transient" and status == "failed":
-        error = f"gave up after {data.attempts} attempts: {error}"
+    settled = settle(result, attempts=data.attempts, max_attempts=max_attempts, now=now)
     with session_scope(source) as session:
-        store.mark_alert(
-            session, data.alert_id, status=status, error=error, now=now, next_attempt_at=retry_at
+        delivery.finish(
+            session,
+            Alert,
+            data.alert_id,
+            status=settled.status,
+            error=settled.error,
+            now=now,
+            retry_at=settled.retry_at,
         )
+    outcome = "retry" if settled.status == DeliveryStatus.PENDING else str(settled.status)
     if outcome != "sent":
         log.warning(
-            "alert %s (story %s, %s): %s -> %s", data.alert_id, data.story_id, data.topic, error, status
+            "alert %s (story %s, %s): %s -> %s",
+            data.alert_id,
+            data.story_id,
+            data.topic,
+            settled.error,
+            outcome,
         )
-    elif error:
-        log.warning("alert %s sent, but %s", data.alert_id, error)
-    return outcome, error
+    elif settled.error:
+        log.warning("alert %s sent, but %s", data.alert_id, settled.error)
+    return outcome, settled.error

@@ -9,8 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from newsmon.cli.common import settings_from_args
+from newsmon.config.settings import Settings
+
+if TYPE_CHECKING:  # the command imports it when it runs: `newsmon --help` stays quick
+    from newsmon.alerts.smtp import SmtpConfig
 
 SMTP_HELP = (
     "SMTP server, e.g. smtp://user:pass@host:587?starttls=1&from=alerts@example.org "
@@ -18,7 +23,7 @@ SMTP_HELP = (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("alerts", help="alert queue, delivery and digest")
     cmds = parser.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
 
@@ -37,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     digest.set_defaults(func=_digest)
 
 
-def _smtp(args: argparse.Namespace):
+def _smtp(args: argparse.Namespace) -> SmtpConfig | None:
     url = args.smtp or os.environ.get("NEWSMON_SMTP_URL")
     if not url:
         return None
@@ -46,7 +51,7 @@ def _smtp(args: argparse.Namespace):
     return SmtpConfig.from_url(url)
 
 
-def topic_recipients(settings) -> dict[str, tuple[str, ...]]:
+def topic_recipients(settings: Settings) -> dict[str, tuple[str, ...]]:
     """topic name -> recipients of the enabled topics. Raises RuntimeError with a readable reason."""
     from newsmon.pipeline import load_topics
 

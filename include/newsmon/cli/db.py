@@ -7,7 +7,7 @@ import argparse
 from newsmon.cli.common import settings_from_args
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("db", help="database schema")
     cmds = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = cmds.add_parser("upgrade", help="migrate the database to the newest schema")

@@ -23,7 +23,7 @@ def _default_user() -> str:
         return "unknown"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("feedback", help="analysts' verdicts on flagged stories")
     cmds = parser.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
 

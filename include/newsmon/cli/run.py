@@ -9,7 +9,7 @@ import os
 from newsmon.cli.common import settings_from_args
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="run every stage once (poll, fetch, fold, flag, alert)")
     parser.add_argument("--force", action="store_true", help="poll every feed now, even if not due")
     parser.add_argument("--smtp", metavar="URL", help="SMTP server for alerts (default $NEWSMON_SMTP_URL)")

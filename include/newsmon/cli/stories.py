@@ -7,7 +7,7 @@ import argparse
 from newsmon.cli.common import settings_from_args
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("stories", help="flagged stories and their copies")
     cmds = parser.add_subparsers(dest="stories_command", metavar="ACTION", required=True)
     ls = cmds.add_parser("list", help="flagged stories, newest first, with every copy")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -52,11 +53,11 @@ class Settings:
     host_concurrency: int = 2
     host_delay: float = 1.0
 
-    def with_(self, **changes) -> Settings:
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 
-def load_settings(env: Mapping[str, str] | None = None, **overrides) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     env = os.environ if env is None else env
     config_dir = Path(env.get("NEWSMON_CONFIG_DIR") or default_config_dir())
     settings = Settings(

@@ -25,9 +25,11 @@ PLACEHOLDER = "{{BASE}}"
 
 def load_expected() -> dict[str, Any]:
     """Return a fresh copy of expected.json (callers may change it freely)."""
-    return json.loads(EXPECTED_PATH.read_text(encoding="utf-8"))
+    expected: dict[str, Any] = json.loads(EXPECTED_PATH.read_text(encoding="utf-8"))
+    return expected
 
 
 def sites() -> dict[str, dict[str, Any]]:
     """The demo sites by path prefix ("wire", "daily", ...): name, feed path, format, lang, tags."""
-    return load_expected()["sites"]
+    by_prefix: dict[str, dict[str, Any]] = load_expected()["sites"]
+    return by_prefix

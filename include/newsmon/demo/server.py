@@ -243,7 +243,7 @@ class DemoServer:
         """The server's root URL, e.g. "http://127.0.0.1:PORT"; known once the server has started."""
         if self._httpd is None:
             raise RuntimeError("the demo server has not been started")
-        host, port = self._httpd.server_address[:2]
+        host, port = self._httpd.socket.getsockname()[:2]  # as bound: port 0 became a free port
         return f"http://{host}:{port}"
 
     def start(self) -> DemoServer:

@@ -1,16 +1,7 @@
-"""Alerts and digests in SQL: queueing through the unique keys, claiming with conditional updates.
+"""Alerts and digests in SQL: queueing through the unique keys, what an email shows, digest windows.
 
-Delivery state lives in the `alerts` row and moves like this:
-
-    pending --claim--> sending --server accepted--> sent
-       ^                  |  \\--permanent refusal--> failed
-       +--transient-------+   \\--story was merged, another alert covers it--> superseded
-
-A claim is a conditional UPDATE (`... WHERE status='pending'`) whose row count says who won, so two workers
-never send one alert. While a row is `sending`, `next_attempt_at` is its *lease*: the time after which a
-run may assume the claiming worker died and claim it again (see `newsmon.alerts.stage` for the window).
-
-Digests are claimed the same way, with the same lease in their own `next_attempt_at`.
+Claiming a row for sending, its lease and recording the outcome are the same for alerts and digests and
+live in `newsmon.store.delivery`, with the states a row moves through.
 """
 
 from __future__ import annotations
@@ -19,24 +10,19 @@ import hashlib
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, union, update
+from sqlalchemy import Subquery, exists, func, or_, select, union, update
 from sqlalchemy.orm import Session, aliased
 
+from newsmon.store.db import rows_changed
+from newsmon.store.delivery import DeliveryStatus, due
 from newsmon.store.models import Alert, Copy, Digest, Flag, Story, StoryMerge
 from newsmon.store.upsert import _insert
 
 DEFAULT_DOMAIN = "newsmon.localhost"
 _NOT_ATOM = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands timestamps back without a zone; newsmon stores only UTC, so saying so is safe."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def alert_message_id(story_id: int, topic: str, domain: str = DEFAULT_DOMAIN) -> str:
@@ -45,6 +31,7 @@ def alert_message_id(story_id: int, topic: str, domain: str = DEFAULT_DOMAIN) ->
 
 
 def digest_message_id(recipient: str, period: str, domain: str = DEFAULT_DOMAIN) -> str:
+    """The Message-ID of the one digest of (recipient, period); every retry reuses it."""
     # The address is hashed: a Message-ID travels in headers that other people may see.
     who = hashlib.sha256(recipient.strip().lower().encode()).hexdigest()[:16]
     return f"<newsmon-digest-{_NOT_ATOM.sub('-', period)}-{who}@{domain}>"
@@ -53,7 +40,7 @@ def digest_message_id(recipient: str, period: str, domain: str = DEFAULT_DOMAIN)
 # ------------------------------------------------------------------------------------------------ queueing
 
 
-def _absorbed():
+def _absorbed() -> Subquery:
     """(from_id, into_id) for every story folded into another: the merge log, plus the stories' own
     pointers (merge_stories re-points older merges at the survivor, so chains need no recursion)."""
     return union(
@@ -122,62 +109,25 @@ def insert_alerts(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[i
 # ------------------------------------------------------------------------------------------------ delivery
 
 
-def _due(now: datetime):
-    """Pending and due, or sending with an expired lease (the worker that claimed it is gone)."""
-    return or_(
-        and_(Alert.status == "pending", or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now)),
-        and_(Alert.status == "sending", Alert.next_attempt_at <= now),
-    )
-
-
 def due_alert_ids(session: Session, *, now: datetime, after_id: int = 0, limit: int = 500) -> list[int]:
-    stmt = select(Alert.id).where(_due(now), Alert.id > after_id).order_by(Alert.id).limit(limit)
+    """Alerts to attempt now, in id order from `after_id` on (a run walks them in pages)."""
+    stmt = select(Alert.id).where(due(Alert, now), Alert.id > after_id).order_by(Alert.id).limit(limit)
     return list(session.scalars(stmt))
-
-
-def claim_alert(session: Session, alert_id: int, *, now: datetime, lease: timedelta) -> bool:
-    """Take an alert for sending; False when another worker took it first (or it is not due any more)."""
-    result = session.execute(
-        update(Alert)
-        .where(Alert.id == alert_id, _due(now))
-        .values(status="sending", attempts=Alert.attempts + 1, next_attempt_at=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def mark_alert(
-    session: Session,
-    alert_id: int,
-    *,
-    status: str,
-    error: str | None,
-    now: datetime,
-    next_attempt_at: datetime | None = None,
-) -> None:
-    """Record the outcome of a claimed alert. Only a row still `sending` changes: once one worker recorded
-    an outcome, a late one (whose lease ran out meanwhile) cannot overwrite it."""
-    values: dict[str, Any] = {"status": status, "last_error": error, "next_attempt_at": next_attempt_at}
-    if status == "sent":
-        values["sent_at"] = now
-    session.execute(
-        update(Alert)
-        .where(Alert.id == alert_id, Alert.status == "sending")
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def defer_due_alerts(session: Session, *, now: datetime, until: datetime, error: str) -> int:
     """The server is unreachable: note why on every due pending alert and try again later. Attempts do not
     grow, because no alert was at fault; an outage must not turn good alerts into failed ones."""
-    result = session.execute(
+    stmt = (
         update(Alert)
-        .where(Alert.status == "pending", or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now))
+        .where(
+            Alert.status == DeliveryStatus.PENDING,
+            or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
+        )
         .values(last_error=error, next_attempt_at=until)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rows_changed(session, stmt)
 
 
 def count_alerts(session: Session) -> dict[str, int]:
@@ -185,7 +135,7 @@ def count_alerts(session: Session) -> dict[str, int]:
     return {status: n for status, n in session.execute(stmt)}
 
 
-SUPERSEDING = ("sent", "sending")
+SUPERSEDING = (DeliveryStatus.SENT, DeliveryStatus.SENDING)
 
 
 def supersession(data: AlertData, covered: Mapping[tuple[int, str], tuple[int, int]]) -> str | None:
@@ -241,7 +191,7 @@ def alert_data(session: Session, alert_id: int) -> AlertData | None:
         message_id=alert.message_id or alert_message_id(alert.story_id, alert.topic),
         attempts=alert.attempts,
         story_title=story.title if story else "",
-        first_seen_at=aware(story.first_seen_at) if story else None,
+        first_seen_at=story.first_seen_at if story else None,
         original_copy_id=story.original_copy_id if story else None,
         score=flag.score if flag else 0.0,
         evidence=dict(flag.evidence or {}) if flag else {},
@@ -251,8 +201,8 @@ def alert_data(session: Session, alert_id: int) -> AlertData | None:
                 "site": c.site,
                 "title": c.title,
                 "url": c.url,
-                "published": aware(c.published),
-                "fetched_at": aware(c.fetched_at),
+                "published": c.published,
+                "fetched_at": c.fetched_at,
             }
             for c in copies
         ),
@@ -290,9 +240,9 @@ def list_alerts(session: Session, *, status: str | None = None, limit: int = 50)
             attempts=a.attempts,
             recipients=tuple(a.recipients or ()),
             last_error=a.last_error,
-            next_attempt_at=aware(a.next_attempt_at),
-            created_at=aware(a.created_at),
-            sent_at=aware(a.sent_at),
+            next_attempt_at=a.next_attempt_at,
+            created_at=a.created_at,
+            sent_at=a.sent_at,
             story_title=title or "",
         )
         for a, title in session.execute(stmt)
@@ -305,12 +255,13 @@ def list_alerts(session: Session, *, status: str | None = None, limit: int = 50)
 def last_digest_until(session: Session, recipient: str, periods_like: str) -> datetime | None:
     """End of the window of this recipient's newest sent digest whose period key matches the SQL LIKE
     pattern (so a daily digest only follows daily ones)."""
-    value = session.scalar(
+    return session.scalar(
         select(func.max(Digest.until)).where(
-            Digest.recipient == recipient, Digest.status == "sent", Digest.period.like(periods_like)
+            Digest.recipient == recipient,
+            Digest.status == DeliveryStatus.SENT,
+            Digest.period.like(periods_like),
         )
     )
-    return aware(value)
 
 
 def digest_exists(session: Session, recipient: str, period: str) -> bool:
@@ -343,7 +294,7 @@ def ensure_digest(
             period=period,
             since=since,
             until=until,
-            status="pending",
+            status=DeliveryStatus.PENDING,
             message_id=message_id,
             attempts=0,
             created_at=now,
@@ -356,50 +307,21 @@ def ensure_digest(
     return row
 
 
-def claim_digest(
-    session: Session, digest_id: int, *, now: datetime, lease: timedelta, max_attempts: int
-) -> bool:
-    result = session.execute(
-        update(Digest)
-        .where(
-            Digest.id == digest_id,
-            or_(
-                and_(Digest.status == "pending", Digest.attempts < max_attempts),
-                and_(Digest.status == "sending", Digest.next_attempt_at <= now),
-            ),
-        )
-        .values(status="sending", attempts=Digest.attempts + 1, next_attempt_at=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def mark_digest(session: Session, digest_id: int, *, status: str, error: str | None, now: datetime) -> None:
-    session.execute(
-        update(Digest)
-        .where(Digest.id == digest_id, Digest.status == "sending")
-        .values(
-            status=status, last_error=error, sent_at=now if status == "sent" else None, next_attempt_at=None
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
 def retire_old_digests(session: Session, *, recipient: str, period: str, periods_like: str) -> int:
     """Unsent digests of earlier periods will never go out: the new one starts where the last *sent* one
     ended, so it carries their stories."""
-    result = session.execute(
+    stmt = (
         update(Digest)
         .where(
             Digest.recipient == recipient,
             Digest.period != period,
             Digest.period.like(periods_like),
-            Digest.status == "pending",
+            Digest.status == DeliveryStatus.PENDING,
         )
-        .values(status="failed", last_error=f"superseded by the digest for {period}")
+        .values(status=DeliveryStatus.FAILED, last_error=f"superseded by the digest for {period}")
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rows_changed(session, stmt)
 
 
 def digest_new_stories(
@@ -440,7 +362,7 @@ def digest_new_stories(
             "story_id": r[0],
             "title": r[1],
             "copies": r[2],
-            "first_seen_at": aware(r[3]),
+            "first_seen_at": r[3],
             "score": r[4],
             "site": r[5],
             "url": r[6],

@@ -89,10 +89,14 @@ def record_pages(
         return 0
 
     site_table = SiteBoilerplate.__table__
-    up_site = _insert(session, site_table).values(site=site, pages=len(new), updated_at=now)
-    up_site = up_site.on_conflict_do_update(
-        index_elements=["site"], set_={"pages": site_table.c.pages + len(new), "updated_at": now}
-    ).returning(site_table.c.pages)
+    up_site = (
+        _insert(session, site_table)
+        .values(site=site, pages=len(new), updated_at=now)
+        .on_conflict_do_update(
+            index_elements=["site"], set_={"pages": site_table.c.pages + len(new), "updated_at": now}
+        )
+        .returning(site_table.c.pages)
+    )
     site_pages = session.execute(up_site).scalar_one()  # from here on we hold the site row's lock
 
     counts = Counter(h for key in new for h in hashes_by_key[key])

@@ -11,10 +11,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +35,7 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets the UI read while a task writes; busy_timeout makes concurrent writers wait, not fail.
     cur.execute("PRAGMA journal_mode=WAL")
@@ -77,8 +82,15 @@ def session_scope(source: SessionSource) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(url: str):
-    from alembic.config import Config
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Execute an UPDATE or DELETE and say how many rows it changed. (DML returns a CursorResult; the typed
+    `Session.execute` promises only a Result, which has no row count.)"""
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return result.rowcount
+
+
+def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # alembic only when migrating: it is not needed to parse the DAGs
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

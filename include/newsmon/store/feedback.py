@@ -1,8 +1,9 @@
 """Reading analysts' feedback back out: the verdicts, and the article text each verdict was about.
 
 Writes go through `newsmon.store.queries.set_feedback` (the UI's one write), so there is a single
-place that decides what a verdict row looks like. This module only reads: the CLI lists verdicts, and
-the topic evaluation and the learned layer turn them into labelled examples. Each verdict comes with
+place that decides what a verdict row looks like; `FeedbackView` is the one typed row every reader gets
+(the CLI's list, the story page, the API). The topic evaluation and the learned layer turn verdicts into
+labelled examples. Each verdict comes with
 the text of the story's *original* copy (title + text) because that is what the analyst judged on the
 detail page; when the original has no text (a fetch that fell back to the feed summary), the copy that
 earned the flag stands in for it.
@@ -22,8 +23,8 @@ MAX_LIST = 10_000
 
 
 @dataclass(frozen=True)
-class FeedbackRecord:
-    """One analyst's verdict on one (story, topic)."""
+class FeedbackView:
+    """One analyst's verdict on one (story, topic), with the title of the story it is about."""
 
     story_id: int
     topic: str
@@ -31,7 +32,19 @@ class FeedbackRecord:
     relevant: bool
     note: str | None
     updated_at: datetime
-    story_title: str = ""
+    story_title: str
+
+    @classmethod
+    def of(cls, row: Feedback, story_title: str | None) -> FeedbackView:
+        return cls(
+            story_id=row.story_id,
+            topic=row.topic,
+            user=row.user,
+            relevant=bool(row.relevant),
+            note=row.note,
+            updated_at=row.updated_at,
+            story_title=story_title or "",
+        )
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class FeedbackVote:
     lang: str | None
 
 
-def list_feedback(session: Session, topic: str | None = None, limit: int = MAX_LIST) -> list[FeedbackRecord]:
+def list_feedback(session: Session, topic: str | None = None, limit: int = MAX_LIST) -> list[FeedbackView]:
     """Verdicts, most recently changed first, optionally for one topic."""
     stmt = (
         select(Feedback, Story.title)
@@ -57,18 +70,7 @@ def list_feedback(session: Session, topic: str | None = None, limit: int = MAX_L
     )
     if topic:
         stmt = stmt.where(Feedback.topic == topic)
-    return [
-        FeedbackRecord(
-            story_id=f.story_id,
-            topic=f.topic,
-            user=f.user,
-            relevant=bool(f.relevant),
-            note=f.note,
-            updated_at=f.updated_at,
-            story_title=title or "",
-        )
-        for f, title in session.execute(stmt)
-    ]
+    return [FeedbackView.of(f, title) for f, title in session.execute(stmt)]
 
 
 def feedback_votes(session: Session, topic: str | None = None) -> list[FeedbackVote]:

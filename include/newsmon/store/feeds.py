@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -13,10 +14,15 @@ from sqlalchemy.orm import Session
 from newsmon.store.models import Entry, Feed
 from newsmon.store.upsert import insert_ignore
 
+if TYPE_CHECKING:  # types only: the store does not depend on the feeds stage at run time
+    from newsmon.config.feeds import FeedConfig
+    from newsmon.feeds.parse import FeedEntry
+    from newsmon.feeds.poll import FeedState
+
 log = logging.getLogger(__name__)
 
 
-def sync_feed_list(session: Session, configs: Sequence, now: datetime) -> dict[str, int]:
+def sync_feed_list(session: Session, configs: Sequence[FeedConfig], now: datetime) -> dict[str, int]:
     """Make the feeds table follow the feed list: add new feeds, update names/tags, deactivate removed ones.
 
     Feeds that leave the list are deactivated, not deleted, so their entries and copies stay.
@@ -54,14 +60,19 @@ def active_feeds(session: Session) -> list[Feed]:
     return list(session.scalars(select(Feed).where(Feed.active.is_(True)).order_by(Feed.id)))
 
 
-def feed_state_values(feed: Feed, state_cls):
+def feed_state_values(feed: Feed, state_cls: type[FeedState]) -> FeedState:
     """The stored polling state of a feed as the poll stage's FeedState value."""
     names = {f.name for f in fields(state_cls)}
     return state_cls(**{n: getattr(feed, n) for n in names})
 
 
 def save_poll(
-    session: Session, feed_id: int, state, feed_title: str | None, entries: Iterable, now: datetime
+    session: Session,
+    feed_id: int,
+    state: FeedState,
+    feed_title: str | None,
+    entries: Iterable[FeedEntry],
+    now: datetime,
 ) -> int:
     """Store a poll's new state and its entries (ones seen before stay untouched); returns the new count."""
     values = {k: v for k, v in asdict(state).items() if k != "url"}

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, exists, func, null, select
+from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, and_, exists, func, null, select
 from sqlalchemy.orm import Session
 
+from newsmon.store.feedback import FeedbackView
 from newsmon.store.models import Alert, Copy, Entry, Feed, Feedback, Flag, Story
 from newsmon.store.stories import LinkedStory, linked_stories
 from newsmon.store.upsert import upsert
@@ -27,13 +28,6 @@ FeedbackState = Literal["any", "none", "relevant", "not_relevant"]
 Scope = Literal["flagged", "all"]
 MAX_PER_PAGE = 200
 MAX_COPIES_SHOWN = 500
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes for timezone-aware columns; everything we store is UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # ---------------------------------------------------------------------------------------------- list
@@ -106,6 +100,10 @@ class StoryPage:
         return max(1, -(-self.total // self.per_page))
 
 
+AnySelect = Select[*tuple[Any, ...]]
+AnyRow = Row[*tuple[Any, ...]]
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -115,8 +113,8 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(stmt: Select, flt: StoryFilter) -> Select:
-    conditions = [Story.merged_into_id.is_(None)]
+def _filtered(stmt: AnySelect, flt: StoryFilter) -> AnySelect:
+    conditions: list[ColumnElement[bool]] = [Story.merged_into_id.is_(None)]
     if flt.topic:
         conditions.append(Flag.topic == flt.topic)
     if flt.min_score is not None:
@@ -150,9 +148,9 @@ _SORT_KEYS = {
 }
 
 
-def _order(flt: StoryFilter) -> list:
+def _order(flt: StoryFilter) -> list[SQLColumnExpression[Any]]:
     keys = _SORT_KEYS[flt.sort]
-    order = [k.desc() if flt.descending else k.asc() for k in keys]
+    order: list[SQLColumnExpression[Any]] = [k.desc() if flt.descending else k.asc() for k in keys]
     if flt.scope == "all":
         # Unflagged stories have no score or flag time: they go last either way, on both dialects
         # (PostgreSQL and SQLite disagree on where NULLs sort by default).
@@ -164,7 +162,7 @@ def _order(flt: StoryFilter) -> list:
 _STORY_COLUMNS = (Story.title, Story.first_seen_at, Story.copies_count, Story.original_copy_id)
 
 
-def _rows_select(scope: Scope) -> Select:
+def _rows_select(scope: Scope) -> AnySelect:
     columns = (
         Story.id.label("story_id"),
         Flag.topic,
@@ -178,13 +176,15 @@ def _rows_select(scope: Scope) -> Select:
     return select(*columns).select_from(Flag).join(Story, Story.id == Flag.story_id)
 
 
-def _count_select(scope: Scope) -> Select:
+def _count_select(scope: Scope) -> AnySelect:
     if scope == "all":
         return select(func.count()).select_from(Story).outerjoin(Flag, Flag.story_id == Story.id)
     return select(func.count()).select_from(Flag).join(Story, Story.id == Flag.story_id)
 
 
-def _all_by_flag_key(session: Session, flt: StoryFilter, per_page: int, offset: int) -> tuple[list, int]:
+def _all_by_flag_key(
+    session: Session, flt: StoryFilter, per_page: int, offset: int
+) -> tuple[list[AnyRow], int]:
     """All stories sorted by a flag column, as two index-friendly queries instead of one outer join.
 
     Sorted by score or flag time, every flagged row comes before every unflagged one (NULLs last), so a
@@ -228,7 +228,7 @@ def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) ->
         found, total = _all_by_flag_key(session, flt, per_page, offset)
     else:
         stmt = _filtered(_rows_select(flt.scope), flt).order_by(*_order(flt)).limit(per_page).offset(offset)
-        found = session.execute(stmt).all()
+        found = list(session.execute(stmt).all())
         total = session.scalar(_filtered(_count_select(flt.scope), flt)) or 0
 
     # Looked up for the page's rows only: joining copies inside the paged query would cost a look-up for
@@ -247,8 +247,8 @@ def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) ->
             threshold=r.threshold,
             title=r.title,
             site=sites.get(r.original_copy_id),
-            first_seen_at=as_utc(r.first_seen_at),
-            flagged_at=as_utc(r.flagged_at),
+            first_seen_at=r.first_seen_at,
+            flagged_at=r.flagged_at,
             copies_count=r.copies_count,
             langs=langs.get(r.story_id, ()),
             feedback=feedback.get((r.story_id, r.topic), FeedbackSummary()),
@@ -269,7 +269,8 @@ def story_languages(session: Session, story_ids: Sequence[int]) -> dict[int, tup
     )
     counted: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for story_id, lang, n in session.execute(stmt):
-        counted[story_id].append((-n, lang))
+        if story_id is not None and lang is not None:  # the WHERE says so; the column types do not
+            counted[story_id].append((-n, lang))
     return {sid: tuple(lang for _, lang in sorted(pairs)) for sid, pairs in counted.items()}
 
 
@@ -281,20 +282,24 @@ def feedback_summaries(
     stmt = select(Feedback.story_id, Feedback.topic, Feedback.user, Feedback.relevant).where(
         Feedback.story_id.in_(story_ids)
     )
-    tally: dict[tuple[int, str], list[int | bool | None]] = defaultdict(lambda: [0, 0, None])
+    tally: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])  # relevant, not relevant
+    mine: dict[tuple[int, str], bool] = {}
     for story_id, topic, who, relevant in session.execute(stmt):
-        t = tally[(story_id, topic)]
-        t[0 if relevant else 1] += 1
+        tally[(story_id, topic)][0 if relevant else 1] += 1
         if user is not None and who == user:
-            t[2] = bool(relevant)
-    return {k: FeedbackSummary(relevant=v[0], not_relevant=v[1], mine=v[2]) for k, v in tally.items()}
+            mine[(story_id, topic)] = bool(relevant)
+    return {k: FeedbackSummary(relevant=v[0], not_relevant=v[1], mine=mine.get(k)) for k, v in tally.items()}
 
 
 def filter_choices(session: Session) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Topics that have flags and languages that have copies: the options of the filter form."""
     topics = tuple(session.scalars(select(Flag.topic).distinct().order_by(Flag.topic)))
     langs = tuple(
-        session.scalars(select(Story.lang).where(Story.lang.is_not(None)).distinct().order_by(Story.lang))
+        lang
+        for lang in session.scalars(
+            select(Story.lang).where(Story.lang.is_not(None)).distinct().order_by(Story.lang)
+        )
+        if lang is not None
     )
     return topics, langs
 
@@ -306,7 +311,7 @@ class DayCount:
     stories: int
 
 
-def _utc_day(session: Session, column):
+def _utc_day(session: Session, column: SQLColumnExpression[datetime]) -> ColumnElement[Any]:
     """The UTC calendar day of a timestamp column, as each dialect spells it."""
     if session.get_bind().dialect.name == "postgresql":
         return func.date(func.timezone("UTC", column))
@@ -385,16 +390,6 @@ class AlertView:
 
 
 @dataclass(frozen=True)
-class FeedbackView:
-    story_id: int
-    topic: str
-    user: str
-    relevant: bool
-    note: str | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
 class StoryDetail:
     story_id: int
     title: str
@@ -436,7 +431,8 @@ def _flag_view(flag: Flag) -> FlagView:
                 weight=_number(raw.get("weight")) or 0.0,
             )
         )
-    features = data.get("features") if isinstance(data.get("features"), dict) else {}
+    raw_features = data.get("features")
+    features = raw_features if isinstance(raw_features, dict) else {}
     numeric = [(str(k), _number(v)) for k, v in features.items()]
     fired = [(k, v) for k, v in numeric if v]  # a rule worth 0 points is noise in the breakdown
     return FlagView(
@@ -444,7 +440,7 @@ def _flag_view(flag: Flag) -> FlagView:
         score=flag.score,
         flagged=bool(data.get("flagged", True)),
         copy_id=flag.copy_id,
-        flagged_at=as_utc(flag.flagged_at),
+        flagged_at=flag.flagged_at,
         evidence=tuple(items),
         features=tuple(sorted(fired, key=lambda kv: -abs(kv[1]))),
         threshold=_number(data.get("threshold")),
@@ -452,14 +448,14 @@ def _flag_view(flag: Flag) -> FlagView:
     )
 
 
-def _copy_view(r, is_original: bool) -> CopyView:
+def _copy_view(r: AnyRow, is_original: bool) -> CopyView:
     return CopyView(
         copy_id=r.id,
         url=r.url,
         site=r.site,
         title=r.title,
-        published=as_utc(r.published),
-        fetched_at=as_utc(r.fetched_at),
+        published=r.published,
+        fetched_at=r.fetched_at,
         lang=r.lang,
         feed_name=r.feed_name,
         text_source=r.text_source,
@@ -536,21 +532,14 @@ def story_detail(session: Session, story_id: int, topic: str | None = None) -> S
             status=a.status,
             recipients=tuple(a.recipients or ()),
             attempts=a.attempts,
-            sent_at=as_utc(a.sent_at),
-            created_at=as_utc(a.created_at),
+            sent_at=a.sent_at,
+            created_at=a.created_at,
             last_error=a.last_error,
         )
         for a in session.scalars(select(Alert).where(Alert.story_id == story_id).order_by(Alert.created_at))
     )
     feedback = tuple(
-        FeedbackView(
-            story_id=f.story_id,
-            topic=f.topic,
-            user=f.user,
-            relevant=f.relevant,
-            note=f.note,
-            updated_at=as_utc(f.updated_at),
-        )
+        FeedbackView.of(f, story.title)
         for f in session.scalars(
             select(Feedback).where(Feedback.story_id == story_id).order_by(Feedback.updated_at.desc())
         )
@@ -560,8 +549,8 @@ def story_detail(session: Session, story_id: int, topic: str | None = None) -> S
         story_id=story.id,
         title=story.title,
         lang=story.lang,
-        first_seen_at=as_utc(story.first_seen_at),
-        last_copy_at=as_utc(story.last_copy_at),
+        first_seen_at=story.first_seen_at,
+        last_copy_at=story.last_copy_at,
         copies_count=story.copies_count,
         original=original,
         copies=copies,
@@ -592,7 +581,11 @@ def set_feedback(
     now: datetime,
 ) -> FeedbackView:
     """Record (or change) one analyst's verdict; one row per (story, topic, user), so it is idempotent."""
-    flagged = session.scalar(select(Flag.id).where(Flag.story_id == story_id, Flag.topic == topic))
+    flagged = session.execute(
+        select(Flag.id, Story.title)
+        .join(Story, Story.id == Flag.story_id)
+        .where(Flag.story_id == story_id, Flag.topic == topic)
+    ).first()
     if flagged is None:
         raise UnknownFlag(f"story {story_id} is not flagged for topic {topic!r}")
     note = (note or "").strip() or None
@@ -608,7 +601,13 @@ def set_feedback(
     keys = ("story_id", "topic", "user")
     upsert(session, Feedback, row, keys=keys, update=("relevant", "note", "updated_at"))
     return FeedbackView(
-        story_id=story_id, topic=topic, user=user, relevant=relevant, note=note, updated_at=now
+        story_id=story_id,
+        topic=topic,
+        user=user,
+        relevant=relevant,
+        note=note,
+        updated_at=now,
+        story_title=flagged.title or "",
     )
 
 
@@ -664,12 +663,12 @@ def feed_health(session: Session) -> list[FeedHealth]:
             url=f.url,
             lang=f.lang,
             active=f.active,
-            last_polled_at=as_utc(f.last_polled_at),
-            last_success_at=as_utc(f.last_success_at),
+            last_polled_at=f.last_polled_at,
+            last_success_at=f.last_success_at,
             consecutive_errors=f.consecutive_errors or 0,
             last_error_kind=f.last_error_kind,
             last_error=f.last_error,
-            next_poll_at=as_utc(f.next_poll_at),
+            next_poll_at=f.next_poll_at,
             disabled_reason=f.disabled_reason,
             entries=entries.get(f.id, 0),
             stories=stories.get(f.id, 0),

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
@@ -68,7 +69,7 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(r) -> CopyRow:
+def _row(r: Row[*tuple[Any, ...]]) -> CopyRow:
     return CopyRow(
         id=r.id,
         url_key=r.url_key,
@@ -207,7 +208,7 @@ def copies_sharing_buckets(
 
 
 @lru_cache(maxsize=8)
-def _bucket_query(n: int):
+def _bucket_query(n: int) -> Select[int, int]:
     """The bucket look-up for `n` bands, built once: building the n-way OR anew for every copy cost more
     than running it. Same SQL as before, with bound parameters, so the compiled form is cached too."""
     cond = or_(
@@ -273,7 +274,9 @@ def story_first_seen(session: Session, story_ids: Iterable[int]) -> dict[int, tu
     return {r.id: (r.first_seen_at, r.id) for r in session.connection().execute(stmt)}
 
 
-def _assign(session: Session, copy_id: int, story_id: int, now: datetime, fingerprint) -> None:
+def _assign(
+    session: Session, copy_id: int, story_id: int, now: datetime, fingerprint: FingerprintColumns | None
+) -> None:
     params = {"cid": copy_id, "sid": story_id, "at": now}
     if fingerprint is None:
         session.connection().execute(_ASSIGN_COPY, params)
@@ -445,12 +448,12 @@ def merge_stories(
         (f.topic, f.user): f for f in session.scalars(select(Feedback).where(Feedback.story_id == into_id))
     }
     for fb in list(session.scalars(select(Feedback).where(Feedback.story_id == from_id))):
-        kept = into_fb.get((fb.topic, fb.user))
-        if kept is None:
+        kept_fb = into_fb.get((fb.topic, fb.user))
+        if kept_fb is None:
             fb.story_id = into_id
         else:
-            if fb.updated_at > kept.updated_at:
-                kept.relevant, kept.note, kept.updated_at = fb.relevant, fb.note, fb.updated_at
+            if fb.updated_at > kept_fb.updated_at:
+                kept_fb.relevant, kept_fb.note, kept_fb.updated_at = fb.relevant, fb.note, fb.updated_at
             session.delete(fb)
     session.flush()
 

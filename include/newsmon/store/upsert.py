@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import FromClause, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from newsmon.store.models import Base
 
-def _insert(session: Session, table):
+
+def _insert(session: Session, table: FromClause) -> postgresql.Insert | sqlite.Insert:
+    """INSERT in the dialect that knows ON CONFLICT (both of ours do, each with its own class)."""
+    assert isinstance(table, Table), table  # a model's __table__: typed as any FROM clause
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
@@ -18,19 +23,25 @@ def _insert(session: Session, table):
     raise NotImplementedError(f"newsmon supports SQLite and PostgreSQL, not {dialect}")
 
 
-def insert_ignore(session: Session, model, rows: Sequence[Mapping[str, Any]], keys: Iterable[str]) -> int:
+def insert_ignore(
+    session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]], keys: Iterable[str]
+) -> int:
     """Insert rows whose unique key is new; rows that exist already are left exactly as they are."""
     if not rows:
         return 0
     table = model.__table__
-    stmt = _insert(session, table).on_conflict_do_nothing(index_elements=list(keys))
+    assert isinstance(table, Table), table
     # RETURNING counts what was really inserted; a driver's rowcount is -1 for batched inserts.
-    stmt = stmt.returning(*table.primary_key.columns)
+    stmt = (
+        _insert(session, table)
+        .on_conflict_do_nothing(index_elements=list(keys))
+        .returning(*table.primary_key.columns)
+    )
     return len(session.execute(stmt, list(rows)).all())
 
 
 def upsert(
-    session: Session, model, row: Mapping[str, Any], keys: Iterable[str], update: Iterable[str]
+    session: Session, model: type[Base], row: Mapping[str, Any], keys: Iterable[str], update: Iterable[str]
 ) -> None:
     """Insert a row, or update the named columns of the row that has its unique key."""
     stmt = _insert(session, model.__table__).values(**row)
