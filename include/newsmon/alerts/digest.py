@@ -14,7 +14,7 @@ Periods are UTC: `hourly` -> "2026-11-25T06", `daily` -> "2026-11-25", `weekly` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,9 +26,9 @@ from newsmon.alerts.smtp import SendKind, SendResult, SmtpConfig, SmtpSession, S
 from newsmon.store import alerts as store
 from newsmon.store import delivery
 from newsmon.store.db import SessionSource, session_scope
-from newsmon.store.stories import linked_stories
 from newsmon.store.delivery import DeliveryStatus
 from newsmon.store.models import Digest
+from newsmon.store.stories import LinkedStory, linked_stories
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def _content(
     return tuple(sections)
 
 
-def _languages(links) -> tuple[str, ...]:
+def _languages(links: Iterable[LinkedStory]) -> tuple[str, ...]:
     """Distinct languages of a story's linked stories, in the order of the links' scores."""
     return tuple(dict.fromkeys(link.lang for link in links if link.lang))
 

@@ -20,7 +20,7 @@ from newsmon.store.db import session_scope
 EXIT_OK, EXIT_FAIL, EXIT_UNREADABLE = 0, 1, 2
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "health",
         help="run the health checks (last run, newest article, failing feeds, backlog, pending alerts)",

@@ -11,19 +11,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from newsmon.store.copies import pending_entry_ids
+from newsmon.store.delivery import DeliveryStatus
 from newsmon.store.models import Alert, Copy, Feed, Flag, PipelineRun
-from newsmon.store.queries import as_utc
 from newsmon.store.upsert import upsert
 
 # The backlog is counted through the fetch planner's own query (one definition of "still to fetch"), up to
 # this many entries: enough for any threshold, bounded in cost when a backlog runs away.
 BACKLOG_CAP = 100_000
 KEEP_RUNS = timedelta(days=30)
-PENDING = ("pending", "sending")  # an alert being sent is not delivered yet
+PENDING = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)  # an alert being sent is not delivered yet
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class HealthFacts:
     oldest_pending_error: str | None = None
 
 
-def _failing():
+def _failing() -> ColumnElement[bool]:
     """A feed with a problem, as the Feed health page counts it: failing, backing off, or disabled."""
     return or_(Feed.consecutive_errors > 0, Feed.disabled_reason.is_not(None))
 
@@ -70,15 +70,15 @@ def read_facts(session: Session, *, max_fetch_attempts: int, backlog_cap: int = 
             .limit(1)
         ).first()
     return HealthFacts(
-        last_run_at=as_utc(last_run_at),
-        newest_copy_at=as_utc(newest_copy_at),
+        last_run_at=last_run_at,
+        newest_copy_at=newest_copy_at,
         active_feeds=active,
         failing_feeds=sum(failing_by_kind.values()),
         failing_by_kind=failing_by_kind,
         backlog=backlog,
         backlog_capped=backlog >= backlog_cap,
         pending_alerts=pending,
-        oldest_pending_at=as_utc(oldest.created_at) if oldest else None,
+        oldest_pending_at=oldest.created_at if oldest else None,
         oldest_pending_error=oldest.last_error if oldest else None,
     )
 
@@ -110,7 +110,7 @@ def feed_failures_since(session: Session, since: datetime) -> dict[str, int]:
         .where(Feed.last_polled_at >= since, Feed.consecutive_errors > 0, Feed.last_error_kind.is_not(None))
         .group_by(Feed.last_error_kind)
     ).all()
-    return {kind: n for kind, n in rows}
+    return {kind: n for kind, n in rows if kind is not None}
 
 
 def new_flags_since(session: Session, since: datetime) -> dict[str, int]:

@@ -243,7 +243,7 @@ class PipelineRun(Base):
     run_id: Mapped[str] = mapped_column(String(250), unique=True)
     started_at: Mapped[datetime | None] = mapped_column(TS)
     finished_at: Mapped[datetime] = mapped_column(TS, index=True)
-    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Feedback(Base):
