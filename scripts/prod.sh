@@ -22,6 +22,7 @@
 #   PROD_SMTP_URL []                        smtp://host:port -> the `smtp_default` connection (none: alerts wait)
 #   PROD_HEARTBEAT_TIMEOUT [300]            seconds before a task whose worker died is failed and retried
 #   PROD_STOP_TIMEOUT [30]                  seconds between TERM and KILL on stop
+#   PROD_STATUS_WAIT [10]                   seconds `status` waits for the API to answer (a busy host is slow)
 #   DEMO=1  DEMO_PORT [8765]                poll the bundled demo corpus served on 127.0.0.1 (works offline)
 #   NEWSMON_FEEDS_FILE [config/feeds.yaml]  the feed list when not DEMO
 set -euo pipefail
@@ -240,7 +241,7 @@ status() {
       rc=1
     fi
   done
-  if wait_http "http://127.0.0.1:$PROD_API_PORT/api/v2/monitor/health" 2; then
+  if wait_http "http://127.0.0.1:$PROD_API_PORT/api/v2/monitor/health" "${PROD_STATUS_WAIT:-10}"; then
     echo "  API            http://localhost:$PROD_API_PORT answers"
   else
     echo "  API            not answering on :$PROD_API_PORT"

@@ -145,6 +145,7 @@ def stack(tmp_path_factory, servers, sink, celery_broker):
         PROD_HEARTBEAT_TIMEOUT="12",  # a dead worker's task is failed (and retried) 12 s after its last beat
         PROD_HEARTBEAT_CHECK="3",
         PROD_STOP_TIMEOUT="15",
+        PROD_STATUS_WAIT="60",  # on a loaded 2-core machine the API may take seconds to answer `status`
         PROD_SMTP_URL=sink.url,
         NEWSMON_FEEDS_FILE=str(feeds),
         NEWSMON_CONFIG_DIR=str(REPO / "config"),
