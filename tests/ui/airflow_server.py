@@ -122,7 +122,6 @@ def api_server(airflow: AirflowHome) -> Iterator[None]:
         log.close()
 
 
-@contextmanager
 def chromium_path(playwright) -> str:
     """Debian's chromium on the PATH, else Playwright's own; with neither, one line on how to get one."""
     for path in (shutil.which("chromium"), playwright.chromium.executable_path):
@@ -135,6 +134,7 @@ def chromium_path(playwright) -> str:
     )
 
 
+@contextmanager
 def chromium():
     from playwright.sync_api import sync_playwright
 
