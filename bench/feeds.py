@@ -232,7 +232,8 @@ def _serve(port_queue: multiprocessing.Queue, full_body: bytes, changed_every: i
 
 def run_poll(corpus: Path, n_feeds: int, workers: int, changed_pct: int) -> None:
     from newsmon.feeds.poll import FeedState, poll_feeds
-    from newsmon.http.client import HostLimiter, HttpPolicy
+    from newsmon.http.client import HttpPolicy
+    from newsmon.http.politeness import HostLimiter
 
     full_body = _pick_full_body(corpus)
     changed_every = max(1, round(100 / changed_pct)) if changed_pct else 10**9

@@ -12,7 +12,8 @@ from email.utils import format_datetime
 import pytest
 
 import newsmon
-from newsmon.http.client import FetchResult, HostLimiter, HttpPolicy, fetch, host_key, parse_retry_after
+from newsmon.http.client import FetchResult, HttpPolicy, fetch, parse_retry_after
+from newsmon.http.politeness import HostLimiter, host_key
 from tests.http.localserver import LocalServer, drip, endless, redirect, respond, running, static
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
@@ -212,7 +213,8 @@ def test_503_with_retry_after_date(server: LocalServer) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "kind"), [(410, "gone"), (404, "http_4xx"), (403, "http_4xx"), (500, "http_5xx")]
+    ("status", "kind"),
+    [(410, "gone"), (404, "not_found"), (401, "http_4xx"), (403, "http_4xx"), (429, "rate_limited"), (500, "http_5xx")],
 )
 def test_error_statuses(server: LocalServer, status: int, kind: str) -> None:
     result = fetch(server.route("/x", static(status, b"nope")), policy(server))

@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -37,10 +38,21 @@ _FORMATS = {"rss10": "rdf", "rss090": "rdf"}
 _GUNZIP_LIMIT = 20 * 1024 * 1024
 
 
-class FeedParseError(Exception):
-    """Nothing usable in the document. ``kind`` is "parse" (broken) or "not_a_feed" (e.g. an HTML page)."""
+class FeedError(StrEnum):
+    """Why a poll failed when HTTP did not (those are :class:`~newsmon.http.errors.HttpError`).
 
-    def __init__(self, kind: str, message: str) -> None:
+    Stored in ``feeds.last_error_kind`` like the HTTP kinds.
+    """
+
+    PARSE = "parse"  # broken XML or JSON with nothing usable, or a malformed JSON Feed
+    NOT_A_FEED = "not_a_feed"  # e.g. an HTML page
+    INTERNAL = "internal"  # a bug met while polling this feed
+
+
+class FeedParseError(Exception):
+    """Nothing usable in the document; ``kind`` says whether it is broken or not a feed at all."""
+
+    def __init__(self, kind: FeedError, message: str) -> None:
         super().__init__(f"{kind}: {message}")
         self.kind = kind
         self.message = message
@@ -112,9 +124,9 @@ def _gunzip_if_needed(body: bytes) -> bytes:
     try:
         out = inflater.decompress(body, _GUNZIP_LIMIT)
     except zlib.error as exc:
-        raise FeedParseError("parse", f"gzip-compressed body is corrupt: {exc}") from None
+        raise FeedParseError(FeedError.PARSE, f"gzip-compressed body is corrupt: {exc}") from None
     if inflater.unconsumed_tail:
-        raise FeedParseError("parse", f"gzip-compressed body inflates beyond {_GUNZIP_LIMIT} bytes")
+        raise FeedParseError(FeedError.PARSE, f"gzip-compressed body inflates beyond {_GUNZIP_LIMIT} bytes")
     return out
 
 
@@ -167,7 +179,8 @@ def _parse_json(text: str, url: str, decoded: charset.Decoded, now: datetime | N
     try:
         doc = jsonfeed.load(text)
     except jsonfeed.NotJsonFeed as exc:
-        raise FeedParseError("parse", str(exc)) from None
+        raise FeedParseError(FeedError.PARSE, str(exc)) from None
+    problems = "; ".join(doc["problems"]) or None
     base = _absolute(doc["link"], url) or url
     entries = tuple(
         _make_entry(
@@ -188,7 +201,7 @@ def _parse_json(text: str, url: str, decoded: charset.Decoded, now: datetime | N
         lang=doc["lang"],
         format="json1",
         entries=entries,
-        bozo_reason=None,
+        bozo_reason=problems,
         encoding=decoded.encoding,
         encoding_note=decoded.note,
     )
@@ -214,7 +227,7 @@ def parse_feed(
 
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     if not body or not body.strip():
-        raise FeedParseError("parse", "empty document")
+        raise FeedParseError(FeedError.PARSE, "empty document")
     body = _gunzip_if_needed(body)
     decoded = charset.decode(body, header_charset=charset.http_charset(lowered))
     text = decoded.text.removeprefix("\ufeff")
@@ -240,9 +253,11 @@ def parse_feed(
     if not result.entries and (not version or result.get("bozo")):
         if not version:
             looks_html = re.match(r"\s*(<!doctype\s+html|<html)", text[:2048], re.IGNORECASE)
-            kind, what = ("not_a_feed", "an HTML page") if looks_html else ("parse", "no feed found")
+            kind, what = (
+                (FeedError.NOT_A_FEED, "an HTML page") if looks_html else (FeedError.PARSE, "no feed found")
+            )
             raise FeedParseError(kind, f"{what}{': ' + bozo_reason if bozo_reason else ''}")
-        raise FeedParseError("parse", bozo_reason or "no entries")
+        raise FeedParseError(FeedError.PARSE, bozo_reason or "no entries")
     feed_link = _absolute(feed.get("link"), url)
     entries = tuple(
         _make_entry(
