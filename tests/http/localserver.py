@@ -131,6 +131,22 @@ def drip(chunk: bytes = b"<", every: float = 0.05, limit: int = 400) -> Handler:
     return handler
 
 
+def stall(release: threading.Event, head: bytes = b"<rss>") -> Handler:
+    """Headers and ``head`` at once, then nothing until the test sets ``release`` (a stalled body)."""
+
+    def handler(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(head) + 1))
+        h.end_headers()
+        h.wfile.write(head)
+        h.wfile.flush()
+        release.wait(120)
+        h.wfile.write(b"x")
+
+    return handler
+
+
 def endless(chunk_size: int = 64 * 1024, limit: int = 2000) -> Handler:
     """A body with no Content-Length that goes on until the client hangs up (bounded for safety)."""
 
