@@ -144,6 +144,7 @@ def poll_feeds(settings: Settings, now: datetime | None = None, *, force: bool =
                 outcome.feed_title,
                 outcome.entries,
                 now,
+                listed=outcome.items,
                 backlog=settings.feed_backlog,
                 max_attempts=settings.max_fetch_attempts,
             )

@@ -79,7 +79,7 @@ def test_requests_in_flight_are_capped_and_a_freed_slot_is_reused(state_factory)
 
 def test_a_crashed_holder_frees_its_slot_when_the_lease_ends(state_factory) -> None:
     state, clock = state_factory(), FakeClock()
-    assert state.claim_slot("a.example:80", 1, "crashed-worker", clock(), 60.0) == 0  # never released
+    assert state.claim_slot("a.example:80", 1, "crashed-worker", clock(), 60.0, 0.0) == (0, None)  # kept
     lim = limiter(state, clock, max_per_host=1, min_delay=0, max_wait=1)
     with pytest.raises(HostDeferred), lim.slot("a.example:80"):
         pass

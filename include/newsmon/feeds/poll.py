@@ -75,6 +75,7 @@ class PollOutcome:
     state: FeedState
     status: PollStatus
     entries: tuple[FeedEntry, ...] = ()
+    items: int = 0  # items the document listed (more than ``entries`` when it listed over MAX_ITEMS)
     feed_title: str | None = None
     error_kind: ErrorKind | None = None
     error: str | None = None
@@ -202,6 +203,7 @@ def _poll(
         state=new_state,
         status=PollStatus.NEW,
         entries=parsed.entries,
+        items=parsed.items,
         feed_title=parsed.title,
         bozo_reason=parsed.bozo_reason,
         elapsed=result.elapsed,

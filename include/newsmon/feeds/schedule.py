@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 _GAP = object()
 
 
-def _round_robin(queues: Iterable[Iterable]) -> Iterator:
+def _round_robin(queues: Sequence[Iterable]) -> Iterator:
     """One item of each queue in turn, until all are empty."""
     for row in zip_longest(*queues, fillvalue=_GAP):
         yield from (item for item in row if item is not _GAP)
@@ -38,7 +38,7 @@ def _tier(entries: Sequence[PendingEntry]) -> Iterator[PendingEntry]:
     by_host: dict[str, dict[int, list[PendingEntry]]] = defaultdict(lambda: defaultdict(list))
     for entry in sorted(entries, key=lambda e: (e.feed_id, e.rank)):
         by_host[host_key(entry.link)][entry.feed_id].append(entry)
-    per_host = [_round_robin(feeds[f] for f in sorted(feeds)) for _, feeds in sorted(by_host.items())]
+    per_host = [list(_round_robin([feeds[f] for f in sorted(feeds)])) for _, feeds in sorted(by_host.items())]
     return _round_robin(per_host)
 
 

@@ -76,8 +76,12 @@ class HostDeferred(Exception):
 class HostState(Protocol):
     """Where a :class:`HostLimiter` keeps its per-host state; every method is one atomic step."""
 
-    def claim_slot(self, host: str, slots: int, holder: str, now: float, lease: float) -> int | None:
-        """Take a free (or expired) slot below ``slots`` for ``holder``; its number, or None if all busy."""
+    def claim_slot(
+        self, host: str, slots: int, holder: str, now: float, lease: float, min_delay: float
+    ) -> tuple[int, float | None] | None:
+        """Take a free (or expired) slot below ``slots`` for ``holder`` and, in the same step, try to take
+        the turn (see :meth:`take_turn`): (slot, None) when the request may start now, (slot, the time it
+        may start) when it must wait, None when every slot is busy."""
 
     def release_slot(self, host: str, slot: int, holder: str) -> None:
         """Free the slot if ``holder`` still holds it."""
@@ -110,14 +114,16 @@ class MemoryHostState:
     def _host(self, host: str) -> _MemoryHost:
         return self._hosts.setdefault(host, _MemoryHost())
 
-    def claim_slot(self, host: str, slots: int, holder: str, now: float, lease: float) -> int | None:
+    def claim_slot(
+        self, host: str, slots: int, holder: str, now: float, lease: float, min_delay: float
+    ) -> tuple[int, float | None] | None:
         with self._lock:
             state = self._host(host)
             for slot in range(slots):
                 taken = state.slots.get(slot)
                 if taken is None or taken[1] < now:
                     state.slots[slot] = (holder, now + lease)
-                    return slot
+                    return slot, self._turn(state, now, min_delay)
             return None
 
     def release_slot(self, host: str, slot: int, holder: str) -> None:
@@ -128,12 +134,15 @@ class MemoryHostState:
 
     def take_turn(self, host: str, now: float, min_delay: float) -> float | None:
         with self._lock:
-            state = self._host(host)
-            ready = max(state.next_start, state.blocked_until)
-            if ready > now:
-                return ready
-            state.next_start = now + max(min_delay, state.crawl_delay or 0.0)
-            return None
+            return self._turn(self._host(host), now, min_delay)
+
+    @staticmethod
+    def _turn(state: _MemoryHost, now: float, min_delay: float) -> float | None:
+        ready = max(state.next_start, state.blocked_until)
+        if ready > now:
+            return ready
+        state.next_start = now + max(min_delay, state.crawl_delay or 0.0)
+        return None
 
     def set_crawl_delay(self, host: str, seconds: float | None) -> None:
         with self._lock:
@@ -179,21 +188,27 @@ class HostLimiter:
         """
         deadline = self.clock() + self.max_wait
         holder = uuid.uuid4().hex
-        slot = self._claim(host, holder, deadline)
+        slot, granted = self._claim(host, holder, deadline)
         try:
-            granted = self._turn(host, deadline)
+            if granted is None:
+                granted = self._turn(host, deadline)
             log.debug("host %s: request granted at %.6f (slot %d)", host, granted, slot)
             yield granted
         finally:
             self.state.release_slot(host, slot, holder)
 
-    def _claim(self, host: str, holder: str, deadline: float) -> int:
+    def _claim(self, host: str, holder: str, deadline: float) -> tuple[int, float | None]:
+        """A slot, and the grant time when the turn came with it (the common case: one step)."""
         pause = _FIRST_POLL
         while True:
             now = self.clock()
-            slot = self.state.claim_slot(host, self.max_per_host, holder, now, self.lease)
-            if slot is not None:
-                return slot
+            claimed = self.state.claim_slot(host, self.max_per_host, holder, now, self.lease, self.min_delay)
+            if claimed is not None:
+                slot, ready = claimed
+                if ready is not None and ready > deadline:
+                    self.state.release_slot(host, slot, holder)
+                    raise HostDeferred(host, f"next request allowed in {ready - now:.0f}s", until=ready)
+                return slot, (now if ready is None else None)
             if now + pause > deadline:
                 raise HostDeferred(host, f"{self.max_per_host} request(s) in flight for {self.max_wait:g}s")
             self.sleep(pause)

@@ -118,9 +118,19 @@ def _row(feed_id: int, entry, now: datetime) -> tuple[dict, dict[str, int]]:
 
 
 def add_entries(
-    session: Session, feed_id: int, entries: Sequence, now: datetime, *, backlog: int, max_attempts: int
+    session: Session,
+    feed_id: int,
+    entries: Sequence,
+    now: datetime,
+    *,
+    listed: int | None = None,
+    backlog: int,
+    max_attempts: int,
 ) -> AddedEntries:
-    """Store a poll's new entries within the feed's backlog (entries seen before stay untouched)."""
+    """Store a poll's new entries within the feed's backlog (entries seen before stay untouched).
+
+    ``listed``: the items of the document, when the parser read only some (``feeds.parse.MAX_ITEMS``).
+    """
     seen: set[str] = set()
     unique = [e for e in entries if not (e.key in seen or seen.add(e.key))]  # a key listed twice: the first
     window = _newest_first(unique, now)[:backlog]
@@ -134,13 +144,14 @@ def add_entries(
         cut += bool(cuts)
     new = insert_ignore(session, Entry, rows, ["feed_id", "key"])
     skipped = trim_backlog(session, feed_id, backlog=backlog, max_attempts=max_attempts)
-    surplus = len(unique) - len(window)
+    items = max(listed or 0, len(entries))
+    surplus = len(unique) - len(window) + (items - len(entries))
     session.execute(
         update(Feed)
         .where(Feed.id == feed_id)
         .values(
             entries_skipped=Feed.entries_skipped + skipped,
-            last_poll_items=len(entries),
+            last_poll_items=items,
             last_poll_surplus=surplus,
         )
     )
@@ -148,11 +159,11 @@ def add_entries(
         log.info(
             "feed %s: %d items, newest %d considered, %d older waiting entries skipped",
             feed_id,
-            len(entries),
+            items,
             len(window),
             skipped,
         )
-    return AddedEntries(items=len(entries), new=new, skipped=skipped, surplus=surplus, cut=cut)
+    return AddedEntries(items=items, new=new, skipped=skipped, surplus=surplus, cut=cut)
 
 
 def trim_backlog(session: Session, feed_id: int, *, backlog: int, max_attempts: int) -> int:

@@ -89,10 +89,12 @@ def save_poll(
     entries: Sequence,
     now: datetime,
     *,
+    listed: int | None = None,
     backlog: int,
     max_attempts: int,
 ) -> AddedEntries:
-    """Store a poll's new state and its entries within the feed's backlog (see ``store.entries``)."""
+    """Store a poll's new state and its entries within the feed's backlog (see ``store.entries``);
+    ``listed`` is how many items the document held, when the parser read fewer."""
     values = {k: v for k, v in asdict(state).items() if k != "url"}
     if feed_title:
         values["title"] = feed_title
@@ -103,7 +105,9 @@ def save_poll(
     session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
     if not entries:
         return AddedEntries(items=0, new=0, skipped=0, surplus=0, cut=0)
-    return add_entries(session, feed_id, entries, now, backlog=backlog, max_attempts=max_attempts)
+    return add_entries(
+        session, feed_id, entries, now, listed=listed, backlog=backlog, max_attempts=max_attempts
+    )
 
 
 @dataclass(frozen=True)
