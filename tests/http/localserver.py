@@ -44,10 +44,11 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
-        self._server = _Server(("127.0.0.1", 0), _RequestHandler)
+        self.address = address
+        self._server = _Server((address, 0), _RequestHandler)
         self._server.owner = self
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01})
@@ -55,10 +56,10 @@ class LocalServer:
     @property
     def pair(self) -> str:
         """The "host:port" to put in ``HttpPolicy.allowed_private``."""
-        return f"127.0.0.1:{self.port}"
+        return f"{self.address}:{self.port}"
 
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+    def url(self, path: str, host: str | None = None) -> str:
+        return f"http://{host or self.address}:{self.port}{path}"
 
     def route(self, path: str, fn: Handler) -> str:
         self.routes[path] = fn
@@ -78,8 +79,8 @@ class LocalServer:
 
 
 @contextmanager
-def running() -> Iterator[LocalServer]:
-    server = LocalServer().start()
+def running(address: str = "127.0.0.1") -> Iterator[LocalServer]:
+    server = LocalServer(address).start()
     try:
         yield server
     finally:
