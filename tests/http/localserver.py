@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
+
 Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
 
 
@@ -85,6 +87,13 @@ def running(address: str = "127.0.0.1") -> Iterator[LocalServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    """A fresh server per test; a test package gets it by importing this fixture into its conftest."""
+    with running() as srv:
+        yield srv
 
 
 def respond(
