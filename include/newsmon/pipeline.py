@@ -207,6 +207,8 @@ class FetchBatch:
         self.counts["entries"] = len(entry_ids)
         with session_scope(self.settings.db_url) as session:
             rows = entries_store.entries_to_fetch(session, entry_ids)
+        position = {entry_id: i for i, entry_id in reversed(list(enumerate(entry_ids)))}
+        rows.sort(key=lambda r: position[r.entry_id])  # the plan's order: fair, newest first
         work = []
         for row in rows:
             try:
