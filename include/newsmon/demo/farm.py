@@ -125,8 +125,8 @@ class FeedFarm:
         self.generation += 1
 
     def feed_urls(self) -> dict[str, str]:
-        """Feed name -> URL, the huge feed included."""
-        names = [f"feed{n}" for n in range(self.feeds)] + ["huge"]
+        """Feed name -> URL, the huge feed first (lowest ids: the worst case for a queue read in id order)."""
+        names = ["huge"] + [f"feed{n}" for n in range(self.feeds)]
         return {name: f"{self.base_url}/{name}/rss.xml" for name in names}
 
     def write_feeds_yaml(self, path: Path) -> Path:
