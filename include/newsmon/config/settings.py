@@ -78,6 +78,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides) -> Settings
         allowed_private=_split(env.get("NEWSMON_ALLOW_PRIVATE")),
         ui_url=env.get("NEWSMON_UI_URL", "http://localhost:8080/newsmon"),
         host_delay=float(env.get("NEWSMON_HOST_DELAY", 1.0)),
+        host_concurrency=int(env.get("NEWSMON_HOST_CONCURRENCY", 2)),
         host_max_wait=float(env.get("NEWSMON_HOST_MAX_WAIT", 30.0)),
         http_timeout=float(env.get("NEWSMON_HTTP_TIMEOUT", 60.0)),
         feed_backlog=int(env.get("NEWSMON_FEED_BACKLOG", 200)),
