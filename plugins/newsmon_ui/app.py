@@ -77,7 +77,7 @@ def _fmt_time(value: datetime | None) -> str:
 def _link(url: str | None, fetch_reason: str | None = None) -> Link:
     """A stored URL as a link, or as text with the reason it is not one (`newsmon.http.links`)."""
     failure = FetchFailure.parse(fetch_reason)
-    return link_for(url, failure.kind if failure else None)
+    return link_for(url, failure.kind if failure else None, outcome_known=True)
 
 
 def _build_templates() -> Jinja2Templates:

@@ -281,24 +281,26 @@ def test_every_hostile_case_ends_in_its_stored_outcome_and_nothing_stored_is_los
                 assert copy is not None and copy.fetch_status == "fallback", entry.key
                 failure = FetchFailure.parse(copy.fetch_reason)
                 assert failure is not None and failure.kind == "ssrf_blocked" and failure.final
-                link = link_for(copy.url, failure.kind)
+                link = link_for(copy.url, failure.kind, outcome_known=True)
                 assert link.href is None and "refused" in link.refused
 
 
 @pytest.mark.parametrize(
-    ("url", "failure_kind", "href"),
+    ("url", "failure_kind", "known", "href"),
     [
-        ("https://news.example/a", None, "https://news.example/a"),
-        ("https://news.example/a", "ssrf_blocked", None),  # the name resolved to a private address
-        ("http://10.1.2.3/a", None, None),
-        ("http://169.254.169.254/latest", None, None),
-        ("http://[::1]:8080/", None, None),
-        ("javascript:alert(1)", None, None),
-        ("file:///etc/passwd", None, None),
-        ("http://[bad", None, None),
-        ("https://news.example/a", "not_found", "https://news.example/a"),  # not refused: still a link
+        ("https://news.example/a", None, False, "https://news.example/a"),
+        ("https://news.example/a", "ssrf_blocked", True, None),  # the name resolved to a private address
+        ("http://10.1.2.3/a", None, False, None),  # an email: how its fetch went is not known
+        ("http://10.1.2.3/a", "ssrf_blocked", True, None),
+        ("http://127.0.0.1:8765/wire/a.html", None, True, "http://127.0.0.1:8765/wire/a.html"),  # opened
+        ("http://169.254.169.254/latest", None, False, None),
+        ("http://[::1]:8080/", None, False, None),
+        ("javascript:alert(1)", None, True, None),
+        ("file:///etc/passwd", None, True, None),
+        ("http://[bad", None, True, None),
+        ("https://news.example/a", "not_found", True, "https://news.example/a"),  # not refused: a link
     ],
 )
-def test_link_rule(url, failure_kind, href):
-    link = link_for(url, failure_kind)
+def test_link_rule(url, failure_kind, known, href):
+    link = link_for(url, failure_kind, outcome_known=known)
     assert link.href == href and (link.refused is None) == (href is not None)

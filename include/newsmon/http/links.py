@@ -23,38 +23,50 @@ class Link:
     refused: str | None  # why it is not a link (None when it is one, or when there is no URL at all)
 
 
-def _static_refusal(url: str) -> str | None:
+def _not_web(url: str) -> str | None:
     try:
         parts = urlsplit(url)
-        host = parts.hostname
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
         return "not a valid web address"
     if parts.scheme.lower() not in ("http", "https"):
-        return f"not a web address ({parts.scheme or 'no'} scheme)" if parts.scheme else "not a web address"
-    if not host:
+        return f"not a web address ({parts.scheme} scheme)" if parts.scheme else "not a web address"
+    if not parts.hostname:
         return "not a web address (no host)"
+    return None
+
+
+def _private_literal(url: str) -> str | None:
+    """Why the URL's host, an address literal, is not public (loopback, private, ...), or None."""
     try:
-        ip = ipaddress.ip_address(host)
+        ip = ipaddress.ip_address(urlsplit(url).hostname or "")
     except ValueError:
         return None
-    reason = blocked_reason(ip)
-    return f"{reason} address, refused" if reason else None
+    return blocked_reason(ip)
 
 
-def link_for(url: str | None, failure_kind: str | None = None) -> Link:
-    """How to show ``url``; ``failure_kind`` is the stored kind of its fetch failure, if any."""
+def link_for(url: str | None, failure_kind: str | None = None, *, outcome_known: bool = False) -> Link:
+    """How to show ``url``.
+
+    ``failure_kind`` is the stored kind of its fetch failure; ``outcome_known`` says the caller knows how
+    the fetch went (a copy: ``failure_kind`` None means fetched). Then an address literal that was fetched
+    is one the operator opened (the demo server, ``allow_private``) and stays a link; without the outcome
+    (an email), every non-public address literal is text.
+    """
     if not url or not url.strip():
         return Link(None, None)
     url = url.strip()
-    refusal = _static_refusal(url)
+    refusal = _not_web(url)
+    private = None if refusal else _private_literal(url)
     if refusal is None and failure_kind == HttpError.SSRF_BLOCKED:
-        refusal = "leads to a private address, refused"
-    if refusal is None and failure_kind == HttpError.BAD_URL:
+        refusal = f"{private} address, refused" if private else "leads to a private address, refused"
+    elif refusal is None and failure_kind == HttpError.BAD_URL:
         refusal = "not a web address, refused"
+    elif refusal is None and private and not outcome_known:
+        refusal = f"{private} address, refused"
     return Link(None if refusal else url, refusal)
 
 
 def safe_href(url: str | None, failure_kind: str | None = None) -> str | None:
-    """The URL when it may be a link, else None (see :func:`link_for`)."""
+    """The URL when it may be a link, else None (see :func:`link_for`; the outcome is not known here)."""
     return link_for(url, failure_kind).href
