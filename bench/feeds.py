@@ -10,6 +10,15 @@ per-feed cost, CPU time and peak memory (ru_maxrss) of the polling process. Part
 process so its peak memory is not inflated by part 1.
 
     .venv/bin/python bench/feeds.py /work/shared/corpora/feeds [--feeds 500] [--workers 8] [--part both]
+
+Part 3 (fairness, issue #15): one feed of 20,000 items among 100 ordinary feeds, generated and served
+on 127.0.0.1 by ``newsmon.demo.farm`` in another process; the pipeline's poll, plan and fetch stages run
+once, as the first run of a fresh install, against a database in WORK (SQLite unless --db). Prints wall
+time per stage, peak memory of the pipeline process, and what each feed got fetched in that first run.
+All feeds share one loopback host, so the per-host delay defaults to 0 here (--host-delay).
+
+    .venv/bin/python bench/feeds.py --part fairness --work bench/out/fairness \
+        [--normal-feeds 100] [--items 10] [--huge-items 20000] [--db URL] [--host-delay 0]
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -232,7 +242,8 @@ def _serve(port_queue: multiprocessing.Queue, full_body: bytes, changed_every: i
 
 def run_poll(corpus: Path, n_feeds: int, workers: int, changed_pct: int) -> None:
     from newsmon.feeds.poll import FeedState, poll_feeds
-    from newsmon.http.client import HostLimiter, HttpPolicy
+    from newsmon.http.client import HttpPolicy
+    from newsmon.http.politeness import HostLimiter
 
     full_body = _pick_full_body(corpus)
     changed_every = max(1, round(100 / changed_pct)) if changed_pct else 10**9
@@ -304,6 +315,110 @@ def run_poll(corpus: Path, n_feeds: int, workers: int, changed_pct: int) -> None
     print()
 
 
+# ---------------------------------------------------------------- part 3: fairness
+
+
+def _serve_farm(port_queue: multiprocessing.Queue, feeds: int, items: int, huge_items: int) -> None:
+    from newsmon.demo.farm import FeedFarm
+
+    with FeedFarm(feeds=feeds, items=items, huge_items=huge_items) as farm:
+        port_queue.put(farm.base_url)
+        threading.Event().wait()  # until the parent terminates this process
+
+
+def run_fairness(args: argparse.Namespace) -> None:
+    from sqlalchemy import func, select
+
+    from newsmon import pipeline
+    from newsmon.config.settings import load_settings
+    from newsmon.store.db import session_scope
+    from newsmon.store.models import Entry, EntryState, Feed
+
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    db_url = args.db or f"sqlite:///{work / 'fairness.db'}"
+    if not args.db:
+        for suffix in ("", "-wal", "-shm"):
+            (work / f"fairness.db{suffix}").unlink(missing_ok=True)
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    server = multiprocessing.Process(
+        target=_serve_farm, args=(queue, args.normal_feeds, args.items, args.huge_items), daemon=True
+    )
+    server.start()
+    try:
+        base = queue.get(timeout=60)
+        # The huge feed first: it gets the lowest ids, the worst case for a queue read in id order.
+        names = ["huge"] + [f"feed{n}" for n in range(args.normal_feeds)]
+        lines = ["feeds:"]
+        for name in names:
+            lines += [f'  - url: "{base}/{name}/rss.xml"', f"    name: {name}", "    allow_private: true"]
+        feeds_file = work / "feeds.yaml"
+        feeds_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        settings = load_settings().with_(
+            db_url=db_url, feeds_file=feeds_file, host_delay=args.host_delay, host_concurrency=args.per_host
+        )
+        times = {}
+        start = time.perf_counter()
+        pipeline.prepare(settings)
+        times["prepare"] = time.perf_counter() - start
+        t = time.perf_counter()
+        polled = pipeline.poll_feeds(settings, force=True)
+        times["poll"] = time.perf_counter() - t
+        t = time.perf_counter()
+        plan = pipeline.plan_fetch(settings)
+        times["plan"] = time.perf_counter() - t
+        t = time.perf_counter()
+        fetched: collections.Counter[str] = collections.Counter()
+        for batch in plan:
+            fetched.update(pipeline.fetch_batch(settings, batch))
+        times["fetch"] = time.perf_counter() - t
+        total = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.join(10)
+    with session_scope(db_url) as s:
+        rows = s.execute(
+            select(Feed.name, Entry.state, func.count())
+            .join(Entry, Entry.feed_id == Feed.id)
+            .group_by(Feed.name, Entry.state)
+        ).all()
+        huge = s.scalars(select(Feed).where(Feed.name == "huge")).one()
+        huge_row = (huge.last_poll_items, huge.last_poll_surplus, huge.entries_skipped)
+    per_feed: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for name, state, n in rows:
+        per_feed[name][str(state)] += n
+    normal = [per_feed[f"feed{n}"] for n in range(args.normal_feeds)]
+    done = sorted(c[EntryState.DONE] for c in normal)
+    complete = sum(1 for c in normal if c[EntryState.DONE] == args.items)
+    articles = sum(done) + per_feed["huge"][EntryState.DONE]
+    print(
+        f"== Part 3: fairness, first run: {args.normal_feeds} feeds x {args.items} items + 1 feed of "
+        f"{args.huge_items} items, one loopback host, {db_url.split(':', 1)[0]}; {os.cpu_count()} CPUs"
+    )
+    print(f"  poll              : {dict(polled)}")
+    print(f"  fetch             : {dict(fetched)} in {len(plan)} batches of <= {settings.batch_size}")
+    print(
+        "  wall time         : "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
+        + f"; total {total:.1f} s ({articles / times['fetch']:.1f} articles/s fetched)"
+    )
+    print(
+        f"  peak memory (RSS) : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB "
+        "(pipeline process; the farm serves from another)"
+    )
+    print(
+        f"  ordinary feeds    : {complete}/{args.normal_feeds} had all {args.items} new articles fetched; "
+        f"per feed min {done[0]}, median {statistics.median(done):g}, max {done[-1]}"
+    )
+    print(
+        f"  the huge feed     : {per_feed['huge'][EntryState.DONE]} fetched "
+        f"(cap {settings.feed_fetch_per_run} per run), "
+        f"{sum(per_feed['huge'].values())} entries stored (backlog {settings.feed_backlog}); "
+        f"last poll {huge_row[0]} items, {huge_row[1]} not kept, {huge_row[2]} skipped"
+    )
+    print()
+
+
 def _pick_full_body(corpus: Path) -> bytes:
     """A typical well-formed RSS 2.0 file from the corpus (median size) as the 'changed' response."""
     rows = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines() if line.strip()]
@@ -318,13 +433,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("corpus", type=Path, help="directory with manifest.jsonl")
-    parser.add_argument("--part", choices=("corpus", "poll", "both"), default="both")
+    parser.add_argument("corpus", type=Path, nargs="?", help="directory with manifest.jsonl (parts 1, 2)")
+    parser.add_argument("--part", choices=("corpus", "poll", "both", "fairness"), default="both")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the corpus")
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--changed-pct", type=int, default=10)
+    fair = parser.add_argument_group("part 3: fairness")
+    fair.add_argument("--work", type=Path, default=Path("bench/out/fairness"), help="database and feeds.yaml")
+    fair.add_argument("--db", help="database URL (default: SQLite in --work)")
+    fair.add_argument("--normal-feeds", type=int, default=100)
+    fair.add_argument("--items", type=int, default=10, help="new items per ordinary feed")
+    fair.add_argument("--huge-items", type=int, default=20_000)
+    fair.add_argument("--host-delay", type=float, default=0.0, help="seconds between requests to one host")
+    fair.add_argument("--per-host", type=int, default=2, help="requests in flight per host")
     args = parser.parse_args()
+    if args.part == "fairness":
+        run_fairness(args)
+        return 0
+    if args.corpus is None:
+        parser.error("parts corpus/poll/both need CORPUS_DIR")
     if args.part in ("corpus", "both"):
         run_corpus(args.corpus, args.repeat)
     if args.part == "poll":

@@ -10,16 +10,32 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError
 
+from newsmon.config.feeds import load_feeds, own_host_port
 from newsmon.config.settings import Settings
+from newsmon.extract.boilerplate import BoilerplateMemory
+from newsmon.extract.fetch import ArticleResult, fetch_article
+from newsmon.extract.outcome import ArticleError, FetchFailure, FetchStatus
+from newsmon.extract.robots import RobotsCache
+from newsmon.feeds import schedule
+from newsmon.feeds.poll import FeedState, PollStatus
+from newsmon.feeds.poll import poll_feeds as poll_many
+from newsmon.http.client import HttpPolicy
+from newsmon.http.errors import HttpError
+from newsmon.http.politeness import HostDeferred, HostLimiter
+from newsmon.store import boilerplate as boilerplate_store
 from newsmon.store import copies as copies_store
+from newsmon.store import entries as entries_store
 from newsmon.store import feeds as feeds_store
 from newsmon.store import flags as flags_store
 from newsmon.store.db import session_scope, upgrade
+from newsmon.store.entries import EntryToFetch
+from newsmon.store.hosts import DatabaseHostState
+from newsmon.stories.urls import url_key
 
 if TYPE_CHECKING:  # imported by the stages that use them, when they run
     from newsmon.alerts.smtp import SmtpConfig
@@ -32,29 +48,34 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def http_policy(settings: Settings, extra_private: frozenset[str] = frozenset()):
-    from newsmon.http.client import HttpPolicy
+def http_policy(settings: Settings, extra_private: frozenset[str] = frozenset()) -> HttpPolicy:
+    timeout = settings.http_timeout
+    return HttpPolicy(
+        allowed_private=settings.allowed_private | extra_private,
+        total_timeout=timeout,
+        read_timeout=min(20.0, timeout),
+        connect_timeout=min(10.0, timeout),
+    )
 
-    return HttpPolicy(allowed_private=settings.allowed_private | extra_private)
 
-
-def host_limiter(settings: Settings):
-    from newsmon.http.client import HostLimiter
-
-    return HostLimiter(max_per_host=settings.host_concurrency, min_delay=settings.host_delay)
+def host_limiter(settings: Settings) -> HostLimiter:
+    """Politeness shared by every task, process and worker through the database (see http/politeness.py)."""
+    return HostLimiter(
+        DatabaseHostState(settings.db_url),
+        max_per_host=settings.host_concurrency,
+        min_delay=settings.host_delay,
+        max_wait=settings.host_max_wait,
+        lease=settings.http_timeout + settings.host_max_wait + 60,  # outlives any request it covers
+    )
 
 
 def _private_pairs(url: str, allow_private: bool) -> frozenset[str]:
     """A feed marked allow_private may reach its own host:port on a private address; nothing else opens."""
-    from newsmon.config.feeds import own_host_port
-
     return own_host_port(url) if allow_private else frozenset()
 
 
 def prepare(settings: Settings, now: datetime | None = None) -> dict[str, int]:
     """Migrate the schema and mirror the feed list into the database."""
-    from newsmon.config.feeds import load_feeds
-
     upgrade(settings.db_url)
     configs = load_feeds(settings.feeds_file) if settings.feeds_file.exists() else []
     if not configs:
@@ -63,70 +84,217 @@ def prepare(settings: Settings, now: datetime | None = None) -> dict[str, int]:
         return feeds_store.sync_feed_list(session, configs, now or utcnow())
 
 
-def poll_feeds(settings: Settings, now: datetime | None = None, *, force: bool = False) -> dict[str, int]:
-    """Poll every due feed; a feed's failure is stored on the feed, never raised."""
-    from newsmon.feeds.poll import FeedState
-    from newsmon.feeds.poll import poll_feeds as poll
+class FeedToPoll(NamedTuple):
+    feed_id: int
+    state: FeedState
+    policy: HttpPolicy  # a feed may reach a private address only when it says so, and only its own
+    interval: timedelta
 
+
+def poll_feeds(settings: Settings, now: datetime | None = None, *, force: bool = False) -> dict[str, int]:
+    """Poll every due feed; a feed's failure is stored on the feed, never raised.
+
+    What a feed may add is bounded (``store.entries``): the newest ``feed_backlog`` items of a poll are
+    considered, older waiting entries are skipped when newer ones fill the backlog.
+    """
     now = now or utcnow()
     with session_scope(settings.db_url) as session:
         feeds = [
-            (f.id, f.allow_private, f.interval_seconds, feeds_store.feed_state_values(f, FeedState))
+            FeedToPoll(
+                feed_id=f.id,
+                state=feeds_store.feed_state_values(f, FeedState),
+                policy=http_policy(settings, _private_pairs(f.url, f.allow_private)),
+                interval=timedelta(seconds=f.interval_seconds)
+                if f.interval_seconds
+                else settings.poll_interval,
+            )
             for f in feeds_store.active_feeds(session)
         ]
-    intervals = {
-        state.url: timedelta(seconds=sec) if sec else settings.poll_interval for _, _, sec, state in feeds
-    }
-    # A feed may reach a private address only when it says so, and then only its own host:port.
-    policies = {
-        state.url: http_policy(settings, _private_pairs(state.url, allow)) for _, allow, _, state in feeds
-    }
-    outcomes = poll(
-        [state for *_, state in feeds],
+    by_url = {f.state.url: f for f in feeds}
+    outcomes = poll_many(
+        [f.state for f in feeds],
         policy=http_policy(settings),
-        policy_for=lambda s: policies[s.url],
+        policy_for=lambda s: by_url[s.url].policy,
         now=now,
-        interval_for=lambda s: intervals.get(s.url, settings.poll_interval),
+        interval_for=lambda s: by_url[s.url].interval,
         max_workers=settings.http_workers,
         force=force,
         limiter=host_limiter(settings),
     )
-    counts = {"feeds": len(feeds), "new_entries": 0, "errors": 0, "not_modified": 0, "not_due": 0}
-    for (feed_id, *_), outcome in zip(feeds, outcomes, strict=True):
-        if outcome.status == "not_due":
-            counts["not_due"] += 1
+    counts = dict.fromkeys(
+        (
+            "feeds",
+            "new_entries",
+            "skipped",
+            "surplus",
+            "errors",
+            "not_modified",
+            "not_due",
+            "disabled",
+            "deferred",
+        ),
+        0,
+    )
+    counts["feeds"] = len(feeds)
+    for feed, outcome in zip(feeds, outcomes, strict=True):
+        if outcome.status in (PollStatus.NOT_DUE, PollStatus.DISABLED, PollStatus.DEFERRED):
+            counts[str(outcome.status)] += 1
             continue
         with session_scope(settings.db_url) as session:
-            counts["new_entries"] += feeds_store.save_poll(
-                session, feed_id, outcome.state, outcome.feed_title, outcome.entries, now
+            added = feeds_store.save_poll(
+                session,
+                feed.feed_id,
+                outcome.state,
+                outcome.feed_title,
+                outcome.entries,
+                now,
+                listed=outcome.items,
+                backlog=settings.feed_backlog,
+                max_attempts=settings.max_fetch_attempts,
             )
-        if outcome.status == "error":
+        counts["new_entries"] += added.new
+        counts["skipped"] += added.skipped
+        counts["surplus"] += added.surplus
+        if outcome.status == PollStatus.ERROR:
             counts["errors"] += 1
             log.warning("feed %s failed: %s: %s", outcome.state.url, outcome.error_kind, outcome.error)
-        elif outcome.status == "not_modified":
+        elif outcome.status == PollStatus.NOT_MODIFIED:
             counts["not_modified"] += 1
     log.info("poll: %s", counts)
     return counts
 
 
 def plan_fetch(settings: Settings) -> list[list[int]]:
-    """Split the entries still to fetch into batches: one mapped task each."""
-    limit = settings.batch_size * settings.max_batches
+    """Split the entries still to fetch into batches (one mapped task each), fairly: see feeds/schedule.py."""
     with session_scope(settings.db_url) as session:
-        ids = copies_store.pending_entry_ids(session, max_attempts=settings.max_fetch_attempts, limit=limit)
-    return [ids[i : i + settings.batch_size] for i in range(0, len(ids), settings.batch_size)]
+        pending = entries_store.pending_entries(
+            session, per_feed=settings.feed_fetch_per_run, max_attempts=settings.max_fetch_attempts
+        )
+    plan = schedule.fair_order(pending, limit=settings.batch_size * settings.max_batches)
+    log.info(
+        "plan: %d of %d waiting entries, %d feeds", len(plan), len(pending), len({p.feed_id for p in pending})
+    )
+    return schedule.batches(plan, settings.batch_size)
 
 
-# Reasons for which fetching the same URL again cannot succeed: do not retry them.
-FINAL_REASONS = (
-    "ssrf_blocked",
-    "robots_disallowed",
-    "not_html",
-    "http_404",
-    "http_410",
-    "gone",
-    "unsupported",
-)
+class EntryWork(NamedTuple):
+    """One entry of a batch, with the URL key its copy is stored under."""
+
+    entry: EntryToFetch
+    key: str
+
+
+class FetchBatch:
+    """One batch of ``fetch_batch``, as named steps over typed rows.
+
+    1. ``take``: the batch's entries that still wait, each with its URL key (an unusable link is
+       recorded on its entry here);
+    2. ``settle_known``: entries whose URL is stored already (another feed's entry, a retry, another
+       worker) are done without a fetch — one query and one transaction for the batch;
+    3. ``fetch``: each remaining entry's article is fetched, extracted and stored, or why not recorded;
+       a copy stored earlier in this batch is found by the same look-up as in step 2;
+    4. ``save_observations``: the lines the pages repeat, for the boilerplate memory.
+    """
+
+    def __init__(self, settings: Settings, now: datetime) -> None:
+        self.settings = settings
+        self.now = now
+        self.counts = dict.fromkeys(("entries", "copies", "known", "fallback", "failed", "deferred"), 0)
+        self.stored: dict[str, int] = {}  # url key -> copy id, for every key of this batch stored so far
+        self.limiter = host_limiter(settings)
+        self.robots: dict[frozenset[str], RobotsCache] = {}  # per policy: robots.txt passes the same guard
+        # min_pages=3: two pages sharing a sentence (a follow-up quoting its predecessor) are no pattern yet.
+        self.memory = BoilerplateMemory(min_pages=3, min_share=0.2, loader=self._load_site, record=True)
+        self.observed: dict[str, list[tuple[str, frozenset[str]]]] = {}  # site -> [(url key, line hashes)]
+
+    def take(self, entry_ids: Sequence[int]) -> list[EntryWork]:
+        self.counts["entries"] = len(entry_ids)
+        with session_scope(self.settings.db_url) as session:
+            rows = entries_store.entries_to_fetch(session, entry_ids)
+        position = {entry_id: i for i, entry_id in reversed(list(enumerate(entry_ids)))}
+        rows.sort(key=lambda r: position[r.entry_id])  # the plan's order: fair, newest first
+        work = []
+        for row in rows:
+            try:
+                key = url_key(row.link or "")
+                if len(key) > 2048:
+                    raise ValueError(f"URL of {len(key)} characters")
+            except Exception as exc:
+                self._failed(row, FetchFailure(HttpError.BAD_URL, f"no usable URL: {exc}"))
+                continue
+            work.append(EntryWork(row, key))
+        return work
+
+    def settle_known(self, work: list[EntryWork]) -> list[EntryWork]:
+        with session_scope(self.settings.db_url) as session:
+            self.stored.update(copies_store.copy_ids_for_keys(session, {w.key for w in work}))
+            for item in work:
+                if item.key in self.stored:
+                    entries_store.mark_done(session, item.entry.entry_id, self.stored[item.key])
+                    self.counts["known"] += 1
+        return [w for w in work if w.key not in self.stored]
+
+    def fetch(self, item: EntryWork) -> None:
+        entry = item.entry
+        known = self.stored.get(item.key)  # a copy stored earlier in this batch (step 2's look-up)
+        if known is not None:
+            with session_scope(self.settings.db_url) as session:
+                entries_store.mark_done(session, entry.entry_id, known)
+            self.counts["known"] += 1
+            return
+        private = _private_pairs(entry.feed_url, entry.allow_private)
+        policy = http_policy(self.settings, private)
+        try:
+            result = fetch_article(
+                entry.link or "",
+                policy=policy,
+                summary=entry.summary or None,
+                title=entry.title or None,
+                robots=self.robots.setdefault(private, RobotsCache(policy)),
+                limiter=self.limiter,
+                boilerplate=self.memory,
+            )
+        except HostDeferred as deferred:  # the host, not the page: the entry waits for a later run
+            log.info("article %s deferred: %s", entry.link, deferred.reason)
+            self.counts["deferred"] += 1
+            return
+        for seen in self.memory.take_observations():
+            self.observed.setdefault(seen.site, []).append((item.key, seen.line_hashes))
+        if result.status == FetchStatus.ERROR or result.extracted is None:
+            self._failed(entry, result.failure or FetchFailure(ArticleError.NO_ARTICLE))
+            return
+        row = copy_row(result, key=item.key, entry=entry, now=self.now)
+        with session_scope(self.settings.db_url) as session:
+            copy_id = copies_store.save_copy(session, row)
+            entries_store.mark_done(session, entry.entry_id, copy_id)
+        self.stored[item.key] = copy_id
+        self.counts["fallback" if result.status == FetchStatus.FALLBACK else "copies"] += 1
+
+    def _failed(self, entry: EntryToFetch, failure: FetchFailure) -> None:
+        with session_scope(self.settings.db_url) as session:
+            entries_store.mark_failed(session, entry.entry_id, str(failure), final=failure.final)
+        self.counts["failed"] += 1
+        log.warning("article %s not stored: %s", entry.link, failure)
+
+    def _load_site(self, site: str):
+        # Lines seen on one page only are most rows and cannot be furniture yet: not worth loading.
+        try:
+            with session_scope(self.settings.db_url) as session:
+                known = boilerplate_store.load_site(session, site, min_count=2)
+        except Exception:  # the memory is an aid: without it the page is still extracted
+            log.exception("boilerplate memory of %s not loaded", site)
+            return None
+        return (known.pages, known.lines) if known else None
+
+    def save_observations(self) -> None:
+        """One transaction for the batch, sites in sorted order (lock order); a failure costs no copy,
+        and a crash before it only leaves pages uncounted, never counted twice."""
+        try:
+            with session_scope(self.settings.db_url) as session:
+                for site in sorted(self.observed):
+                    boilerplate_store.record_pages(session, site, self.observed[site], self.now)
+        except Exception:
+            log.exception("boilerplate observations of %d site(s) not saved", len(self.observed))
 
 
 def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | None = None) -> dict[str, int]:
@@ -135,116 +303,27 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
     Lines a site repeats on its pages are learned across batches, runs and workers: the batch's memory
     reads a site's counts from the database the first time the site comes up, and at the end the pages'
     lines are added back as increments keyed by the copies' URL keys (a retry or a twin task counts a page
-    once).
+    once). An entry whose host cannot take a request within ``host_max_wait`` is left waiting.
     """
-    from newsmon.extract.boilerplate import BoilerplateMemory
-    from newsmon.extract.fetch import fetch_article
-    from newsmon.extract.robots import RobotsCache
-    from newsmon.store import boilerplate as boilerplate_store
-    from newsmon.stories.urls import url_key
-
-    now = now or utcnow()
-    counts = {"entries": len(entry_ids), "copies": 0, "known": 0, "fallback": 0, "failed": 0}
-    with session_scope(settings.db_url) as session:
-        work = [
-            (e.id, e.link, e.title, e.summary, e.published, f.id, f.allow_private, f.url)
-            for e, f in copies_store.entries_with_feeds(session, list(entry_ids))
-        ]
-        # Entries whose URL is stored already (another feed's entry, a retry, another worker) are done
-        # without a fetch: found with one query for the batch, marked in the same transaction.
-        keys: dict[int, str] = {}
-        for entry_id, link, *_ in work:
-            try:
-                keys[entry_id] = url_key(link)
-            except Exception:  # noqa: S112 - the loop below meets the same error and records it on the entry
-                continue
-        stored = copies_store.copy_ids_for_keys(session, keys.values())
-        for entry_id, key in keys.items():
-            if key in stored:
-                copies_store.mark_entry_done(session, entry_id, stored[key])
-                counts["known"] += 1
-    work = [w for w in work if keys.get(w[0]) not in stored]
-
-    def load_site(site: str):
-        # Lines seen on one page only are most rows and cannot be furniture yet: not worth loading.
+    batch = FetchBatch(settings, now or utcnow())
+    for item in batch.settle_known(batch.take(entry_ids)):
         try:
-            with session_scope(settings.db_url) as session:
-                known = boilerplate_store.load_site(session, site, min_count=2)
-        except Exception:  # the memory is an aid: without it the page is still extracted
-            log.exception("boilerplate memory of %s not loaded", site)
-            return None
-        return (known.pages, known.lines) if known else None
-
-    observed: dict[str, list[tuple[str, frozenset[str]]]] = {}  # site -> [(url key, line hashes)]
-
-    def save_observations() -> None:
-        """One transaction for the batch, sites in sorted order (lock order); a failure costs no copy,
-        and a crash before it only leaves pages uncounted, never counted twice."""
-        try:
-            with session_scope(settings.db_url) as session:
-                for site in sorted(observed):
-                    boilerplate_store.record_pages(session, site, observed[site], now)
-        except Exception:
-            log.exception("boilerplate observations of %d site(s) not saved", len(observed))
-
-    # min_pages=3: two pages sharing a sentence (a follow-up quoting its predecessor) are not yet a pattern.
-    memory = BoilerplateMemory(min_pages=3, min_share=0.2, loader=load_site, record=True)
-    limiter = host_limiter(settings)
-    robots: dict[frozenset[str], RobotsCache] = {}  # one per policy: robots.txt comes through the same guard
-    for entry_id, link, title, summary, published, feed_id, allow_private, feed_url in work:
-        try:
-            key = url_key(link)
-            known = stored.get(key)  # stored by an earlier entry of this batch
-            if known is not None:
-                with session_scope(settings.db_url) as session:
-                    copies_store.mark_entry_done(session, entry_id, known)
-                counts["known"] += 1
-                continue
-            private = _private_pairs(feed_url, allow_private)
-            policy = http_policy(settings, private)
-            robots_cache = robots.setdefault(private, RobotsCache(policy))
-            result = fetch_article(
-                link,
-                policy=policy,
-                summary=summary or None,
-                title=title or None,
-                robots=robots_cache,
-                limiter=limiter,
-                boilerplate=memory,
-            )
-            for seen in memory.take_observations():
-                observed.setdefault(seen.site, []).append((key, seen.line_hashes))
-            if result.status == "error" or result.extracted is None:
-                reason = result.reason or "unknown error"
-                with session_scope(settings.db_url) as session:
-                    copies_store.mark_entry_failed(
-                        session, entry_id, reason, final=reason.startswith(FINAL_REASONS)
-                    )
-                counts["failed"] += 1
-                log.warning("article %s not stored: %s", link, reason)
-                continue
-            row = copy_row(result, key=key, feed_id=feed_id, feed_title=title, published=published, now=now)
-            with session_scope(settings.db_url) as session:
-                copy_id = copies_store.save_copy(session, row)
-                copies_store.mark_entry_done(session, entry_id, copy_id)
-            stored[key] = copy_id
-            counts["fallback" if result.status == "fallback" else "copies"] += 1
+            batch.fetch(item)
         except DBAPIError:
             # The database, not the page, failed: let Airflow retry the task rather than spend the entry's
             # fetch attempts on an outage (the entries done so far are committed and are not redone).
             raise
         except Exception as exc:  # one page must never fail its batch
-            log.exception("entry %s (%s) failed unexpectedly", entry_id, link)
-            with session_scope(settings.db_url) as session:
-                copies_store.mark_entry_failed(session, entry_id, f"internal: {type(exc).__name__}: {exc}")
-            counts["failed"] += 1
-    save_observations()
-    log.info("fetch: %s", counts)
-    return counts
+            log.exception("entry %s (%s) failed unexpectedly", item.entry.entry_id, item.entry.link)
+            batch._failed(item.entry, FetchFailure(ArticleError.INTERNAL, f"{type(exc).__name__}: {exc}"))
+    batch.save_observations()
+    log.info("fetch: %s", batch.counts)
+    return batch.counts
 
 
-def copy_row(result, *, key: str, feed_id: int, feed_title: str | None, published, now: datetime) -> dict:
+def copy_row(result: ArticleResult, *, key: str, entry: EntryToFetch, now: datetime) -> dict:
     ex = result.extracted
+    assert ex is not None
     attribution = ex.attribution
     host = urlsplit(result.final_url or result.url).hostname or ""
     return {
@@ -252,14 +331,14 @@ def copy_row(result, *, key: str, feed_id: int, feed_title: str | None, publishe
         "url": result.url,
         "final_url": result.final_url,
         "canonical_url": ex.canonical_url,
-        "feed_id": feed_id,
+        "feed_id": entry.feed_id,
         "site": ex.site_name or host.removeprefix("www."),
-        "title": (ex.title or feed_title or "")[:2000],
-        "feed_title": feed_title,
+        "title": ex.title or entry.title or "",
+        "feed_title": entry.title or None,
         "author": (ex.author or None),
         "description": ex.description,
         # The feed's timestamp is this copy's own and carries the time of day; pages often give a date only.
-        "published": published or ex.published,
+        "published": entry.published or ex.published,
         "lang": ex.lang,
         "text": ex.text,
         "text_source": result.text_source,

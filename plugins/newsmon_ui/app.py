@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsmon.config.settings import load_settings
+from newsmon.extract.outcome import FetchFailure
 from newsmon.health import HealthReport, Status, Thresholds, check_health, limit_text
+from newsmon.http.links import Link, link_for
 from newsmon.store import queries
 from newsmon.store.db import session_scope
 from newsmon_ui import charts
@@ -77,15 +79,10 @@ def _fmt_time(value: datetime | None) -> str:
     return "—" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _safe_href(url: str | None) -> str | None:
-    """Only web links become links: a stored `javascript:` or `data:` URL is shown as text."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+def _link(url: str | None, fetch_reason: str | None = None) -> Link:
+    """A stored URL as a link, or as text with the reason it is not one (`newsmon.http.links`)."""
+    failure = FetchFailure.parse(fetch_reason)
+    return link_for(url, failure.kind if failure else None, outcome_known=True)
 
 
 def _build_templates() -> Jinja2Templates:
@@ -97,7 +94,7 @@ def _build_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["when"] = _fmt_time
-    env.filters["safe_href"] = _safe_href
+    env.filters["link"] = _link
     env.filters["score"] = lambda v: f"{v:.2f}"
     env.filters["threshold"] = limit_text
     return Jinja2Templates(env=env)

@@ -8,7 +8,8 @@ from http.server import BaseHTTPRequestHandler
 from newsmon.extract.boilerplate import BoilerplateMemory
 from newsmon.extract.fetch import fetch_article
 from newsmon.extract.robots import RobotsCache
-from newsmon.http.client import HostLimiter, HttpPolicy
+from newsmon.http.client import HttpPolicy
+from newsmon.http.politeness import HostLimiter
 from tests.extract import extract_pages as pages
 
 SUMMARY = "<p>Twelve children were flown home from a camp in Syria.</p><p>More details later.</p>"
@@ -180,7 +181,7 @@ def test_page_without_article_text_is_empty(site, policy):
 
 def test_http_404_is_recorded(site, policy):
     result = fetch_article(site.url("/missing"), policy=policy, summary=SUMMARY)
-    assert (result.status, result.reason) == ("fallback", "http_404")
+    assert (result.status, result.reason) == ("fallback", "not_found")
 
 
 def test_limiter_and_boilerplate_memory_are_used(site, policy):

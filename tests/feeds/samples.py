@@ -106,3 +106,22 @@ CYRILLIC_BODY = "Работы на мосту продлятся до апрел
 LATIN1 = "Café crème à la façade: été prochain, garçon!"
 CHINESE = "江南水乡春季旅游人数创新高"
 CHINESE_BODY = "今年春天，江南各地游客数量明显增加，古镇的酒店和餐馆生意兴隆。"
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY ha "hahahahahahahahahaha">
+ <!ENTITY ha1 "&ha;&ha;&ha;&ha;&ha;&ha;&ha;&ha;&ha;&ha;">
+ <!ENTITY ha2 "&ha1;&ha1;&ha1;&ha1;&ha1;&ha1;&ha1;&ha1;&ha1;&ha1;">
+ <!ENTITY ha3 "&ha2;&ha2;&ha2;&ha2;&ha2;&ha2;&ha2;&ha2;&ha2;&ha2;">
+ <!ENTITY ha4 "&ha3;&ha3;&ha3;&ha3;&ha3;&ha3;&ha3;&ha3;&ha3;&ha3;">
+ <!ENTITY ha5 "&ha4;&ha4;&ha4;&ha4;&ha4;&ha4;&ha4;&ha4;&ha4;&ha4;">
+ <!ENTITY ha6 "&ha5;&ha5;&ha5;&ha5;&ha5;&ha5;&ha5;&ha5;&ha5;&ha5;">
+ <!ENTITY ha7 "&ha6;&ha6;&ha6;&ha6;&ha6;&ha6;&ha6;&ha6;&ha6;&ha6;">
+ <!ENTITY ha8 "&ha7;&ha7;&ha7;&ha7;&ha7;&ha7;&ha7;&ha7;&ha7;&ha7;">
+ <!ENTITY ha9 "&ha8;&ha8;&ha8;&ha8;&ha8;&ha8;&ha8;&ha8;&ha8;&ha8;">
+]>
+<rss version="2.0"><channel><title>Laughs</title>
+<item><title>Joke &ha9;</title><guid>laugh-1</guid><description>&ha9;&ha9;</description></item>
+</channel></rss>
+"""

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsmon.feeds.poll import BACKOFF_CAP, FeedState, backoff_delay, poll_feed, poll_feeds
-from newsmon.http.client import HostLimiter, HttpPolicy
+from newsmon.http.client import HttpPolicy
+from newsmon.http.politeness import HostLimiter
 from tests.feeds import samples
 from tests.http.localserver import LocalServer, redirect, respond, static
 

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
+
 Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
 
 
@@ -44,10 +46,11 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
-        self._server = _Server(("127.0.0.1", 0), _RequestHandler)
+        self.address = address
+        self._server = _Server((address, 0), _RequestHandler)
         self._server.owner = self
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01})
@@ -55,10 +58,10 @@ class LocalServer:
     @property
     def pair(self) -> str:
         """The "host:port" to put in ``HttpPolicy.allowed_private``."""
-        return f"127.0.0.1:{self.port}"
+        return f"{self.address}:{self.port}"
 
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+    def url(self, path: str, host: str | None = None) -> str:
+        return f"http://{host or self.address}:{self.port}{path}"
 
     def route(self, path: str, fn: Handler) -> str:
         self.routes[path] = fn
@@ -78,12 +81,19 @@ class LocalServer:
 
 
 @contextmanager
-def running() -> Iterator[LocalServer]:
-    server = LocalServer().start()
+def running(address: str = "127.0.0.1") -> Iterator[LocalServer]:
+    server = LocalServer(address).start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    """A fresh server per test; a test package gets it by importing this fixture into its conftest."""
+    with running() as srv:
+        yield srv
 
 
 def respond(
@@ -127,6 +137,22 @@ def drip(chunk: bytes = b"<", every: float = 0.05, limit: int = 400) -> Handler:
             h.wfile.write(chunk)
             h.wfile.flush()
             time.sleep(every)
+
+    return handler
+
+
+def stall(release: threading.Event, head: bytes = b"<rss>") -> Handler:
+    """Headers and ``head`` at once, then nothing until the test sets ``release`` (a stalled body)."""
+
+    def handler(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(head) + 1))
+        h.end_headers()
+        h.wfile.write(head)
+        h.wfile.flush()
+        release.wait(120)
+        h.wfile.write(b"x")
 
     return handler
 

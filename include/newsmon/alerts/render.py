@@ -1,8 +1,9 @@
 """Alert and digest emails: plain data in, subject + text + HTML out, through Jinja2 templates.
 
 Everything shown comes from fetched pages and feeds, i.e. from strangers: HTML templates autoescape, links
-are only made for http(s) URLs, and header values are flattened to one line. Matched terms are marked by
-splitting a sentence into (text, marked) pieces here, so the templates never build markup from strings.
+are only made where ``newsmon.http.links`` allows (web addresses newsmon did not refuse), and header
+values are flattened to one line. Matched terms are marked by splitting a sentence into (text, marked)
+pieces here, so the templates never build markup from strings.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+
+from newsmon.http.links import safe_href
 
 if TYPE_CHECKING:  # imported when the first email is rendered, not when the DAGs are parsed
     import jinja2
@@ -106,17 +108,6 @@ def one_line(value: str | None, limit: int | None = None) -> str:
     if limit and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
-
-
-def safe_href(url: str | None) -> str | None:
-    """Only web links become links; `javascript:` and friends are shown as text, never clickable."""
-    if not url:
-        return None
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        return None
-    return url.strip() if scheme in ("http", "https") else None
 
 
 def mark_terms(sentence: str, terms: Sequence[str]) -> list[tuple[str, bool]]:

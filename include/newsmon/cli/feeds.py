@@ -1,4 +1,4 @@
-"""`newsmon feeds`: validate the feed list and move it in and out of OPML."""
+"""`newsmon feeds`: validate the feed list, move it in and out of OPML, bring a disabled feed back."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("feeds", help="feed list: check, import/export OPML")
+    parser = sub.add_parser("feeds", help="feed list: check, import/export OPML, enable a disabled feed")
     cmds = parser.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
 
     check = cmds.add_parser("check", help="validate a feed-list YAML file; print every error as FILE:LINE")
@@ -31,6 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--from", dest="source", type=Path, metavar="FEEDS_YAML", help="default: the configured file"
     )
     exp.set_defaults(func=_export)
+
+    enable = cmds.add_parser(
+        "enable",
+        help="poll a disabled feed again (it answered HTTP 410 Gone): its errors and back-off are reset",
+    )
+    enable.add_argument("url", help="the feed's URL as in the feed list (or the URL it moved to)")
+    enable.set_defaults(func=_enable)
 
 
 def _default_feeds_file(args: argparse.Namespace) -> Path:
@@ -89,4 +96,37 @@ def _export(args: argparse.Namespace) -> int:
         _print_errors(exc.errors)
         return 1
     sys.stdout.write(export_opml(feeds))
+    return 0
+
+
+def _enable(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from newsmon.cli.common import settings_from_args
+    from newsmon.store import feeds as feeds_store
+    from newsmon.store.db import session_scope, upgrade
+    from newsmon.store.models import Feed
+
+    settings = settings_from_args(args)
+    upgrade(settings.db_url)
+    with session_scope(settings.db_url) as session:
+        enabled = feeds_store.enable_feed(session, args.url.strip(), datetime.now(UTC))
+        disabled = (
+            []
+            if enabled
+            else list(session.scalars(select(Feed.url).where(Feed.disabled_reason.is_not(None))))
+        )
+    if enabled is None:
+        print(f"no feed with URL {args.url}", file=sys.stderr)
+        if disabled:
+            print("disabled feeds:", *disabled, sep="\n  ", file=sys.stderr)
+        return 1
+    if enabled.was:
+        print(
+            f"{enabled.url} ({enabled.name}) enabled; it was disabled: {enabled.was}. Polled in the next run."
+        )
+    else:
+        print(f"{enabled.url} ({enabled.name}) was not disabled; its errors and back-off are reset.")
     return 0

@@ -49,9 +49,18 @@ class Settings:
     ui_url: str = "http://localhost:8080/newsmon"
     max_fetch_attempts: int = 3
     http_workers: int = 8
-    # Politeness per host: requests in flight and seconds between request starts.
+    # Seconds one request (feed or page) may take in all, redirects and body included.
+    http_timeout: float = 60.0
+    # Politeness per host, shared by every worker through the database: requests in flight, seconds
+    # between request starts (a longer robots.txt Crawl-delay wins), and how long a request may wait
+    # for its host before it is left for a later run.
     host_concurrency: int = 2
     host_delay: float = 1.0
+    host_max_wait: float = 30.0
+    # Fairness: a feed has at most `feed_backlog` entries waiting (older ones are skipped, counted on the
+    # feed) and at most `feed_fetch_per_run` of them are fetched in one run.
+    feed_backlog: int = 200
+    feed_fetch_per_run: int = 50
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -70,5 +79,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         allowed_private=_split(env.get("NEWSMON_ALLOW_PRIVATE")),
         ui_url=env.get("NEWSMON_UI_URL", "http://localhost:8080/newsmon"),
         host_delay=float(env.get("NEWSMON_HOST_DELAY", 1.0)),
+        host_concurrency=int(env.get("NEWSMON_HOST_CONCURRENCY", 2)),
+        host_max_wait=float(env.get("NEWSMON_HOST_MAX_WAIT", 30.0)),
+        http_timeout=float(env.get("NEWSMON_HTTP_TIMEOUT", 60.0)),
+        feed_backlog=int(env.get("NEWSMON_FEED_BACKLOG", 200)),
+        feed_fetch_per_run=int(env.get("NEWSMON_FEED_FETCH_PER_RUN", 50)),
     )
     return replace(settings, **overrides) if overrides else settings

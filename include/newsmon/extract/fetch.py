@@ -2,9 +2,11 @@
 
 A feed entry's link may lead to a PDF, an image, a login wall, an empty page, a 404, a private
 address, or a host whose robots.txt says no. None of these may stop a batch, and none may lose the
-entry: the result then carries a short reason and, when the feed gave a summary, that summary as
-the text (status "fallback", text_source "summary") so later stages still see something.
-All HTTP goes through :mod:`newsmon.http.client` (SSRF guard, size cap, timeouts, redirects).
+entry: the result then carries its :class:`~newsmon.extract.outcome.FetchFailure` and, when the feed
+gave a summary, that summary as the text (status "fallback", text_source "summary") so later stages
+still see something. HTTP failure kinds pass through unchanged (one vocabulary, ``outcome.py``).
+All HTTP goes through :mod:`newsmon.http.client` (SSRF guard, size cap, timeouts, redirects) and, when
+a limiter is given, the politeness of :mod:`newsmon.http.politeness`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsmon.extract.article import Extracted, ExtractError, extract_article
+from newsmon.extract.outcome import ArticleError, FetchFailure, FetchStatus, TextSource
 from newsmon.extract.page_meta import plain_text
-from newsmon.http.client import HostLimiter, HttpPolicy, fetch, host_key
+from newsmon.http.client import FetchResult, HttpPolicy, fetch
+from newsmon.http.errors import HttpError
+from newsmon.http.politeness import HostDeferred, HostLimiter, host_key
 
 if TYPE_CHECKING:
     from newsmon.extract.boilerplate import BoilerplateMemory
@@ -49,12 +54,17 @@ class ArticleResult:
 
     url: str
     final_url: str
-    status: str  # "ok" | "fallback" (feed summary kept as text) | "error"
-    reason: str | None  # why not "ok": "not_html: application/pdf", "robots_disallowed", "http_404", ...
+    status: FetchStatus
+    failure: FetchFailure | None  # why not "ok"
     extracted: Extracted | None
-    text_source: str  # "page" | "summary" | "none"
+    text_source: TextSource
     http_status: int | None = None
     encoding: str | None = None
+
+    @property
+    def reason(self) -> str | None:
+        """The failure as stored: "not_html: application/pdf", "robots_disallowed", "not_found", ..."""
+        return str(self.failure) if self.failure else None
 
 
 def summary_text(summary: str | None) -> str:
@@ -81,27 +91,31 @@ def sniff_type(content_type: str | None, body: bytes) -> str | None:
     return None
 
 
-def _http_reason(kind: str | None, status: int | None, error: str | None) -> str:
-    if kind in ("http_4xx", "http_5xx", "gone", "rate_limited", "http_other") and status is not None:
-        return f"http_{status}"
-    return kind or (error or "error")
+_WITH_STATUS = (HttpError.HTTP_4XX, HttpError.HTTP_5XX, HttpError.HTTP_OTHER, HttpError.RATE_LIMITED)
+
+
+def http_failure(result: FetchResult) -> FetchFailure:
+    """The failure of an HTTP fetch, its kind unchanged; the status number where the kind is a range."""
+    kind = result.error_kind or HttpError.HTTP_OTHER
+    detail = f"HTTP {result.status}" if kind in _WITH_STATUS and result.status is not None else None
+    return FetchFailure(kind, detail)
 
 
 def _fallback(
     url: str,
     final_url: str,
-    reason: str,
+    failure: FetchFailure,
     summary: str | None,
     title: str | None,
     http_status: int | None = None,
 ) -> ArticleResult:
     text = summary_text(summary)
     if not text:
-        log.warning("article %s: %s (no summary to fall back on)", url, reason)
-        return ArticleResult(url, final_url, "error", reason, None, "none", http_status)
+        log.warning("article %s: %s (no summary to fall back on)", url, failure)
+        return ArticleResult(url, final_url, FetchStatus.ERROR, failure, None, TextSource.NONE, http_status)
     from newsmon.extract.language import detect_language
 
-    log.info("article %s: %s; keeping the feed summary", url, reason)
+    log.info("article %s: %s; keeping the feed summary", url, failure)
     extracted = Extracted(
         text=text,
         title=plain_text(title, limit=500),
@@ -114,7 +128,9 @@ def _fallback(
         attribution=None,
         lang_detected=True,
     )
-    return ArticleResult(url, final_url, "fallback", reason, extracted, "summary", http_status)
+    return ArticleResult(
+        url, final_url, FetchStatus.FALLBACK, failure, extracted, TextSource.SUMMARY, http_status
+    )
 
 
 def fetch_article(
@@ -127,12 +143,18 @@ def fetch_article(
     limiter: HostLimiter | None = None,
     boilerplate: BoilerplateMemory | None = None,
 ) -> ArticleResult:
-    """Fetch ``url`` and extract its article; never raises (every failure is a result with a reason)."""
+    """Fetch ``url`` and extract its article; every failure is a result with its reason.
+
+    Raises only :class:`~newsmon.http.politeness.HostDeferred`: the host cannot take the request now,
+    which is not the page's failure (the caller leaves the entry for a later run).
+    """
     try:
         return _fetch_article(url, policy, summary, title, robots, limiter, boilerplate)
+    except HostDeferred:
+        raise
     except Exception as exc:  # one bad page must never fail its batch
         log.exception("article %s: unexpected failure", url)
-        return _fallback(url, url, f"internal: {type(exc).__name__}", summary, title)
+        return _fallback(url, url, FetchFailure(ArticleError.INTERNAL, type(exc).__name__), summary, title)
 
 
 def _fetch_article(
@@ -147,34 +169,37 @@ def _fetch_article(
     if robots is not None:
         decision = robots.check(url)
         if not decision.allowed:
-            return _fallback(url, url, decision.reason or "robots_disallowed", summary, title)
+            return _fallback(url, url, decision.failure, summary, title)
+        if limiter is not None:
+            limiter.note_crawl_delay(host_key(url), decision.crawl_delay)
 
-    if limiter is not None:
-        with limiter.slot(host_key(url)):
-            result = fetch(url, policy, accept=ACCEPT)
-    else:
-        result = fetch(url, policy, accept=ACCEPT)
+    result = (
+        limiter.fetch(url, policy, accept=ACCEPT)
+        if limiter is not None
+        else fetch(url, policy, accept=ACCEPT)
+    )
     final_url = result.final_url or url
     if not result.ok:
-        reason = _http_reason(result.error_kind, result.status, result.error)
-        return _fallback(url, final_url, reason, summary, title, result.status)
+        return _fallback(url, final_url, http_failure(result), summary, title, result.status)
 
     if robots is not None and final_url != url:
         decision = robots.check(final_url)  # a redirect may lead to a host (or path) that says no
         if not decision.allowed:
-            return _fallback(
-                url, final_url, decision.reason or "robots_disallowed", summary, title, result.status
-            )
+            return _fallback(url, final_url, decision.failure, summary, title, result.status)
 
     body = result.body
     if not body.strip():
-        return _fallback(url, final_url, "empty", summary, title, result.status)
+        return _fallback(url, final_url, FetchFailure(ArticleError.EMPTY), summary, title, result.status)
     other = sniff_type(result.headers.get("content-type"), body)
     if other is not None:
-        return _fallback(url, final_url, f"not_html: {other}", summary, title, result.status)
+        failure = FetchFailure(ArticleError.NOT_HTML, other)
+        return _fallback(url, final_url, failure, summary, title, result.status)
 
     try:
         extracted = extract_article(body, url=final_url, headers=result.headers, boilerplate=boilerplate)
     except ExtractError as exc:
-        return _fallback(url, final_url, exc.reason, summary, title, result.status)
-    return ArticleResult(url, final_url, "ok", None, extracted, "page", result.status, extracted.encoding)
+        failure = FetchFailure.of_extraction(exc.reason)
+        return _fallback(url, final_url, failure, summary, title, result.status)
+    return ArticleResult(
+        url, final_url, FetchStatus.OK, None, extracted, TextSource.PAGE, result.status, extracted.encoding
+    )

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsmon.extract.outcome import ArticleError, FetchFailure
 from newsmon.http.client import HttpPolicy, fetch
+from newsmon.http.errors import HttpError
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +32,18 @@ class RobotsDecision:
     """Whether a URL may be fetched, and why not."""
 
     allowed: bool
-    reason: str | None = None  # "robots_disallowed", "robots_unreachable: timeout", "ssrf_blocked"
-    crawl_delay: float | None = None
+    failure: FetchFailure | None = None  # robots_disallowed, robots_unreachable: timeout, ssrf_blocked, ...
+    crawl_delay: float | None = None  # seconds between requests the host asks for (the politeness uses it)
+
+    @property
+    def reason(self) -> str | None:
+        return str(self.failure) if self.failure else None
 
 
 @dataclass
 class _Entry:
     parser: Any  # protego.Protego, or None for "allow all"
-    error: str | None  # set when robots.txt could not be read (everything disallowed)
+    error: HttpError | None  # set when robots.txt could not be read (everything disallowed)
     expires: float
 
 
@@ -83,8 +89,8 @@ class RobotsCache:
         if result.ok:
             text = result.body.decode("utf-8", errors="replace")
             return _Entry(parser=Protego.parse(text), error=None, expires=now + self.ttl)
-        kind = result.error_kind or "unknown"
-        if kind in ("http_4xx", "gone", "too_large"):
+        kind = result.error_kind or HttpError.HTTP_OTHER
+        if kind in (HttpError.HTTP_4XX, HttpError.NOT_FOUND, HttpError.GONE, HttpError.TOO_LARGE):
             # absent or unreadably large: no restrictions (RFC 9309 section 2.3.1.3)
             return _Entry(parser=None, error=None, expires=now + self.ttl)
         log.info("robots.txt %s unavailable (%s): disallowing the host for now", location, kind)
@@ -109,17 +115,17 @@ class RobotsCache:
         """May ``url`` be fetched with this cache's user agent?"""
         location = robots_url(url)
         if location is None:
-            return RobotsDecision(False, "bad_url")
+            return RobotsDecision(False, FetchFailure(HttpError.BAD_URL))
         entry = self._entry(location)
-        if entry.error == "ssrf_blocked":
-            return RobotsDecision(False, "ssrf_blocked")
+        if entry.error in (HttpError.SSRF_BLOCKED, HttpError.BAD_URL):
+            return RobotsDecision(False, FetchFailure(entry.error))
         if entry.error is not None:
-            return RobotsDecision(False, f"robots_unreachable: {entry.error}")
+            return RobotsDecision(False, FetchFailure(ArticleError.ROBOTS_UNREACHABLE, entry.error))
         if entry.parser is None:
             return RobotsDecision(True)
         agent = self.policy.user_agent
         if not entry.parser.can_fetch(url, agent):
-            return RobotsDecision(False, "robots_disallowed")
+            return RobotsDecision(False, FetchFailure(ArticleError.ROBOTS_DISALLOWED))
         return RobotsDecision(True, crawl_delay=entry.parser.crawl_delay(agent))
 
     def allowed(self, url: str) -> bool:

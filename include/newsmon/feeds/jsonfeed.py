@@ -1,5 +1,14 @@
 """JSON Feed 1.0/1.1 (https://www.jsonfeed.org/version/1.1/), which feedparser does not read.
 
+Strict where a mistake would hide a broken feed, lenient where a real feed is merely sloppy:
+
+* not JSON, not an object, no ``https://jsonfeed.org/version/1...`` version, or ``items`` missing or
+  not a list: :class:`NotJsonFeed` with a message that says which, so the poll is a feed error
+  ("parse") and never a healthy poll with 0 entries;
+* items that are not objects are left out and counted; a feed whose items are *all* such is an error;
+* an item field of the wrong type (a title that is a number, a url that is an object) is ignored,
+  and counted in ``problems`` (the poll's ``bozo_reason``).
+
 Returns plain dicts shaped like the few feedparser fields ``parse.py`` consumes, so both formats go
 through one entry-building path.
 """
@@ -8,6 +17,10 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
+_VERSION_PREFIXES = ("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")
+_TEXT_FIELDS = ("id", "url", "external_url", "title", "summary", "content_text", "content_html")
+_DATE_FIELDS = ("date_published", "date_modified")
 
 
 class NotJsonFeed(ValueError):
@@ -34,22 +47,45 @@ def _str(value: Any) -> str | None:
     return None
 
 
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number" if isinstance(value, int | float) else "null"
+    )
+
+
 def load(text: str) -> dict[str, Any]:
-    """Parse JSON Feed text into {"title","link","lang","version","entries":[...]} (raises NotJsonFeed)."""
+    """Parse JSON Feed text into {"title","link","lang","version","entries":[...],"problems":[...]}.
+
+    Raises :class:`NotJsonFeed` with a message naming what is wrong.
+    """
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise NotJsonFeed(f"invalid JSON: {exc}") from None
     if not isinstance(doc, dict):
-        raise NotJsonFeed("JSON document is not an object")
-    version = _str(doc.get("version")) or ""
-    items = doc.get("items")
-    if "jsonfeed.org/version/1" not in version and not isinstance(items, list):
-        raise NotJsonFeed("JSON without a jsonfeed.org version or an items list")
+        raise NotJsonFeed(f"JSON Feed must be an object, got {_kind(doc)}")
+    version = doc.get("version")
+    if not isinstance(version, str) or not version.startswith(_VERSION_PREFIXES):
+        raise NotJsonFeed(f"JSON without a jsonfeed.org version (version is {_kind(version)})")
+    if "items" not in doc:
+        raise NotJsonFeed("JSON Feed has no 'items'")
+    items = doc["items"]
+    if not isinstance(items, list):
+        raise NotJsonFeed(f"JSON Feed 'items' must be a list, got {_kind(items)}")
+    problems: list[str] = []
+    not_objects = sum(1 for item in items if not isinstance(item, dict))
+    if items and not_objects == len(items):
+        raise NotJsonFeed(f"none of the {len(items)} JSON Feed items is an object")
+    if not_objects:
+        problems.append(f"{not_objects} of {len(items)} items are not objects")
+    wrong_types = 0
     entries = []
-    for item in items if isinstance(items, list) else []:
+    for item in items:
         if not isinstance(item, dict):
             continue
+        wrong_types += sum(
+            1 for f in (*_TEXT_FIELDS, *_DATE_FIELDS) if item.get(f) is not None and _str(item[f]) is None
+        )
         entries.append(
             {
                 "id": _str(item.get("id")),
@@ -63,10 +99,15 @@ def load(text: str) -> dict[str, Any]:
                 "author": _author(item) or _author(doc),
             }
         )
+    if wrong_types:
+        problems.append(f"{wrong_types} item field(s) of the wrong type ignored")
+    if doc.get("title") is not None and not isinstance(doc.get("title"), str):
+        problems.append(f"the feed's title is {_kind(doc['title'])}")
     return {
         "title": _str(doc.get("title")),
         "link": _str(doc.get("home_page_url")),
         "lang": _str(doc.get("language")),
         "version": version,
         "entries": entries,
+        "problems": problems,
     }

@@ -1,7 +1,11 @@
 """One poll of one feed, as a pure function of its stored state: state in, (new state, entries) out.
 
 The state machine, in one place so the rules are visible:
-- disabled (HTTP 410 once) -> never fetched again; "not_due" before ``next_poll_at`` unless forced.
+- disabled (HTTP 410 once) -> not fetched again and no next poll, until ``newsmon feeds enable URL``
+  or the feed returns to the feed list after having been removed; "not_due" before ``next_poll_at``
+  unless forced.
+- the host cannot take the request now (politeness, Retry-After) -> "deferred": state unchanged, the
+  feed stays due and is polled in a later run.
 - 304 -> no parse, errors reset, next poll after the normal interval.
 - 200 that parses -> entries, new validators (ETag/Last-Modified), errors reset.
 - anything else -> ``consecutive_errors`` + 1 and the next poll is pushed back exponentially
@@ -16,12 +20,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from newsmon.feeds.parse import FeedEntry, FeedParseError, parse_feed
-from newsmon.http.client import FetchResult, HostLimiter, HttpPolicy, fetch, host_key
+from newsmon.feeds.parse import FeedEntry, FeedError, FeedParseError, parse_feed
+from newsmon.http.client import FetchResult, HttpPolicy
+from newsmon.http.errors import HttpError
+from newsmon.http.politeness import HostDeferred, HostLimiter
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +38,18 @@ FEED_ACCEPT = (
 )
 
 
+class PollStatus(StrEnum):
+    NEW = "new"  # fetched and parsed (maybe with no new entries)
+    NOT_MODIFIED = "not_modified"  # 304
+    ERROR = "error"
+    NOT_DUE = "not_due"
+    DISABLED = "disabled"
+    DEFERRED = "deferred"  # the host could not take the request within the politeness wait
+
+
+ErrorKind = HttpError | FeedError
+
+
 @dataclass(frozen=True)
 class FeedState:
     url: str
@@ -40,7 +58,7 @@ class FeedState:
     last_polled_at: datetime | None = None
     last_success_at: datetime | None = None
     consecutive_errors: int = 0
-    last_error_kind: str | None = None
+    last_error_kind: ErrorKind | str | None = None
     last_error: str | None = None
     next_poll_at: datetime | None = None
     redirected_to: str | None = None
@@ -55,10 +73,11 @@ class FeedState:
 @dataclass(frozen=True)
 class PollOutcome:
     state: FeedState
-    status: str  # "new" | "not_modified" | "error" | "not_due" | "disabled"
+    status: PollStatus
     entries: tuple[FeedEntry, ...] = ()
+    items: int = 0  # items the document listed (more than ``entries`` when it listed over MAX_ITEMS)
     feed_title: str | None = None
-    error_kind: str | None = None
+    error_kind: ErrorKind | None = None
     error: str | None = None
     bozo_reason: str | None = None
     elapsed: float = 0.0
@@ -73,9 +92,9 @@ def backoff_delay(interval: timedelta, errors: int, cap: timedelta = BACKOFF_CAP
 
 def _quick_outcome(state: FeedState, now: datetime, force: bool) -> PollOutcome | None:
     if state.disabled_reason:
-        return PollOutcome(state=state, status="disabled", error_kind="disabled", error=state.disabled_reason)
+        return PollOutcome(state=state, status=PollStatus.DISABLED, error=state.disabled_reason)
     if not force and state.next_poll_at is not None and now < state.next_poll_at:
-        return PollOutcome(state=state, status="not_due")
+        return PollOutcome(state=state, status=PollStatus.NOT_DUE)
     return None
 
 
@@ -98,7 +117,7 @@ def _success_state(state: FeedState, result: FetchResult, now: datetime, interva
 
 def _error_outcome(
     state: FeedState,
-    kind: str,
+    kind: ErrorKind,
     message: str,
     now: datetime,
     interval: timedelta,
@@ -110,19 +129,23 @@ def _error_outcome(
     if retry_after is not None:
         delay = max(delay, timedelta(seconds=retry_after))
     disabled = state.disabled_reason
-    if kind == "gone":
+    next_poll: datetime | None = now + delay
+    if kind == HttpError.GONE:
         disabled = f"gone: HTTP 410 at {now.isoformat(timespec='seconds')}"
-        log.warning("feed %s disabled: %s", state.url, disabled)
+        next_poll = None  # never, until enabled again
+        log.warning("feed %s disabled: %s (newsmon feeds enable URL brings it back)", state.url, disabled)
     new_state = replace(
         state,
         last_polled_at=now,
         consecutive_errors=errors,
         last_error_kind=kind,
         last_error=message,
-        next_poll_at=now + delay,
+        next_poll_at=next_poll,
         disabled_reason=disabled,
     )
-    return PollOutcome(state=new_state, status="error", error_kind=kind, error=message, elapsed=elapsed)
+    return PollOutcome(
+        state=new_state, status=PollStatus.ERROR, error_kind=kind, error=message, elapsed=elapsed
+    )
 
 
 def _poll(
@@ -130,15 +153,20 @@ def _poll(
     policy: HttpPolicy,
     now: datetime,
     interval: timedelta,
-    limiter: HostLimiter | None,
+    limiter: HostLimiter,
     force: bool,
 ) -> PollOutcome:
     quick = _quick_outcome(state, now, force)
     if quick:
         return quick
     url = state.fetch_url
-    with limiter.slot(host_key(url)) if limiter else nullcontext():
-        result = fetch(url, policy, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT)
+    try:
+        result = limiter.fetch(
+            url, policy, etag=state.etag, last_modified=state.last_modified, accept=FEED_ACCEPT
+        )
+    except HostDeferred as deferred:
+        log.info("feed %s deferred: %s", state.url, deferred.reason)
+        return PollOutcome(state=state, status=PollStatus.DEFERRED, error=deferred.reason)
     if result.not_modified:
         new_state = _success_state(state, result, now, interval)
         new_state = replace(
@@ -146,11 +174,11 @@ def _poll(
             etag=result.headers.get("etag") or state.etag,
             last_modified=result.headers.get("last-modified") or state.last_modified,
         )
-        return PollOutcome(state=new_state, status="not_modified", elapsed=result.elapsed)
+        return PollOutcome(state=new_state, status=PollStatus.NOT_MODIFIED, elapsed=result.elapsed)
     if not result.ok:
         return _error_outcome(
             state,
-            result.error_kind or "http_other",
+            result.error_kind or HttpError.HTTP_OTHER,
             result.error or f"HTTP {result.status}",
             now,
             interval,
@@ -173,8 +201,9 @@ def _poll(
         )
     return PollOutcome(
         state=new_state,
-        status="new",
+        status=PollStatus.NEW,
         entries=parsed.entries,
+        items=parsed.items,
         feed_title=parsed.title,
         bozo_reason=parsed.bozo_reason,
         elapsed=result.elapsed,
@@ -190,12 +219,15 @@ def poll_feed(
     limiter: HostLimiter | None = None,
     force: bool = False,
 ) -> PollOutcome:
-    """Poll one feed if due (or ``force``); never raises. ``now`` must be timezone-aware."""
+    """Poll one feed if due (or ``force``); never raises. ``now`` must be timezone-aware.
+
+    ``limiter`` defaults to a fresh :class:`HostLimiter` of this call alone.
+    """
     try:
-        return _poll(state, policy, now, interval, limiter, force)
+        return _poll(state, policy, now, interval, limiter or HostLimiter(), force)
     except Exception as exc:
         log.exception("feed %s: internal error while polling", state.url)
-        return _error_outcome(state, "internal", f"{type(exc).__name__}: {exc}", now, interval)
+        return _error_outcome(state, FeedError.INTERNAL, f"{type(exc).__name__}: {exc}", now, interval)
 
 
 def poll_feeds(

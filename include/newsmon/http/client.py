@@ -10,7 +10,7 @@ Why hand-rolled on top of urllib3 instead of ``requests``: three guarantees need
    response costs at most ``max_bytes`` of memory and ``total_timeout`` seconds.
 
 ``fetch`` never raises for network, HTTP, size or SSRF problems: every failure is a ``FetchResult``
-with an ``error_kind`` from :data:`ERROR_KINDS`, logged as one WARNING line.
+with an ``error_kind`` from :class:`newsmon.http.errors.HttpError`, logged as one WARNING line.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from __future__ import annotations
 import email.utils
 import logging
 import socket
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -42,32 +40,10 @@ from urllib3.util import parse_url
 from urllib3.util.request import ACCEPT_ENCODING
 
 import newsmon
-from newsmon.http.ssrf import SsrfBlocked, host_port_key, vetted_addresses
+from newsmon.http.errors import HttpError, status_error
+from newsmon.http.ssrf import SsrfBlocked, vetted_addresses
 
 log = logging.getLogger(__name__)
-
-ERROR_KINDS: frozenset[str] = frozenset(
-    {
-        "bad_url",  # not an http(s) URL, or unparsable
-        "dns",  # host name does not resolve
-        "refused",  # TCP connection refused
-        "network",  # other socket-level failure (unreachable, reset)
-        "timeout",  # connect/read timeout, or the total time limit while streaming
-        "tls",  # handshake or certificate failure
-        "ssrf_blocked",  # resolves to a loopback/private/link-local/... address that is not allowed
-        "too_large",  # body (after decompression) over max_bytes, or a Content-Length announcing it
-        "truncated",  # connection closed before Content-Length bytes arrived
-        "decode",  # broken gzip/deflate/br stream
-        "protocol",  # malformed HTTP
-        "too_many_redirects",
-        "bad_redirect",  # 3xx without a usable Location
-        "rate_limited",  # 429
-        "gone",  # 410
-        "http_4xx",
-        "http_5xx",
-        "http_other",  # 1xx/3xx we cannot use
-    }
-)
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
@@ -96,7 +72,7 @@ class FetchResult:
     status: int | None
     headers: Mapping[str, str]
     body: bytes
-    error_kind: str | None
+    error_kind: HttpError | None
     error: str | None
     permanent_redirect: str | None = None
     retry_after: float | None = None
@@ -116,7 +92,7 @@ class FetchResult:
 class _Failure(Exception):
     """Internal: a classified failure raised from deep inside urllib3 and turned into a result."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: HttpError, message: str) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
@@ -140,9 +116,9 @@ class _GuardedConnectionMixin:
         try:
             infos = vetted_addresses(host, port, self._allowed_private)
         except SsrfBlocked as exc:
-            raise _Failure("ssrf_blocked", str(exc)) from None
+            raise _Failure(HttpError.SSRF_BLOCKED, str(exc)) from None
         except (socket.gaierror, UnicodeError) as exc:
-            raise _Failure("dns", f"cannot resolve {host}: {exc}") from None
+            raise _Failure(HttpError.DNS, f"cannot resolve {host}: {exc}") from None
         last: OSError | None = None
         for family, socktype, proto, _canon, sockaddr in infos:
             sock = socket.socket(family, socktype, proto)
@@ -156,10 +132,10 @@ class _GuardedConnectionMixin:
                 sock.close()
                 last = exc
         if isinstance(last, TimeoutError | socket.timeout):
-            raise _Failure("timeout", f"connect to {host}:{port} timed out")
+            raise _Failure(HttpError.TIMEOUT, f"connect to {host}:{port} timed out")
         if isinstance(last, ConnectionRefusedError):
-            raise _Failure("refused", f"connection to {host}:{port} refused")
-        raise _Failure("network", f"cannot connect to {host}:{port}: {last}")
+            raise _Failure(HttpError.REFUSED, f"connection to {host}:{port} refused")
+        raise _Failure(HttpError.NETWORK, f"cannot connect to {host}:{port}: {last}")
 
 
 class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
@@ -195,40 +171,26 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return min(max(delta, 0.0), _MAX_RETRY_AFTER)
 
 
-def _status_kind(status: int) -> str | None:
-    if 200 <= status < 300 or status == 304:
-        return None
-    if status == 410:
-        return "gone"
-    if status == 429:
-        return "rate_limited"
-    if 400 <= status < 500:
-        return "http_4xx"
-    if 500 <= status < 600:
-        return "http_5xx"
-    return "http_other"
-
-
-def _classify(exc: BaseException) -> tuple[str, str]:
+def _classify(exc: BaseException) -> tuple[HttpError, str]:
     """Map an exception escaping urllib3 to (error_kind, message)."""
     if isinstance(exc, _Failure):
         return exc.kind, exc.message
     if isinstance(exc, ReadTimeoutError | TimeoutError | socket.timeout):
-        return "timeout", f"read timed out: {exc}"
+        return HttpError.TIMEOUT, f"read timed out: {exc}"
     if isinstance(exc, SSLError):
-        return "tls", str(exc)
+        return HttpError.TLS, str(exc)
     if isinstance(exc, DecodeError):
-        return "decode", str(exc)
+        return HttpError.DECODE, str(exc)
     if isinstance(exc, ProtocolError):
         text = str(exc)
         if "IncompleteRead" in text or "incomplete" in text.lower():
-            return "truncated", text
+            return HttpError.TRUNCATED, text
         if "timed out" in text:
-            return "timeout", text
-        return "protocol", text
+            return HttpError.TIMEOUT, text
+        return HttpError.PROTOCOL, text
     if isinstance(exc, HTTPError | OSError):
-        return "network", f"{type(exc).__name__}: {exc}"
-    return "protocol", f"{type(exc).__name__}: {exc}"
+        return HttpError.NETWORK, f"{type(exc).__name__}: {exc}"
+    return HttpError.PROTOCOL, f"{type(exc).__name__}: {exc}"
 
 
 def _set_read_timeout(resp: urllib3.BaseHTTPResponse, seconds: float) -> None:
@@ -243,14 +205,16 @@ def _read_body(resp: urllib3.BaseHTTPResponse, policy: HttpPolicy, deadline: flo
     """Stream the (decompressed) body, stopping at ``max_bytes`` or the total deadline."""
     declared = resp.headers.get("content-length")
     if declared and declared.strip().isdigit() and int(declared) > policy.max_bytes:
-        raise _Failure("too_large", f"Content-Length {declared} exceeds the {policy.max_bytes}-byte limit")
+        raise _Failure(
+            HttpError.TOO_LARGE, f"Content-Length {declared} exceeds the {policy.max_bytes}-byte limit"
+        )
     parts: list[bytes] = []
     size = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise _Failure(
-                "timeout", f"body not complete within {policy.total_timeout:g}s (got {size} bytes)"
+                HttpError.TIMEOUT, f"body not complete within {policy.total_timeout:g}s (got {size} bytes)"
             )
         _set_read_timeout(resp, min(policy.read_timeout, remaining))
         chunk = resp.read1(_CHUNK, decode_content=True)  # returns what has arrived: deadline stays checkable
@@ -258,10 +222,10 @@ def _read_body(resp: urllib3.BaseHTTPResponse, policy: HttpPolicy, deadline: flo
             break
         size += len(chunk)
         if size > policy.max_bytes:
-            raise _Failure("too_large", f"body exceeds the {policy.max_bytes}-byte limit")
+            raise _Failure(HttpError.TOO_LARGE, f"body exceeds the {policy.max_bytes}-byte limit")
         parts.append(chunk)
     if time.monotonic() > deadline:
-        raise _Failure("timeout", f"body not complete within {policy.total_timeout:g}s")
+        raise _Failure(HttpError.TIMEOUT, f"body not complete within {policy.total_timeout:g}s")
     return b"".join(parts)
 
 
@@ -304,7 +268,7 @@ def fetch(
     resp_headers: dict[str, str] = {}
 
     def result(
-        kind: str | None = None, error: str | None = None, body: bytes = b"", retry: float | None = None
+        kind: HttpError | None = None, error: str | None = None, body: bytes = b"", retry: float | None = None
     ):
         if kind:
             log.warning("fetch %s failed: %s: %s", url, kind, error)
@@ -327,12 +291,12 @@ def fetch(
         try:
             parsed = parse_url(current)
         except LocationParseError as exc:
-            return result("bad_url", f"cannot parse URL {current!r}: {exc}")
+            return result(HttpError.BAD_URL, f"cannot parse URL {current!r}: {exc}")
         if parsed.scheme not in ("http", "https") or not parsed.host:
-            return result("bad_url", f"not an http(s) URL: {current!r}")
+            return result(HttpError.BAD_URL, f"not an http(s) URL: {current!r}")
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return result("timeout", f"no time left after {len(hops) - 1} redirects")
+            return result(HttpError.TIMEOUT, f"no time left after {len(hops) - 1} redirects")
         pool_cls = _GuardedHTTPSPool if parsed.scheme == "https" else _GuardedHTTPPool
         timeout = urllib3.Timeout(
             connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
@@ -366,7 +330,7 @@ def fetch(
                 if status in _REDIRECTS:
                     location = resp.headers.get("location")
                     if not location:
-                        return result("bad_redirect", f"HTTP {status} without Location")
+                        return result(HttpError.BAD_REDIRECT, f"HTTP {status} without Location")
                     target = urljoin(current, location.strip())
                     if status in _PERMANENT and still_permanent:
                         permanent = target
@@ -374,7 +338,7 @@ def fetch(
                         still_permanent = False
                     current = target
                     continue
-                kind = _status_kind(status)
+                kind = status_error(status)
                 if kind is not None:
                     retry = parse_retry_after(resp.headers.get("retry-after"))
                     return result(kind, f"HTTP {status} {resp.reason or ''}".strip(), retry=retry)
@@ -389,53 +353,4 @@ def fetch(
                 resp.close()
         finally:
             pool.close()
-    return result("too_many_redirects", f"more than {policy.max_redirects} redirects")
-
-
-def host_key(url: str) -> str:
-    """The key a :class:`HostLimiter` uses for ``url``: canonical host:port, or the raw URL if unparsable."""
-    try:
-        parsed = parse_url(url)
-    except LocationParseError:
-        return url
-    if not parsed.host:
-        return url
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    return host_port_key(parsed.host, port)
-
-
-class HostLimiter:
-    """Per-host politeness: at most ``max_per_host`` requests in flight and ``min_delay`` seconds
-    between request starts to one host, so 50 feeds on one site do not hammer it. Thread-safe.
-    """
-
-    def __init__(self, max_per_host: int = 2, min_delay: float = 1.0) -> None:
-        if max_per_host < 1:
-            raise ValueError("max_per_host must be >= 1")
-        self.max_per_host = max_per_host
-        self.min_delay = max(0.0, min_delay)
-        self._cond = threading.Condition()
-        self._active: dict[str, int] = {}
-        self._next_start: dict[str, float] = {}
-
-    @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
-        """Block until a request to ``host`` (a key from :func:`host_key`) may start."""
-        with self._cond:
-            while self._active.get(host, 0) >= self.max_per_host:
-                self._cond.wait()
-            self._active[host] = self._active.get(host, 0) + 1
-            now = time.monotonic()
-            start_at = max(now, self._next_start.get(host, now))
-            self._next_start[host] = start_at + self.min_delay
-        try:
-            wait = start_at - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            yield
-        finally:
-            with self._cond:
-                self._active[host] -= 1
-                if not self._active[host]:
-                    del self._active[host]
-                self._cond.notify_all()
+    return result(HttpError.TOO_MANY_REDIRECTS, f"more than {policy.max_redirects} redirects")

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from newsmon.store.copies import pending_entry_ids
 from newsmon.store.delivery import DeliveryStatus
+from newsmon.store.entries import waiting_count
 from newsmon.store.models import Alert, Copy, Feed, Flag, PipelineRun
 from newsmon.store.upsert import upsert
 
@@ -59,7 +59,7 @@ def read_facts(session: Session, *, max_fetch_attempts: int, backlog_cap: int = 
     failing_by_kind: dict[str, int] = {}
     for kind, n in kinds:  # a feed disabled by hand or by a 410 may carry no error kind of its own
         failing_by_kind[kind or "disabled"] = failing_by_kind.get(kind or "disabled", 0) + n
-    backlog = len(pending_entry_ids(session, max_attempts=max_fetch_attempts, limit=backlog_cap))
+    backlog = waiting_count(session, max_attempts=max_fetch_attempts, limit=backlog_cap)
     pending = session.scalar(select(func.count()).select_from(Alert).where(Alert.status.in_(PENDING))) or 0
     oldest = None
     if pending:

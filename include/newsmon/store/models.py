@@ -10,6 +10,7 @@ Migrations in `migrations/` are the source of truth for the live schema; these m
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -95,6 +96,21 @@ class Feed(Base):
     redirected_to: Mapped[str | None] = mapped_column(String(2048))
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(TS)
+    # The bounded backlog (newsmon.store.entries): entries stored as skipped because newer ones filled the
+    # backlog, and the last poll's size and the items beyond its newest `feed_backlog`, never stored.
+    entries_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    last_poll_items: Mapped[int | None] = mapped_column(Integer)
+    last_poll_surplus: Mapped[int | None] = mapped_column(Integer)
+
+
+class EntryState(StrEnum):
+    """Where an entry is on its way to a copy (``entries.state``)."""
+
+    NEW = "new"  # to fetch
+    DONE = "done"  # its copy is stored (copy_id set)
+    FAILED = "failed"  # the last fetch failed; tried again while attempts are left
+    GAVE_UP = "gave_up"  # will not be fetched: no usable link, or a failure that a retry cannot mend
+    SKIPPED = "skipped"  # pushed out of the feed's bounded backlog by newer entries; not fetched
 
 
 class Entry(Base):
@@ -117,6 +133,7 @@ class Entry(Base):
     fetch_attempts: Mapped[int] = mapped_column(Integer, default=0)
     fetch_error: Mapped[str | None] = mapped_column(Text)
     copy_id: Mapped[int | None] = mapped_column(ForeignKey("copies.id", ondelete="SET NULL"), index=True)
+    cuts: Mapped[dict[str, int] | None] = mapped_column(JSON)  # {field: original length} of fields cut
 
 
 class Copy(Base):
@@ -153,6 +170,7 @@ class Copy(Base):
     fetched_at: Mapped[datetime] = mapped_column(TS, index=True)  # health: age of the newest copy
     folded_at: Mapped[datetime | None] = mapped_column(TS)
     scored_at: Mapped[datetime | None] = mapped_column(TS)
+    cuts: Mapped[dict[str, int] | None] = mapped_column(JSON)  # {field: original length} of fields cut
 
 
 class CopyBand(Base):
@@ -347,3 +365,28 @@ class SiteBoilerplatePage(Base):
     site: Mapped[str] = mapped_column(String(255), primary_key=True)
     page_key: Mapped[str] = mapped_column(String(32), primary_key=True)
     observed_at: Mapped[datetime] = mapped_column(TS)
+
+
+class Host(Base):
+    """Politeness state of one host ("host:port"), shared by every process (``newsmon.store.hosts``).
+
+    Times are seconds since the epoch: the limiter compares and adds them in one UPDATE.
+    """
+
+    __tablename__ = "hosts"
+
+    host: Mapped[str] = mapped_column(String(300), primary_key=True)
+    next_start_at: Mapped[float] = mapped_column(Float, default=0.0)  # no request starts before
+    crawl_delay: Mapped[float | None] = mapped_column(Float)  # from robots.txt, when longer than the default
+    blocked_until: Mapped[float | None] = mapped_column(Float)  # from Retry-After
+
+
+class HostSlot(Base):
+    """One of a host's request slots; a request in flight holds one, leased so a crash frees it."""
+
+    __tablename__ = "host_slots"
+
+    host: Mapped[str] = mapped_column(String(300), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[float | None] = mapped_column(Float)

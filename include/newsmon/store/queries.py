@@ -350,6 +350,7 @@ class CopyView:
     attribution_site: str | None
     attribution_url: str | None
     is_original: bool
+    fetch_reason: str | None = None  # why the page was not the text ("kind: detail", extract/outcome.py)
 
     @property
     def seen_at(self) -> datetime:
@@ -463,6 +464,7 @@ def _copy_view(r: AnyRow, is_original: bool) -> CopyView:
         attribution_site=r.attribution_site,
         attribution_url=r.attribution_url,
         is_original=is_original,
+        fetch_reason=r.fetch_reason,
     )
 
 
@@ -496,6 +498,7 @@ def story_detail(session: Session, story_id: int, topic: str | None = None) -> S
         Copy.lang,
         Copy.text_source,
         Copy.fetch_status,
+        Copy.fetch_reason,
         Copy.attribution_site,
         Copy.attribution_url,
         Feed.name.label("feed_name"),
@@ -630,6 +633,9 @@ class FeedHealth:
     disabled_reason: str | None
     entries: int
     stories: int
+    entries_skipped: int = 0  # pushed out of the bounded backlog by newer entries (store/entries.py)
+    last_poll_items: int | None = None
+    last_poll_surplus: int | None = None  # items of the last poll beyond the newest `feed_backlog`
 
     def status(self, now: datetime) -> str:
         """ok | backing_off | failing | disabled | removed | never_polled — the badge on the page."""
@@ -668,10 +674,14 @@ def feed_health(session: Session) -> list[FeedHealth]:
             consecutive_errors=f.consecutive_errors or 0,
             last_error_kind=f.last_error_kind,
             last_error=f.last_error,
-            next_poll_at=f.next_poll_at,
+            # a disabled or removed feed is not polled again until brought back: no next poll to show
+            next_poll_at=None if f.disabled_reason or not f.active else f.next_poll_at,
             disabled_reason=f.disabled_reason,
             entries=entries.get(f.id, 0),
             stories=stories.get(f.id, 0),
+            entries_skipped=f.entries_skipped or 0,
+            last_poll_items=f.last_poll_items,
+            last_poll_surplus=f.last_poll_surplus,
         )
         for f in session.scalars(select(Feed).order_by(Feed.name))
     ]

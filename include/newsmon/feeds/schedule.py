@@ -1,0 +1,55 @@
+"""The order in which waiting entries are fetched: fair across hosts and feeds, bounded per feed.
+
+The rule (issue #15: one feed with 20,000 items once kept every other feed's articles waiting for
+hours, because the queue was read in id order under a global cap):
+
+1. new entries before retries — a page that failed keeps its attempts, but never ahead of news;
+2. within each tier, round-robin over the hosts the articles live on, and within a host round-robin
+   over the feeds linking to it — so consecutive fetches go to different hosts (politeness costs
+   less) and every feed gets its turn before any feed gets a second one;
+3. within a feed, newest first (the store ranks them: ``PendingEntry.rank``);
+4. at most ``per_feed`` entries of one feed per run (applied by the store query) and ``limit`` in all.
+
+Pure functions of their input: the same waiting entries always give the same plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, zip_longest
+from typing import TYPE_CHECKING
+
+from newsmon.http.politeness import host_key
+
+if TYPE_CHECKING:
+    from newsmon.store.entries import PendingEntry
+
+_GAP = object()
+
+
+def _round_robin(queues: Sequence[Iterable]) -> Iterator:
+    """One item of each queue in turn, until all are empty."""
+    for row in zip_longest(*queues, fillvalue=_GAP):
+        yield from (item for item in row if item is not _GAP)
+
+
+def _tier(entries: Sequence[PendingEntry]) -> Iterator[PendingEntry]:
+    by_host: dict[str, dict[int, list[PendingEntry]]] = defaultdict(lambda: defaultdict(list))
+    for entry in sorted(entries, key=lambda e: (e.feed_id, e.rank)):
+        by_host[host_key(entry.link)][entry.feed_id].append(entry)
+    per_host = [list(_round_robin([feeds[f] for f in sorted(feeds)])) for _, feeds in sorted(by_host.items())]
+    return _round_robin(per_host)
+
+
+def fair_order(entries: Sequence[PendingEntry], *, limit: int) -> list[int]:
+    """Entry ids in fetch order (see the module docstring), at most ``limit``."""
+    fresh = [e for e in entries if not e.retry]
+    retries = [e for e in entries if e.retry]
+    ordered = chain(_tier(fresh), _tier(retries))
+    return [e.entry_id for _, e in zip(range(limit), ordered, strict=False)]
+
+
+def batches(ids: Sequence[int], size: int) -> list[list[int]]:
+    """Consecutive slices of the plan: each batch holds a share of every host and feed near the front."""
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
