@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 
 import newsmon_metrics
 from newsmon.config.settings import load_settings
-from newsmon.store.copies import pending_entry_ids
 from newsmon.store.db import session_scope
+from newsmon.store.entries import waiting_count
 from newsmon.store.models import Copy, Entry, Flag, Story
 from tests.conftest import REPO
 from tests.dags.airflow_harness import run_dag
@@ -126,13 +126,13 @@ def test_a_dag_run_sends_its_counters_gauges_and_timers_to_statsd(statsd, pipeli
         fallback = s.scalar(select(func.count()).select_from(Copy).where(Copy.fetch_status == "fallback"))
         stories = s.scalar(select(func.count()).select_from(Story))
         flags = s.scalar(select(func.count()).select_from(Flag).where(Flag.topic == TOPIC))
-        backlog = len(pending_entry_ids(s, max_attempts=load_settings().max_fetch_attempts, limit=10_000))
+        backlog = waiting_count(s, max_attempts=load_settings().max_fetch_attempts, limit=10_000)
     assert entries > 0 and copies > 0 and flags > 0
 
     c = got.counters
     assert c[_m("feeds.polled")] == 5
     assert c[_m("feeds.failed")] == 1
-    assert c[_m("feeds.failed.http_4xx")] == 1
+    assert c[_m("feeds.failed.not_found")] == 1
     assert c[_m("feeds.not_modified")] == 0
     assert c[_m("entries.new")] == entries
     assert c[_m("fetch.planned")] == entries
