@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+from typing import NamedTuple
 
 from newsmon.extract.attribution import Attribution, parse_attribution
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…。！？»”\"')\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？»”“‘’\"')\]]\s*$")
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ARROWS = re.compile(r"^\s*(?:[«»<>←→↑↓⇐⇒›‹▶►◀◄|]+|&gt;|&lt;)|(?:[«»<>←→›‹▶►|]+)\s*$")
@@ -215,13 +217,34 @@ TAIL_BLOCK_PROSE_WORDS = 12  # ... and so is a punctuated sentence of this many 
 LINK_LIST_MIN_ITEMS = 3  # a trailing list this long, mostly links on the page, is a list of other articles
 
 
+class CleanRule(StrEnum):
+    """Why the cleaner removed a line (the bench measures the recall each rule costs)."""
+
+    SITE_REPEAT = "site_repeat"  # the site repeats the line on its other pages
+    DOUBLED = "doubled"
+    CREDIT = "credit"
+    RECIRCULATION = "recirculation"
+    ATTRIBUTION = "attribution"
+    EDGE_PROMPT = "edge_prompt"  # a call to action or interface wording at an edge of the text
+    EDGE_LINK = "edge_link"  # a bare URL, arrows or debris at an edge
+    EDGE_LABEL = "edge_label"  # a few words at an edge that were a link on the page
+    LINK_LIST = "link_list"
+    TAIL_BLOCK = "tail_block"
+    TITLE_ECHO = "title_echo"
+
+
+class Removal(NamedTuple):
+    line: str
+    rule: CleanRule
+
+
 @dataclass(frozen=True)
 class Cleaned:
     """Result of cleaning: the kept lines, the declared original and what was removed (for logs)."""
 
     lines: list[str]
     attribution: Attribution | None
-    removed: list[str]
+    removed: list[Removal]
 
 
 def tokens(text: str) -> list[str]:
@@ -265,30 +288,65 @@ def is_recirculation(line: str) -> bool:
     return len(tokens(line)) <= 30 and bool(_RECIRC_LABEL.match(line))
 
 
-def cta_strength(line: str) -> int:
-    """0: not a call to action; 1: only shaped like a label; 2: a link or UI text; 3: a clear prompt."""
+class Strength(IntEnum):
+    """How surely a line is a call to action or interface text rather than article text."""
+
+    NONE = 0
+    LABEL = 1  # a few words without sentence punctuation: a label, a link, a table cell, a sign-off
+    LINK = 2  # a bare URL, arrows, punctuation debris
+    PROMPT = 3  # interface wording, an imperative of an interface verb, an ellipsis teaser, shouting
+
+
+def is_body_sentence(line: str) -> bool:
+    """Shaped like a sentence of body text: longer than a label and closed by sentence punctuation."""
+    return len(tokens(line)) > SHORT_WORDS and bool(_SENTENCE_END.search(line))
+
+
+def cta_strength(line: str) -> Strength:
+    """How much ``line`` looks like interface text (see :class:`Strength`).
+
+    A sentence of body-text shape is interface text only when it opens with an interface verb and
+    names interface things ("Sign up for our newsletter to get ... ."): a privacy page or a podcast
+    note that merely mentions subscribing is body text.
+    """
     stripped = line.strip(" \t-–—•*|>")
     words = tokens(stripped)
     if not words:
-        return 2  # punctuation-only debris
+        return Strength.LINK  # punctuation-only debris
     n = len(words)
-    if n <= CTA_MAX_WORDS and _UI_PHRASES.search(stripped):
-        return 3
+    imperative = words[0].casefold() in _CTA_VERBS
+    if n <= CTA_MAX_WORDS and _UI_PHRASES.search(stripped) and (imperative or not is_body_sentence(stripped)):
+        return Strength.PROMPT
     if _URL.fullmatch(stripped) or (n <= 12 and _URL.search(stripped)):
-        return 2
+        return Strength.LINK
     if n > SHORT_WORDS:
-        return 0
-    if words[0].casefold() in _CTA_VERBS or _ELLIPSIS_END.search(stripped) or _is_shouting(stripped):
-        return 3
+        return Strength.NONE
+    if imperative or _ELLIPSIS_END.search(stripped) or _is_shouting(stripped):
+        return Strength.PROMPT
     if _ARROWS.search(line):
-        return 2
-    # A few words with no sentence punctuation: a label, a link, or a table cell.
-    return 1 if n <= 3 and not _SENTENCE_END.search(stripped) else 0
+        return Strength.LINK
+    return Strength.LABEL if n <= 3 and not _SENTENCE_END.search(stripped) else Strength.NONE
 
 
-def is_call_to_action(line: str) -> bool:
+def edge_rule(line: str, is_linked: Callable[[str], bool] | None = None) -> CleanRule | None:
+    """The rule that removes ``line`` when it stands at an edge of the text, if any.
+
+    A label (a few words, no punctuation) is only removed when it was a link on the page: sign-offs,
+    list endings, recipe facts and table rows have the same shape and are article text.
+    """
+    strength = cta_strength(line)
+    if strength == Strength.PROMPT:
+        return CleanRule.EDGE_PROMPT
+    if strength == Strength.LINK:
+        return CleanRule.EDGE_LINK
+    if strength == Strength.LABEL and is_linked is not None and is_linked(line):
+        return CleanRule.EDGE_LABEL
+    return None
+
+
+def is_call_to_action(line: str, is_linked: Callable[[str], bool] | None = None) -> bool:
     """Shape test for a call-to-action / UI line; meant for lines at the edges of the text."""
-    return cta_strength(line) > 0
+    return edge_rule(line, is_linked) is not None
 
 
 def is_shouted_line(line: str) -> bool:
@@ -366,32 +424,41 @@ def echoes_title(line: str, title: str | None) -> bool:
 def clean_lines(
     lines: Sequence[str],
     *,
-    title: str | None = None,
+    titles: Sequence[str | None] = (),
     is_boilerplate: Callable[[str], bool] | None = None,
-    is_link_item: Callable[[str], bool] | None = None,
+    is_linked: Callable[[str], bool] | None = None,
 ) -> Cleaned:
     """Clean extracted text lines; ``is_boilerplate`` answers for lines a site repeats on its pages.
 
-    ``is_link_item`` answers whether a list item's text was mostly a link on the page.
+    ``titles`` are the page's titles (headline, ``<title>``, og:title): a line echoing one at the start
+    of the text is the headline kept in the body.
+
+    ``is_linked`` answers whether a text (a list item, a label) was mostly a link on the page.
     """
     kept = [ln.strip() for ln in lines if ln.strip()]
-    removed: list[str] = []
+    removed: list[Removal] = []
     attribution: Attribution | None = None
 
-    def drop(i: int) -> None:
-        removed.append(kept.pop(i))
+    def drop(i: int, rule: CleanRule) -> None:
+        removed.append(Removal(kept.pop(i), rule))
 
     # 1. anywhere: site furniture learnt by repetition, doubled captions, credits, recirculation
     i = 0
     while i < len(kept):
         line = kept[i]
-        if (
-            (is_boilerplate and is_boilerplate(line))
-            or is_doubled(line)
-            or is_credit(line)
-            or is_recirculation(line)
-        ):
-            drop(i)
+        rule = (
+            CleanRule.SITE_REPEAT
+            if is_boilerplate and is_boilerplate(line)
+            else CleanRule.DOUBLED
+            if is_doubled(line)
+            else CleanRule.CREDIT
+            if is_credit(line)
+            else CleanRule.RECIRCULATION
+            if is_recirculation(line)
+            else None
+        )
+        if rule is not None:
+            drop(i, rule)
         else:
             i += 1
 
@@ -402,21 +469,21 @@ def clean_lines(
         found = parse_attribution(line)
         if found is not None:
             attribution = attribution or found
-            drop(len(kept) - 1)
-        elif is_call_to_action(line):
-            drop(len(kept) - 1)
+            drop(len(kept) - 1, CleanRule.ATTRIBUTION)
+        elif (rule := edge_rule(line, is_linked)) is not None:
+            drop(len(kept) - 1, rule)
         else:
             break
         scanned += 1
 
-    if is_link_item is not None:
-        start = trailing_link_list_start(kept, is_link_item)
+    if is_linked is not None:
+        start = trailing_link_list_start(kept, is_linked)
         while start is not None and len(kept) > start:
-            drop(len(kept) - 1)
+            drop(len(kept) - 1, CleanRule.LINK_LIST)
 
     start = _tail_block_start(kept)
     while start is not None and len(kept) > start:
-        drop(len(kept) - 1)
+        drop(len(kept) - 1, CleanRule.TAIL_BLOCK)
 
     # 3. the head: headline echoes, attribution, calls to action
     scanned = 0
@@ -425,9 +492,11 @@ def clean_lines(
         found = parse_attribution(line)
         if found is not None:
             attribution = attribution or found
-            drop(0)
-        elif echoes_title(line, title) or is_call_to_action(line):
-            drop(0)
+            drop(0, CleanRule.ATTRIBUTION)
+        elif any(echoes_title(line, title) for title in titles):
+            drop(0, CleanRule.TITLE_ECHO)
+        elif (rule := edge_rule(line, is_linked)) is not None:
+            drop(0, rule)
         else:
             break
         scanned += 1

@@ -1,9 +1,7 @@
-"""Small metadata readings trafilatura does not give us, and plain-text hygiene for all of it.
+"""Small metadata readings trafilatura does not give us.
 
 trafilatura reports a canonical URL but falls back to the page URL without saying so, and it does
 not read the declared language; both are cheap XPath lookups on the tree it parses anyway.
-Metadata strings come from attacker-controlled markup ("<title><script>...</script></title>" is
-RCDATA, so it arrives as literal tag text): every one is reduced to plain text here, once.
 """
 
 from __future__ import annotations
@@ -14,28 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-_TAGLIKE = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>?")
-_SCRIPTISH = re.compile(
-    r"<\s*(script|style|iframe|object|noscript|template)\b.*?(?:<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL
-)
-_SPACES = re.compile(r"\s+")
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
-
-
-def plain_text(value: object, *, limit: int = 1000) -> str | None:
-    """``value`` as one line of plain text: tags and their script bodies removed, entities decoded."""
-    if value is None:
-        return None
-    text = str(value)
-    if "<" in text:
-        text = _SCRIPTISH.sub(" ", text)
-        text = _TAGLIKE.sub(" ", text)
-    text = html.unescape(text)
-    if "<" in text:  # entity-encoded markup ("&lt;script&gt;") decoded into tags: strip again
-        text = _TAGLIKE.sub(" ", _SCRIPTISH.sub(" ", text))
-    text = _SPACES.sub(" ", text).strip()
-    text = "".join(ch for ch in text if ch.isprintable())
-    return text[:limit] or None
 
 
 def _first(tree: etree._Element, xpath: str) -> str | None:
@@ -94,6 +71,11 @@ def canonical_url(tree: etree._Element, page_url: str) -> str | None:
     return None
 
 
-def has_password_field(tree: etree._Element) -> bool:
-    """A password input: the page asks to log in."""
-    return bool(tree.xpath("//input[translate(@type,'PASSWORD','password')='password']"))
+def page_titles(tree: etree._Element) -> list[str]:
+    """The titles a page gives itself besides its headline: ``<title>`` and og:title."""
+    found = []
+    for xpath in ("//head/title//text()", "//meta[@property='og:title' or @name='og:title']/@content"):
+        value = _first(tree, xpath)
+        if value:
+            found.append(value)
+    return found
