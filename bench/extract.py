@@ -56,11 +56,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 METHODS = ("trafilatura-default", "trafilatura-same", "newsmon", "newsmon-nomemory", "resiliparse")
 COMPARATOR = "trafilatura-same"
+SAME_SETTINGS = {"include_comments": False, "include_tables": True}  # what newsmon runs trafilatura with
 
 # Our own check list of leftover lines (independent of the cleaner's rules): a line of the output
 # matching one of these is furniture that should not have survived.
@@ -258,58 +260,74 @@ def _include_path() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
 
-def worker(method: str, args: argparse.Namespace) -> None:
-    """Child process: extract every page with ``method``; print outputs + figures as JSON."""
-    pages = {p.id: p for p in load_corpus(args)}
-    ids = list(pages)
+@dataclass
+class Extractor:
+    """One extractor of the comparison: ``run(page)`` gives its text; newsmon also records why."""
+
+    run: Callable[[Page], str]
+    removed: dict[str, list[tuple[str, str]]]
+    errors: dict[str, str]
+    reset: Callable[[], None]
+
+
+def make_extractor(method: str) -> Extractor:
     removed: dict[str, list[tuple[str, str]]] = {}
     errors: dict[str, str] = {}
     if method.startswith("trafilatura"):
         import trafilatura
 
-        settings = (
-            {} if method == "trafilatura-default" else {"include_comments": False, "include_tables": True}
-        )
+        settings = {} if method == "trafilatura-default" else SAME_SETTINGS
 
-        def run(page_id: str) -> str:
-            return trafilatura.extract(pages[page_id].html, url=pages[page_id].url, **settings) or ""
-    elif method == "resiliparse":
+        def run(page: Page) -> str:
+            return trafilatura.extract(page.html, url=page.url, **settings) or ""
+
+        return Extractor(run, removed, errors, lambda: None)
+    if method == "resiliparse":
         from resiliparse.extract.html2text import extract_plain_text
         from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
-        def run(page_id: str) -> str:
-            html = pages[page_id].html
-            return extract_plain_text(bytes_to_str(html, detect_encoding(html)), main_content=True)
-    else:
-        _include_path()
-        from newsmon.extract.article import ExtractError, extract_article
-        from newsmon.extract.boilerplate import BoilerplateMemory
-        from newsmon.extract.language import detect_language
+        def run(page: Page) -> str:
+            return extract_plain_text(bytes_to_str(page.html, detect_encoding(page.html)), main_content=True)
 
-        memory = BoilerplateMemory() if method == "newsmon" else None
-        detect_language("a warm-up sentence that loads the language model once")
+        return Extractor(run, removed, errors, lambda: None)
+    _include_path()
+    from newsmon.extract.article import ExtractError, extract_article
+    from newsmon.extract.boilerplate import BoilerplateMemory
+    from newsmon.extract.language import detect_language
 
-        def run(page_id: str) -> str:
-            page = pages[page_id]
-            try:
-                extracted = extract_article(
-                    page.html, url=page.url or "http://corpus.invalid/", boilerplate=memory
-                )
-            except ExtractError as exc:
-                errors[page_id] = exc.reason
-                return ""
-            removed[page_id] = [(r.line, r.rule.value) for r in extracted.removed]
-            return extracted.text
+    memory = BoilerplateMemory() if method == "newsmon" else None
+    detect_language("a warm-up sentence that loads the language model once")
 
-    run(ids[0])  # warm-up: lazy imports and model loading are not per-page costs
-    removed.clear()
-    errors.clear()
-    if method == "newsmon":  # the memory starts empty for the timed pass too
-        memory._sites.clear()
+    def run(page: Page) -> str:
+        try:
+            extracted = extract_article(
+                page.html, url=page.url or "http://corpus.invalid/", boilerplate=memory
+            )
+        except ExtractError as exc:
+            errors[page.id] = exc.reason
+            return ""
+        removed[page.id] = [(r.line, r.rule.value) for r in extracted.removed]
+        return extracted.text
+
+    def reset() -> None:
+        removed.clear()
+        errors.clear()
+        if memory is not None:
+            memory._sites.clear()  # the timed pass starts with an empty memory too
+
+    return Extractor(run, removed, errors, reset)
+
+
+def worker(method: str, args: argparse.Namespace) -> None:
+    """Child process: extract every page with ``method``; print outputs + figures as JSON."""
+    pages = load_corpus(args)
+    extractor = make_extractor(method)
+    extractor.run(pages[0])  # warm-up: lazy imports and model loading are not per-page costs
+    extractor.reset()
     outputs = {}
     start = time.perf_counter()
-    for page_id in ids:
-        outputs[page_id] = run(page_id)
+    for page in pages:
+        outputs[page.id] = extractor.run(page)
     elapsed = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     json.dump(
@@ -317,11 +335,36 @@ def worker(method: str, args: argparse.Namespace) -> None:
             "outputs": outputs,
             "elapsed": elapsed,
             "peak_mib": peak_kib / 1024,
-            "removed": removed,
-            "errors": errors,
+            "removed": extractor.removed,
+            "errors": extractor.errors,
         },
         sys.stdout,
     )
+
+
+def timing_worker(args: argparse.Namespace) -> None:
+    """Child process: newsmon and trafilatura-same timed page by page, alternately, for ``--rounds``.
+
+    On a shared machine the load changes from second to second; timing the two on the same page one
+    right after the other (in alternating order) exposes both to the same load, so their ratio holds.
+    """
+    pages = load_corpus(args)
+    methods = (COMPARATOR, "newsmon")
+    extractors = {m: make_extractor(m) for m in methods}
+    for extractor in extractors.values():
+        extractor.run(pages[0])
+    rounds = []
+    for r in range(max(1, args.rounds)):
+        spent = dict.fromkeys(methods, 0.0)
+        extractors["newsmon"].reset()
+        for n, page in enumerate(pages):
+            order = methods if (n + r) % 2 == 0 else methods[::-1]
+            for method in order:
+                start = time.perf_counter()
+                extractors[method].run(page)
+                spent[method] += time.perf_counter() - start
+        rounds.append(spent)
+    json.dump(rounds, sys.stdout)
 
 
 def available_methods() -> list[str]:
@@ -390,7 +433,7 @@ def rule_report(
 
 
 def report(
-    args: argparse.Namespace, pages: list[Page], results: dict[str, dict], ratios: list[float]
+    args: argparse.Namespace, pages: list[Page], results: dict[str, dict], rounds: list[dict[str, float]]
 ) -> None:
     n = len(pages)
     has_text = any(p.text for p in pages)
@@ -405,10 +448,10 @@ def report(
         head += f" {'P':>7} {'R':>7} {'F1':>7}"
     if has_snippets:
         head += f" {'snipP':>7} {'snipR':>7} {'snipF1':>7} {'acc':>6}"
-    head += f" {'pages/s':>8} {'peak RSS':>9} {'empty':>6} {'leftover':>9}"
+    head += f" {'pages/s*':>8} {'peak RSS':>9} {'empty':>6} {'leftover':>9}"
     print(head)
     dump = {}
-    comparator = results[COMPARATOR]["outputs"]
+    comparator = results[COMPARATOR]["outputs"] if COMPARATOR in results else {}
     for method, res in results.items():
         outputs = res["outputs"]
         row = f"{method:<20}"
@@ -424,19 +467,24 @@ def report(
         row += f" {n / res['elapsed']:8.1f} {res['peak_mib']:7.0f}MiB {empty:6d} {left:9d}"
         print(row)
         dump[method] = {p.id: outputs[p.id] for p in pages}
-    if ratios:
-        spread = f"rounds {', '.join(f'{r:.2f}' for r in ratios)}"
+    print("* one pass each, in separate processes, one after the other: compare speed below, not here")
+    if rounds:
+        ratios = [r[COMPARATOR] / r["newsmon"] for r in rounds]
+        speeds = ", ".join(
+            f"{m} {statistics.median(n / r[m] for r in rounds):.1f}" for m in (COMPARATOR, "newsmon")
+        )
         print(
-            f"newsmon pages/s over {COMPARATOR}'s, same round: median {statistics.median(ratios):.2f}x "
-            f"(min {min(ratios):.2f}, max {max(ratios):.2f}; {spread})"
+            f"speed, page by page alternately in one process, {len(rounds)} rounds: pages/s {speeds}; "
+            f"newsmon/{COMPARATOR} median {statistics.median(ratios):.2f}x "
+            f"(min {min(ratios):.2f}, max {max(ratios):.2f}; rounds {', '.join(f'{x:.2f}' for x in ratios)})"
         )
     nm = results["newsmon"]
-    emptied = [p.id for p in pages if comparator[p.id].strip() and not nm["outputs"][p.id].strip()]
+    emptied = [p.id for p in pages if comparator.get(p.id, "").strip() and not nm["outputs"][p.id].strip()]
     reasons = Counter(nm["errors"].get(i, "no text") for i in emptied)
     print(f"pages newsmon left empty that {COMPARATOR} extracted: {len(emptied)} {dict(reasons) or ''}")
     if emptied:
         print("  " + ", ".join(emptied[:20]) + (" ..." if len(emptied) > 20 else ""))
-    if kinds and has_text:
+    if kinds and has_text and comparator:
         print("F1 per page type (full-text metric): " + ", ".join(f"{m}" for m in (COMPARATOR, "newsmon")))
         for kind, count in kinds.most_common():
             sub = [p for p in pages if p.kind == kind]
@@ -585,6 +633,14 @@ def _drop_pg(admin_url: str, url: str) -> None:
 # --- main ----------------------------------------------------------------------------------------
 
 
+def _child(args: argparse.Namespace, worker_name: str, extra: list[str] | None = None) -> Any:
+    cmd = [sys.executable, __file__, *corpus_args(args), "--worker", worker_name, *(extra or [])]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"{worker_name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)
+
+
 def corpus_args(args: argparse.Namespace) -> list[str]:
     out = [str(args.corpus)]
     for flag in ("format", "split", "kind", "limit"):
@@ -601,8 +657,11 @@ def main() -> None:
     parser.add_argument("--split", help="wcxb: dev (default) or test")
     parser.add_argument("--kind", help="only pages of this type (wcxb: article, forum, product, ...)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
-    parser.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=(*METHODS, "timing"), help=argparse.SUPPRESS)
     parser.add_argument("--dump", type=Path, help="write per-page outputs as JSON here")
+    parser.add_argument(
+        "--methods", nargs="+", choices=METHODS, help="only these extractors (newsmon is needed)"
+    )
     parser.add_argument(
         "--rounds",
         type=int,
@@ -614,6 +673,9 @@ def main() -> None:
         "--pg", help="with --fetch-batch: also on PostgreSQL (a URL whose server may create DBs)"
     )
     args = parser.parse_args()
+    if args.worker == "timing":
+        timing_worker(args)
+        return
     if args.worker:
         worker(args.worker, args)
         return
@@ -623,24 +685,10 @@ def main() -> None:
         return
 
     results: dict[str, dict] = {}
-    ratios: list[float] = []
-    # Interleaved rounds, best time kept: on a shared machine a single run mostly measures the noise.
-    for _round in range(max(1, args.rounds)):
-        elapsed: dict[str, float] = {}
-        for method in available_methods():
-            cmd = [sys.executable, __file__, *corpus_args(args), "--worker", method]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if done.returncode:
-                raise SystemExit(f"{method} failed:\n{done.stderr[-3000:]}")
-            res = json.loads(done.stdout)
-            elapsed[method] = res["elapsed"]
-            if method not in results:
-                results[method] = res
-            else:
-                results[method]["elapsed"] = min(results[method]["elapsed"], res["elapsed"])
-                results[method]["peak_mib"] = max(results[method]["peak_mib"], res["peak_mib"])
-        ratios.append(elapsed[COMPARATOR] / elapsed["newsmon"])
-    report(args, pages, results, ratios)
+    for method in args.methods or available_methods():
+        results[method] = _child(args, method)
+    rounds = _child(args, "timing", ["--rounds", str(args.rounds)]) if args.rounds else []
+    report(args, pages, results, rounds)
 
 
 if __name__ == "__main__":

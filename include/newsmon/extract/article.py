@@ -16,17 +16,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from trafilatura.utils import load_html
 
 from newsmon.extract.attribution import Attribution
 from newsmon.extract.boilerplate import site_key
 from newsmon.extract.clean import Removal, clean_lines
+from newsmon.extract.containers import read_paragraphs
 from newsmon.extract.dates import parse_date
 from newsmon.extract.language import detect_language
 from newsmon.extract.links import linked_text_lookup
 from newsmon.extract.main_text import main_text
-from newsmon.extract.page_meta import canonical_url, declared_language, normalise_language, page_titles
+from newsmon.extract.metadata import read_metadata
+from newsmon.extract.page_meta import normalise_language, read_page_meta
 from newsmon.extract.walls import wall_evidence
 from newsmon.html_text import html_to_text
 from newsmon.http.charset import decode_body
@@ -81,55 +85,6 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
-def _date_params() -> dict[str, Any]:
-    return {
-        "original_date": True,
-        "extensive_search": False,
-        "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-        "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
-    }
-
-
-def _metadata(tree: Any, url: str) -> Any:
-    """trafilatura's metadata for the fields newsmon stores, without the ones it does not.
-
-    ``trafilatura.metadata.extract_metadata`` also hunts categories, tags and licences, which cost
-    about a third of its time and are not stored; the steps below are its own, in its order.
-    """
-    try:
-        from htmldate import find_date
-        from trafilatura.metadata import (
-            examine_meta,
-            extract_author,
-            extract_meta_json,
-            extract_sitename,
-            extract_title,
-        )
-    except ImportError:  # a trafilatura release that moved its helpers: take the complete routine
-        from trafilatura.metadata import extract_metadata
-
-        return extract_metadata(tree, url, _date_params())
-    try:
-        meta = examine_meta(tree)
-        if meta.author and " " not in meta.author:
-            meta.author = None  # single tokens are mostly handles or site names
-        try:
-            meta = extract_meta_json(tree, meta)
-        except Exception as exc:  # broken JSON-LD is common; the meta tags still count
-            log.debug("JSON-LD metadata failed on %s: %s", url, exc)
-        meta.title = meta.title or extract_title(tree)
-        meta.author = meta.author or extract_author(tree)
-        meta.date = find_date(tree, url=url, **_date_params())
-        meta.sitename = meta.sitename or extract_sitename(tree)
-        if meta.sitename:
-            meta.sitename = meta.sitename.lstrip("@")
-        meta.clean_and_trim()
-        return meta
-    except Exception as exc:  # metadata is optional, the text is not
-        log.warning("metadata extraction failed on %s: %s", url, exc)
-        return None
-
-
 def _site_furniture(memory: BoilerplateMemory, site: str, lines: list[str]) -> frozenset[str]:
     """The lines of this page that ``site`` repeats (learning from the page), unless they are most of it."""
     repeated = frozenset(ln for ln in lines if memory.is_boilerplate(site, ln))
@@ -155,8 +110,6 @@ def extract_article(
     ``boilerplate``, when given, both removes lines the site repeats and learns from this page.
     Raises :class:`ExtractError` with reason ``empty``, ``not_html`` or ``login_wall``.
     """
-    from trafilatura.utils import load_html
-
     if isinstance(html, str):
         page, encoding = html, None
     else:
@@ -170,17 +123,18 @@ def extract_article(
     if tree is None:
         raise ExtractError("not_html", "not parseable as HTML")
 
-    lang = declared_language(tree) or normalise_language(_header(headers, "content-language"))
-    canonical = canonical_url(tree, url)
-    meta = _metadata(tree, url)
-    raw_text = main_text(tree, url)
+    declared = read_page_meta(tree, url)
+    lang = declared.lang or normalise_language(_header(headers, "content-language"))
+    paragraphs = read_paragraphs(tree)
+    raw_text = main_text(tree, url, paragraphs)
+    meta = read_metadata(tree, url, paragraphs.main_block())
     title = html_to_text(getattr(meta, "title", None), limit=500) or None
 
     raw_lines = [ln.strip() for ln in raw_text.split("\n") if ln.strip()]
     repeated = _site_furniture(boilerplate, site_key(url), raw_lines) if boilerplate is not None else None
     cleaned = clean_lines(
         raw_lines,
-        titles=(title, *page_titles(tree)),
+        titles=(title, *declared.titles),
         is_boilerplate=repeated.__contains__ if repeated else None,
         is_linked=linked_text_lookup(tree),
     )
@@ -204,7 +158,7 @@ def extract_article(
         site_name=html_to_text(getattr(meta, "sitename", None), limit=200) or None,
         lang=lang,
         description=html_to_text(getattr(meta, "description", None), limit=2000) or None,
-        canonical_url=canonical,
+        canonical_url=declared.canonical_url,
         attribution=cleaned.attribution,
         lang_detected=lang_detected,
         encoding=encoding,

@@ -23,7 +23,7 @@ from newsmon.extract.attribution import Attribution, parse_attribution
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…。！？»”“‘’\"')\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’“‘»«)\]]*\s*$")  # closing quotes/brackets may follow
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ARROWS = re.compile(r"^\s*(?:[«»<>←→↑↓⇐⇒›‹▶►◀◄|]+|&gt;|&lt;)|(?:[«»<>←→›‹▶►|]+)\s*$")
@@ -215,6 +215,8 @@ TAIL_BLOCK = 25  # how far back a trailing block of furniture may reach
 TAIL_BLOCK_MAX_WORDS = 30  # a longer line is article prose and ends the trailing block
 TAIL_BLOCK_PROSE_WORDS = 12  # ... and so is a punctuated sentence of this many words
 LINK_LIST_MIN_ITEMS = 3  # a trailing list this long, mostly links on the page, is a list of other articles
+LINK_RUN_MIN_LINES = 2  # this many consecutive linked lines anywhere are a box of links, not prose
+LINK_RUN_MAX_WORDS = 30  # ... each a headline, not a paragraph
 
 
 class CleanRule(StrEnum):
@@ -229,6 +231,7 @@ class CleanRule(StrEnum):
     EDGE_LINK = "edge_link"  # a bare URL, arrows or debris at an edge
     EDGE_LABEL = "edge_label"  # a few words at an edge that were a link on the page
     LINK_LIST = "link_list"
+    LINK_RUN = "link_run"  # consecutive lines that were links on the page (a box of headlines)
     TAIL_BLOCK = "tail_block"
     TITLE_ECHO = "title_echo"
 
@@ -262,7 +265,7 @@ def _is_shouting(line: str) -> bool:
 
 def is_credit(line: str) -> bool:
     """A photo/copyright credit: short, and carries a copyright sign or a credit label."""
-    return len(tokens(line)) <= 30 and bool(_CREDIT.search(line)) and not _ends_sentence_long(line)
+    return bool(_CREDIT.search(line)) and len(tokens(line)) <= 30 and not _ends_sentence_long(line)
 
 
 def _ends_sentence_long(line: str) -> bool:
@@ -275,9 +278,9 @@ def is_doubled(line: str) -> bool:
     n = len(words)
     if n < 4:
         return False
-    for cut in range(n // 2 - 1, n // 2 + 2):
-        left, right = words[:cut], words[cut:]
-        if left and [w.strip(" .,") for w in left] == [w.strip(" .,") for w in right]:
+    if n % 2 == 0 and words[n // 2].strip(" .,") == words[0].strip(" .,"):
+        half = n // 2
+        if [w.strip(" .,") for w in words[:half]] == [w.strip(" .,") for w in words[half:]]:
             return True
     half = len(line) // 2
     return len(line) > 20 and line[:half].strip() == line[half:].strip()
@@ -285,7 +288,7 @@ def is_doubled(line: str) -> bool:
 
 def is_recirculation(line: str) -> bool:
     """A "READ MORE: headline" style pointer to another article (removed wherever it stands)."""
-    return len(tokens(line)) <= 30 and bool(_RECIRC_LABEL.match(line))
+    return bool(_RECIRC_LABEL.match(line)) and len(tokens(line)) <= 30
 
 
 class Strength(IntEnum):
@@ -406,6 +409,37 @@ def trailing_link_list_start(kept: Sequence[str], is_link_item: Callable[[str], 
     return start if linked * 2 >= len(items) else None
 
 
+def _headline_like(line: str) -> bool:
+    """Short enough for a headline or a label and not closed like a sentence of body text."""
+    return len(tokens(line)) <= LINK_RUN_MAX_WORDS and not is_body_sentence(line)
+
+
+def _opens_box(line: str) -> bool:
+    """A label that opens a box ("DON'T MISS", "Related", "You may also like...")."""
+    return len(tokens(line)) <= SHORT_WORDS and cta_strength(line) != Strength.NONE
+
+
+def link_runs(kept: Sequence[str], is_linked: Callable[[str], bool]) -> list[int]:
+    """Indexes of lines in boxes of linked headlines: runs of consecutive lines that were links.
+
+    A box of related stories arrives as lines that each were a link on the page, after the article
+    or inside it behind a label; the article's own paragraphs are not links. A run inside the text
+    without such a label may be the article's own list of sources or products and stays.
+    """
+    found: list[int] = []
+    i = 0
+    while i < len(kept):
+        j = i
+        while j < len(kept) and _headline_like(kept[j]) and is_linked(kept[j]):
+            j += 1
+        if j - i >= LINK_RUN_MIN_LINES:
+            labelled = i > 0 and _opens_box(kept[i - 1])
+            if labelled or j == len(kept):
+                found.extend(([i - 1] if labelled else []) + list(range(i, j)))
+        i = max(j, i + 1)
+    return found
+
+
 def echoes_title(line: str, title: str | None) -> bool:
     """The line repeats (part of) the title: trafilatura sometimes keeps the headline in the body."""
     if not title:
@@ -461,6 +495,10 @@ def clean_lines(
             drop(i, rule)
         else:
             i += 1
+
+    if is_linked is not None:
+        for i in reversed(link_runs(kept, is_linked)):
+            drop(i, CleanRule.LINK_RUN)
 
     # 2. the tail: attribution lines and calls to action, interleaved in any order
     scanned = 0

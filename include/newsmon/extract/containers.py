@@ -41,6 +41,10 @@ class Paragraphs:
     chars: Counter[Any]  # parent element -> characters of paragraph text in it
     probes: dict[Any, str]  # parent element -> a piece of its longest paragraph, to look for in a text
 
+    def main_block(self) -> Any | None:
+        """The element holding the most paragraph text: where the article body is."""
+        return self.chars.most_common(1)[0][0] if self.chars else None
+
 
 def read_paragraphs(tree: Any) -> Paragraphs:
     chars: Counter[Any] = Counter()
@@ -85,10 +89,11 @@ def _ancestors(el: Any, depth: int) -> list[Any]:
 
 def body_parts(tree: Any, paragraphs: Paragraphs | None = None) -> list[Any]:
     """The article body's parts in document order (one element when the body is not split)."""
-    per_parent = (paragraphs or read_paragraphs(tree)).chars
-    if not per_parent:
+    paragraphs = paragraphs or read_paragraphs(tree)
+    per_parent = paragraphs.chars
+    main = paragraphs.main_block()
+    if main is None:
         return []
-    main, _ = per_parent.most_common(1)[0]
     cls = (main.get("class") or "").strip()
     if not cls:
         return [main]

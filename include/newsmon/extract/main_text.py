@@ -83,9 +83,9 @@ def _cascade(tree: Any, url: str, paragraphs: Paragraphs) -> str:
     return fuller
 
 
-def main_text(tree: Any, url: str) -> str:
-    """Main text of ``tree`` (see the module docstring)."""
-    paragraphs = read_paragraphs(tree)
+def main_text(tree: Any, url: str, paragraphs: Paragraphs | None = None) -> str:
+    """Main text of ``tree`` (see the module docstring); ``paragraphs`` when already read."""
+    paragraphs = paragraphs or read_paragraphs(tree)
     text = _cascade(tree, url, paragraphs)
     split_chars, parts = split_body_chars(tree, paragraphs)
     if needs_join(len(text), split_chars):
