@@ -4,12 +4,14 @@ Every string newsmon stores or shows is text, never markup, so that no page or e
 feed author (or an attacker who controls a feed or a page) put there. Tags are dropped, the content of
 script-like elements with them, entities decoded, control characters removed. A second pass runs when
 decoding revealed tags: publishers often escape HTML twice ("&amp;lt;b&amp;gt;"), and metadata read from
-RCDATA (``<title><script>...</script></title>``) arrives as literal tag text.
+RCDATA (``<title><script>...</script></title>``) arrives as literal tag text. Text comes out in
+Unicode NFC, so that the same word matches whichever composition the source used.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 _SKIP = frozenset({"script", "style", "template", "noscript", "iframe", "object", "svg", "math", "head"})
@@ -94,7 +96,7 @@ def _stripped(value: str) -> str:
         value = _strip_once(value)
         if _TAGLIKE.search(value):
             value = _strip_once(value)
-    return _CONTROL.sub("", value.replace("\r", "\n"))
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value.replace("\r", "\n")))
 
 
 def html_to_text(value: object, *, limit: int | None = None) -> str:

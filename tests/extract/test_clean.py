@@ -9,7 +9,7 @@ import pytest
 
 from newsmon.extract.attribution import parse_attribution
 from newsmon.extract.boilerplate import BoilerplateMemory
-from newsmon.extract.clean import clean_lines, is_call_to_action, is_doubled
+from newsmon.extract.clean import CleanRule, clean_lines, is_call_to_action, is_doubled
 from newsmon.extract.dates import parse_date
 from newsmon.extract.page_meta import normalise_language
 from newsmon.html_text import html_to_text
@@ -291,3 +291,73 @@ def test_normalise_language():
     assert normalise_language("en-GB") == "en"
     assert normalise_language("ru_RU") == "ru"
     assert normalise_language("not a language") is None
+
+
+# --- line rules that cannot delete body text (issue #16) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Bis zum nächsten Mal, eure Redaktion",  # a sign-off
+        "- 420 kcal",  # a recipe fact ending a list
+        "| Stadium | City | Seats |",  # a table row
+        "x Marta",  # a signature
+        "– „Gut.“",  # a quoted answer
+    ],
+)
+def test_short_lines_at_the_edges_that_are_not_links_stay(line):
+    lines = [*PROSE, line]
+    assert clean_lines(lines, is_linked=lambda text: False).lines == lines
+    assert clean_lines([line, *PROSE], is_linked=lambda text: False).lines == [line, *PROSE]
+
+
+def test_short_line_at_an_edge_that_was_a_link_is_removed():
+    cleaned = clean_lines([*PROSE, "World news"], is_linked=lambda text: text == "World news")
+    assert cleaned.lines == PROSE
+    assert [(r.line, r.rule) for r in cleaned.removed] == [("World news", CleanRule.EDGE_LABEL)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "When you subscribe to our podcast, each new episode reaches your phone on the day it is out.",
+        "This privacy policy explains which cookies the site sets and how long the data is kept by us.",
+        "Wenn du unseren Podcast abonnierst, bekommst du jede neue Folge am Morgen ihres Erscheinens.",
+    ],
+)
+def test_body_sentences_that_mention_interface_things_stay(line):
+    assert not is_call_to_action(line)
+    assert clean_lines([*PROSE, line]).lines == [*PROSE, line]
+
+
+def test_imperative_interface_sentence_is_still_a_prompt():
+    line = "Subscribe to our newsletter to get the best stories of the week in your inbox every Friday."
+    assert is_call_to_action(line)
+    assert clean_lines([*PROSE, line]).lines == PROSE
+
+
+HEADLINES = ["Ferry fares to rise in spring", "New bus depot opens on Monday", "Library extends its hours"]
+
+
+def test_labelled_box_of_linked_headlines_inside_the_text_is_removed():
+    lines = [PROSE[0], "RELATED", *HEADLINES, PROSE[1], PROSE[2]]
+    cleaned = clean_lines(lines, is_linked=set(HEADLINES).__contains__)
+    assert cleaned.lines == PROSE
+    assert {r.rule for r in cleaned.removed} == {CleanRule.LINK_RUN}
+
+
+def test_unlabelled_linked_list_inside_the_text_stays_but_a_trailing_one_goes():
+    inside = [PROSE[0], PROSE[1], *HEADLINES, PROSE[2]]
+    assert clean_lines(inside, is_linked=set(HEADLINES).__contains__).lines == inside
+    trailing = [*PROSE, *HEADLINES]
+    assert clean_lines(trailing, is_linked=set(HEADLINES).__contains__).lines == PROSE
+
+
+def test_each_removal_names_its_rule():
+    cleaned = clean_lines(["SIGN UP TODAY", *PROSE, "Photo: Jane Roe/Agency", "https://example.org/x"])
+    assert {(r.line, r.rule) for r in cleaned.removed} == {
+        ("SIGN UP TODAY", CleanRule.EDGE_PROMPT),
+        ("Photo: Jane Roe/Agency", CleanRule.CREDIT),
+        ("https://example.org/x", CleanRule.EDGE_LINK),
+    }

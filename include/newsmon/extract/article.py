@@ -24,7 +24,7 @@ from trafilatura.utils import load_html
 from newsmon.extract.attribution import Attribution
 from newsmon.extract.boilerplate import site_key
 from newsmon.extract.clean import Removal, clean_lines
-from newsmon.extract.containers import read_paragraphs
+from newsmon.extract.containers import article_region, read_paragraphs
 from newsmon.extract.dates import parse_date
 from newsmon.extract.language import detect_language
 from newsmon.extract.links import linked_text_lookup
@@ -140,7 +140,7 @@ def extract_article(
     )
     text = "\n".join(cleaned.lines).strip()
 
-    wall = wall_evidence(raw_text, text, tree)
+    wall = wall_evidence(raw_text, text, tree, article_region(paragraphs.main_block()))
     if wall is not None:
         raise ExtractError("login_wall", f"{len(text)} characters; {wall.value}")
     if len(text) < MIN_TEXT_CHARS:

@@ -25,6 +25,7 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’“‘»«)\]]*\s*$")  # closing quotes/brackets may follow
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|.*\|\s*$")  # how trafilatura writes a row: "| a | b |"
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ARROWS = re.compile(r"^\s*(?:[«»<>←→↑↓⇐⇒›‹▶►◀◄|]+|&gt;|&lt;)|(?:[«»<>←→›‹▶►|]+)\s*$")
 
@@ -322,8 +323,8 @@ def cta_strength(line: str) -> Strength:
         return Strength.PROMPT
     if _URL.fullmatch(stripped) or (n <= 12 and _URL.search(stripped)):
         return Strength.LINK
-    if n > SHORT_WORDS:
-        return Strength.NONE
+    if n > SHORT_WORDS or _TABLE_ROW.match(line):
+        return Strength.NONE  # a table row's cells are data, whatever their shape
     if imperative or _ELLIPSIS_END.search(stripped) or _is_shouting(stripped):
         return Strength.PROMPT
     if _ARROWS.search(line):

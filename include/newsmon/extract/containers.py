@@ -27,6 +27,9 @@ MIN_PART_CHARS = 200
 # first few (the start of a paragraph is where inline markup most often changes the spacing).
 PROBE_CHARS = 40
 PROBE_SKIP = 20
+# How far above the main paragraph block the article's region (headline, byline, wall) may reach.
+REGION_MAX_LEVELS = 6
+_HEADLINE = ("h1",)
 # Parts must share an ancestor at most this many levels above each of them.
 MAX_COMMON_DEPTH = 4
 # The extraction is only redone when the parts together hold this much more paragraph text than it
@@ -147,6 +150,21 @@ def separate_articles(parts: list[Any]) -> bool:
         return True
     common = _common_ancestor(parts)
     return common is not None and any(_has_own_headline(el, common) for el in parts[1:])
+
+
+def article_region(main_block: Any | None) -> Any | None:
+    """The nearest ancestor of ``main_block`` that also holds a headline (at most a few levels up)."""
+    if main_block is None:
+        return None
+    node = main_block
+    for _ in range(REGION_MAX_LEVELS):
+        if next(node.iter(*_HEADLINE), None) is not None:
+            return node
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return node
+        node = parent
+    return node
 
 
 def split_body_chars(tree: Any, paragraphs: Paragraphs | None = None) -> tuple[int, list[Any]]:

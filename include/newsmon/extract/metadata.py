@@ -24,11 +24,9 @@ from trafilatura.metadata import (
     extract_title,
 )
 
-log = logging.getLogger(__name__)
+from newsmon.extract.containers import article_region
 
-# How far above the main paragraph block the byline region may reach.
-REGION_MAX_LEVELS = 6
-_HEADLINE = ("h1",)
+log = logging.getLogger(__name__)
 
 
 def _date_params() -> dict[str, Any]:
@@ -38,21 +36,6 @@ def _date_params() -> dict[str, Any]:
         "outputformat": "%Y-%m-%dT%H:%M:%S%z",
         "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
     }
-
-
-def article_region(main_block: Any | None) -> Any | None:
-    """The nearest ancestor of ``main_block`` that also holds a headline (at most a few levels up)."""
-    if main_block is None:
-        return None
-    node = main_block
-    for _ in range(REGION_MAX_LEVELS):
-        if next(node.iter(*_HEADLINE), None) is not None:
-            return node
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            return node
-        node = parent
-    return node
 
 
 def read_metadata(tree: Any, url: str, main_block: Any | None = None) -> Document | None:

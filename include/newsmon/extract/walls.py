@@ -56,14 +56,18 @@ def has_password_field(tree: Any) -> bool:
     return bool(tree.xpath("//input[translate(@type,'PASSWORD','password')='password']"))
 
 
-def wall_evidence(raw_text: str, text: str, tree: Any) -> WallEvidence | None:
+def wall_evidence(raw_text: str, text: str, tree: Any, region: Any | None = None) -> WallEvidence | None:
     """Evidence that ``text`` (cleaned; ``raw_text`` as extracted) is what a wall leaves, or None.
 
-    The prompt is looked for in the raw text: the cleaner removes calls to action from the edges.
+    The prompt is looked for in the raw text (the cleaner removes calls to action from the edges) and
+    in the article's ``region`` of the page (the extractor itself drops a wall box after the teaser);
+    a prompt elsewhere on the page (a modal every page carries) is no evidence.
     """
     if len(text) >= WALL_MAX_CHARS:
         return None
     if _PROMPT.search(raw_text):
+        return WallEvidence.PROMPT
+    if region is not None and _PROMPT.search(" ".join(region.text_content().split())):
         return WallEvidence.PROMPT
     if _PASSWORD_WORD.search(raw_text) and _LOGIN_WORD.search(raw_text) and has_password_field(tree):
         return WallEvidence.LOGIN_FORM
