@@ -6,9 +6,10 @@ lying charset declarations, the declared language and canonical URL, a detected 
 none is declared, a cleaner for aggregator furniture trafilatura keeps, and the copy's declared
 original (attribution) taken out of the text. Metadata is always plain text.
 
-Extraction runs trafilatura in its fast mode (its own extractor only) and falls back to the full
-cascade (readability/jusText comparison) only when the fast result is suspiciously short: on the
-benchmark this keeps the quality of the full cascade at the cost of the fast one.
+Which trafilatura mode runs is :mod:`.main_text`'s business (fast, and the full cascade when the fast
+text may be incomplete); walls are told from short articles on evidence (:mod:`.walls`); every line the
+cleaner removes is kept with the rule that removed it, so that ``bench/extract.py`` can measure the
+recall each rule costs.
 """
 
 from __future__ import annotations
