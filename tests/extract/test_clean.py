@@ -361,3 +361,12 @@ def test_each_removal_names_its_rule():
         ("Photo: Jane Roe/Agency", CleanRule.CREDIT),
         ("https://example.org/x", CleanRule.EDGE_LINK),
     }
+
+
+def test_repeated_then_observe_answers_as_before_the_page_and_counts_it_once():
+    memory = BoilerplateMemory(min_pages=2, min_share=0.5)
+    footer = "Loading the comments, one moment"
+    assert memory.repeated_then_observe("example.com", [footer, "first page text"]) == frozenset()
+    assert memory.repeated_then_observe("example.com", [footer, "second page text", footer]) == frozenset()
+    assert memory.repeated_then_observe("example.com", [footer, "third"]) == {footer}
+    assert memory.pages("example.com") == 3 and not memory.is_boilerplate("example.com", "third")

@@ -88,8 +88,7 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
 
 def _site_furniture(memory: BoilerplateMemory, site: str, lines: list[str]) -> frozenset[str]:
     """The lines of this page that ``site`` repeats (learning from the page), unless they are most of it."""
-    repeated = frozenset(ln for ln in lines if memory.is_boilerplate(site, ln))
-    memory.observe(site, lines)
+    repeated = memory.repeated_then_observe(site, lines)
     if repeated:
         share = sum(len(ln) for ln in lines if ln in repeated) / max(1, sum(map(len, lines)))
         if share > MEMORY_MAX_SHARE:
