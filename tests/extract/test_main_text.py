@@ -57,3 +57,10 @@ def test_long_fast_text_lacking_more_than_it_holds_goes_to_the_full_cascade():
     assert len(text) > 1000
     assert may_be_incomplete(text, paragraphs)  # the closing block holds more than the text
     assert not may_be_incomplete(text + "\n" + "\n".join(SECOND_HALF * 6), paragraphs)
+
+
+def test_a_page_the_cleaner_would_empty_keeps_its_text():
+    links = "".join(f"<li><a href='/s/{n}'>Story number {n} about the harbour</a></li>" for n in range(6))
+    page = f"<html><body><main><ul>{links}</ul></main></body></html>".encode()
+    result = extract_article(page, url="https://news.example/list")
+    assert "Story number 3 about the harbour" in result.text and result.removed == ()

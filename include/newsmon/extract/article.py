@@ -24,7 +24,7 @@ from trafilatura.utils import load_html
 
 from newsmon.extract.attribution import Attribution
 from newsmon.extract.boilerplate import site_key
-from newsmon.extract.clean import Removal, clean_lines
+from newsmon.extract.clean import Cleaned, Removal, clean_lines
 from newsmon.extract.containers import article_region, read_paragraphs
 from newsmon.extract.dates import parse_date
 from newsmon.extract.language import detect_language
@@ -138,6 +138,11 @@ def extract_article(
         is_boilerplate=repeated.__contains__ if repeated else None,
         is_linked=linked_text_lookup(tree),
     )
+    if raw_lines and not cleaned.lines:
+        # The cleaner trims leftovers around an article; it does not decide that there is none (a page
+        # of links is what the extractor found, and no worse than nothing for the stages after it).
+        log.info("%s: every line looked like furniture; the text is kept uncleaned", url)
+        cleaned = Cleaned(lines=raw_lines, attribution=None, removed=[])
     text = "\n".join(cleaned.lines).strip()
 
     wall = wall_evidence(raw_text, text, tree, article_region(paragraphs.main_block()))
