@@ -69,7 +69,7 @@ def _raw_feedparser(body: bytes, titles: list[str] | None = None) -> tuple[int, 
 
 def run_corpus(corpus: Path, repeat: int) -> None:
     from newsmon.feeds.parse import FeedParseError, parse_feed
-    from newsmon.feeds.text import html_to_text
+    from newsmon.html_text import html_to_text
 
     rows = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines() if line.strip()]
     bodies = [(row, (corpus / row["file"]).read_bytes()) for row in rows]

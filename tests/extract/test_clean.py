@@ -9,11 +9,11 @@ import pytest
 
 from newsmon.extract.attribution import parse_attribution
 from newsmon.extract.boilerplate import BoilerplateMemory
-from newsmon.extract.charset import decode_html
-from newsmon.extract.clean import clean_lines, is_call_to_action, is_doubled
+from newsmon.extract.clean import CleanRule, clean_lines, is_call_to_action, is_doubled
 from newsmon.extract.dates import parse_date
-from newsmon.extract.page_meta import normalise_language, plain_text
-from newsmon.extract.walls import looks_like_login_wall
+from newsmon.extract.page_meta import normalise_language
+from newsmon.html_text import html_to_text
+from newsmon.http.charset import decode_body as decode_html
 
 PROSE = [
     "The ministry confirmed on Monday that a second flight carrying children from the camp had landed.",
@@ -43,7 +43,7 @@ def test_calls_to_action_at_the_edges_are_removed(line):
     assert is_call_to_action(line)
     cleaned = clean_lines([line, *PROSE, line])
     assert cleaned.lines == PROSE
-    assert cleaned.removed.count(line) == 2
+    assert [r.line for r in cleaned.removed].count(line) == 2
 
 
 @pytest.mark.parametrize("line", [*PROSE, "Prices rose by 3% in March, the statistics office said."])
@@ -88,7 +88,7 @@ def test_headline_echo_at_the_start_is_removed():
         "... in Iraq at last get to return homelast get to return home",
         *PROSE,
     ]
-    assert clean_lines(lines, title=title).lines == PROSE
+    assert clean_lines(lines, titles=[title]).lines == PROSE
 
 
 def test_recirculation_labels_are_removed_in_the_middle():
@@ -236,7 +236,7 @@ def test_boilerplate_memory_is_bounded_and_mergeable():
     assert memory.is_boilerplate("news.org", "x footer")
 
 
-# --- charset, dates, plain text, walls ---------------------------------------------------------
+# --- charset, dates, plain text ---------------------------------------------------------
 
 RUSSIAN = "Дети вернулись домой из лагеря на северо-востоке Сирии, сообщили в министерстве. " * 3
 
@@ -281,10 +281,10 @@ def test_parse_date(text, expected):
 
 
 def test_plain_text_strips_script_and_markup():
-    assert plain_text("<script>alert(1)</script>Budget &amp; <b>tax</b>") == "Budget & tax"
-    assert plain_text("&lt;script&gt;alert(1)&lt;/script&gt;Budget") == "Budget"
-    assert plain_text("  many   spaces\n") == "many spaces"
-    assert plain_text("<img src=x onerror=alert(1)>") is None
+    assert html_to_text("<script>alert(1)</script>Budget &amp; <b>tax</b>") == "Budget & tax"
+    assert html_to_text("&lt;script&gt;alert(1)&lt;/script&gt;Budget") == "Budget"
+    assert html_to_text("  many   spaces\n") == "many spaces"
+    assert html_to_text("<img src=x onerror=alert(1)>") == ""
 
 
 def test_normalise_language():
@@ -293,8 +293,80 @@ def test_normalise_language():
     assert normalise_language("not a language") is None
 
 
-def test_login_wall_detection():
-    assert looks_like_login_wall("Sign in to continue reading.", has_password=False)
-    assert looks_like_login_wall("Members area", has_password=True)
-    assert not looks_like_login_wall(" ".join(PROSE) * 3, has_password=True)
-    assert not looks_like_login_wall(PROSE[0], has_password=False)
+# --- line rules that cannot delete body text (issue #16) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Bis zum nächsten Mal, eure Redaktion",  # a sign-off
+        "- 420 kcal",  # a recipe fact ending a list
+        "| Stadium | City | Seats |",  # a table row
+        "x Marta",  # a signature
+        "– „Gut.“",  # a quoted answer
+    ],
+)
+def test_short_lines_at_the_edges_that_are_not_links_stay(line):
+    lines = [*PROSE, line]
+    assert clean_lines(lines, is_linked=lambda text: False).lines == lines
+    assert clean_lines([line, *PROSE], is_linked=lambda text: False).lines == [line, *PROSE]
+
+
+def test_short_line_at_an_edge_that_was_a_link_is_removed():
+    cleaned = clean_lines([*PROSE, "World news"], is_linked=lambda text: text == "World news")
+    assert cleaned.lines == PROSE
+    assert [(r.line, r.rule) for r in cleaned.removed] == [("World news", CleanRule.EDGE_LABEL)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "When you subscribe to our podcast, each new episode reaches your phone on the day it is out.",
+        "This privacy policy explains which cookies the site sets and how long the data is kept by us.",
+        "Wenn du unseren Podcast abonnierst, bekommst du jede neue Folge am Morgen ihres Erscheinens.",
+    ],
+)
+def test_body_sentences_that_mention_interface_things_stay(line):
+    assert not is_call_to_action(line)
+    assert clean_lines([*PROSE, line]).lines == [*PROSE, line]
+
+
+def test_imperative_interface_sentence_is_still_a_prompt():
+    line = "Subscribe to our newsletter to get the best stories of the week in your inbox every Friday."
+    assert is_call_to_action(line)
+    assert clean_lines([*PROSE, line]).lines == PROSE
+
+
+HEADLINES = ["Ferry fares to rise in spring", "New bus depot opens on Monday", "Library extends its hours"]
+
+
+def test_labelled_box_of_linked_headlines_inside_the_text_is_removed():
+    lines = [PROSE[0], "RELATED", *HEADLINES, PROSE[1], PROSE[2]]
+    cleaned = clean_lines(lines, is_linked=set(HEADLINES).__contains__)
+    assert cleaned.lines == PROSE
+    assert {r.rule for r in cleaned.removed} == {CleanRule.LINK_RUN}
+
+
+def test_unlabelled_linked_list_inside_the_text_stays_but_a_trailing_one_goes():
+    inside = [PROSE[0], PROSE[1], *HEADLINES, PROSE[2]]
+    assert clean_lines(inside, is_linked=set(HEADLINES).__contains__).lines == inside
+    trailing = [*PROSE, *HEADLINES]
+    assert clean_lines(trailing, is_linked=set(HEADLINES).__contains__).lines == PROSE
+
+
+def test_each_removal_names_its_rule():
+    cleaned = clean_lines(["SIGN UP TODAY", *PROSE, "Photo: Jane Roe/Agency", "https://example.org/x"])
+    assert {(r.line, r.rule) for r in cleaned.removed} == {
+        ("SIGN UP TODAY", CleanRule.EDGE_PROMPT),
+        ("Photo: Jane Roe/Agency", CleanRule.CREDIT),
+        ("https://example.org/x", CleanRule.EDGE_LINK),
+    }
+
+
+def test_repeated_then_observe_answers_as_before_the_page_and_counts_it_once():
+    memory = BoilerplateMemory(min_pages=2, min_share=0.5)
+    footer = "Loading the comments, one moment"
+    assert memory.repeated_then_observe("example.com", [footer, "first page text"]) == frozenset()
+    assert memory.repeated_then_observe("example.com", [footer, "second page text", footer]) == frozenset()
+    assert memory.repeated_then_observe("example.com", [footer, "third"]) == {footer}
+    assert memory.pages("example.com") == 3 and not memory.is_boilerplate("example.com", "third")

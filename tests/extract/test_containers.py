@@ -6,7 +6,8 @@ from lxml import html
 
 from newsmon.extract.article import extract_article
 from newsmon.extract.clean import clean_lines, trailing_link_list_start
-from newsmon.extract.containers import body_parts, joined_copy, link_item_lookup, split_body_chars
+from newsmon.extract.containers import body_parts, joined_copy, split_body_chars
+from newsmon.extract.links import linked_text_lookup
 
 FIRST_HALF = [
     "The river authority opened the northern sluice gates at dawn after three days of steady rain upstream.",
@@ -80,8 +81,8 @@ def _page_with_more_stories() -> bytes:
     ).encode()
 
 
-def test_link_item_lookup_reads_link_share_of_list_items() -> None:
-    is_link = link_item_lookup(html.fromstring(_page_with_more_stories()))
+def test_linked_text_lookup_reads_link_share_of_list_items() -> None:
+    is_link = linked_text_lookup(html.fromstring(_page_with_more_stories()))
     assert is_link("Bridge repairs to start in spring")
     assert is_link("Council votes on the new bus depot")
     assert not is_link("Ferry timetable changes for the winter")
@@ -94,9 +95,9 @@ def test_trailing_list_of_links_is_removed_but_a_plain_list_is_kept() -> None:
         "- Ferry timetable changes for the coming winter months",
     ]
     linked = {"Bridge repairs to start in spring", "Council votes on the new bus depot"}
-    cleaned = clean_lines(FIRST_HALF + items, is_link_item=linked.__contains__)
+    cleaned = clean_lines(FIRST_HALF + items, is_linked=linked.__contains__)
     assert cleaned.lines == FIRST_HALF
-    kept = clean_lines(FIRST_HALF + items, is_link_item=lambda item: False)
+    kept = clean_lines(FIRST_HALF + items, is_linked=lambda item: False)
     assert kept.lines[-3:] == items
 
 

@@ -4,8 +4,8 @@ import codecs
 
 import pytest
 
-from newsmon.feeds.charset import decode
 from newsmon.feeds.parse import parse_feed
+from newsmon.http.charset import decode_body
 from tests.feeds.samples import CHINESE, CHINESE_BODY, CYRILLIC, CYRILLIC_BODY, LATIN1, rss_with
 
 URL = "https://enc.example/feed.xml"
@@ -89,5 +89,5 @@ def test_ascii_compatible_bytes_declaring_utf16(declared: str) -> None:
 
 
 def test_decode_never_raises_on_garbage() -> None:
-    result = decode(bytes(range(256)) * 4, header_charset="no-such-charset")
+    result = decode_body(bytes(range(256)) * 4, "text/xml; charset=no-such-charset")
     assert isinstance(result.text, str) and result.encoding

@@ -49,10 +49,15 @@ def line_key(line: str) -> str | None:
 
 def line_keys(lines: Iterable[str], limit: int = MAX_LINES_PER_PAGE) -> frozenset[str]:
     """The distinct line hashes of one page; past ``limit`` only those at its edges, where furniture is."""
-    keys = list(dict.fromkeys(k for k in map(line_key, lines) if k))
-    if len(keys) > limit:
-        keys = keys[: limit // 2] + keys[-(limit - limit // 2) :]
-    return frozenset(keys)
+    return edge_keys(map(line_key, lines), limit)
+
+
+def edge_keys(keys: Iterable[str | None], limit: int = MAX_LINES_PER_PAGE) -> frozenset[str]:
+    """The distinct ``keys`` of one page in order; past ``limit`` only those at its edges."""
+    distinct = list(dict.fromkeys(k for k in keys if k))
+    if len(distinct) > limit:
+        distinct = distinct[: limit // 2] + distinct[-(limit - limit // 2) :]
+    return frozenset(distinct)
 
 
 @dataclass(frozen=True)
@@ -108,11 +113,28 @@ class BoilerplateMemory:
 
     def observe(self, site: str, lines: Iterable[str]) -> None:
         """Record one page of ``site``; each distinct line counts once per page."""
+        self._observe_keys(site, line_keys(lines))
+
+    def repeated_then_observe(self, site: str, lines: list[str]) -> frozenset[str]:
+        """The lines of this page ``site`` repeats (as :meth:`is_boilerplate` answers before this page),
+        then the page is observed; each line is hashed once for both."""
+        keys = [line_key(line) for line in lines]
+        entry = self._entry(site_key(site))
+        repeated: frozenset[str] = frozenset()
+        if entry is not None:
+            repeated = frozenset(
+                line
+                for line, key in zip(lines, keys, strict=True)
+                if key is not None and self._counts_as_boilerplate(entry, entry.lines.get(key, 0))
+            )
+        self._observe_keys(site, edge_keys(keys))
+        return repeated
+
+    def _observe_keys(self, site: str, keys: frozenset[str]) -> None:
         name = site_key(site)
         entry = self._entry(name)
         if entry is None:
             entry = self._sites[name] = _Site()
-        keys = line_keys(lines)
         entry.pages += 1
         for key in keys:
             entry.lines[key] = entry.lines.get(key, 0) + 1
@@ -140,7 +162,9 @@ class BoilerplateMemory:
         entry = self._entry(site_key(site))
         if entry is None:
             return False
-        seen = entry.lines.get(key, 0)
+        return self._counts_as_boilerplate(entry, entry.lines.get(key, 0))
+
+    def _counts_as_boilerplate(self, entry: _Site, seen: int) -> bool:
         return seen >= self.min_pages and seen >= self.min_share * entry.pages
 
     def pages(self, site: str) -> int:

@@ -16,13 +16,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+from typing import NamedTuple
 
 from newsmon.extract.attribution import Attribution, parse_attribution
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…。！？»”\"')\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’“‘»«)\]]*\s*$")  # closing quotes/brackets may follow
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|.*\|\s*$")  # how trafilatura writes a row: "| a | b |"
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ARROWS = re.compile(r"^\s*(?:[«»<>←→↑↓⇐⇒›‹▶►◀◄|]+|&gt;|&lt;)|(?:[«»<>←→›‹▶►|]+)\s*$")
 
@@ -213,6 +216,30 @@ TAIL_BLOCK = 25  # how far back a trailing block of furniture may reach
 TAIL_BLOCK_MAX_WORDS = 30  # a longer line is article prose and ends the trailing block
 TAIL_BLOCK_PROSE_WORDS = 12  # ... and so is a punctuated sentence of this many words
 LINK_LIST_MIN_ITEMS = 3  # a trailing list this long, mostly links on the page, is a list of other articles
+LINK_RUN_MIN_LINES = 2  # this many consecutive linked lines anywhere are a box of links, not prose
+LINK_RUN_MAX_WORDS = 30  # ... each a headline, not a paragraph
+
+
+class CleanRule(StrEnum):
+    """Why the cleaner removed a line (the bench measures the recall each rule costs)."""
+
+    SITE_REPEAT = "site_repeat"  # the site repeats the line on its other pages
+    DOUBLED = "doubled"
+    CREDIT = "credit"
+    RECIRCULATION = "recirculation"
+    ATTRIBUTION = "attribution"
+    EDGE_PROMPT = "edge_prompt"  # a call to action or interface wording at an edge of the text
+    EDGE_LINK = "edge_link"  # a bare URL, arrows or debris at an edge
+    EDGE_LABEL = "edge_label"  # a few words at an edge that were a link on the page
+    LINK_LIST = "link_list"
+    LINK_RUN = "link_run"  # consecutive lines that were links on the page (a box of headlines)
+    TAIL_BLOCK = "tail_block"
+    TITLE_ECHO = "title_echo"
+
+
+class Removal(NamedTuple):
+    line: str
+    rule: CleanRule
 
 
 @dataclass(frozen=True)
@@ -221,7 +248,7 @@ class Cleaned:
 
     lines: list[str]
     attribution: Attribution | None
-    removed: list[str]
+    removed: list[Removal]
 
 
 def tokens(text: str) -> list[str]:
@@ -239,7 +266,7 @@ def _is_shouting(line: str) -> bool:
 
 def is_credit(line: str) -> bool:
     """A photo/copyright credit: short, and carries a copyright sign or a credit label."""
-    return len(tokens(line)) <= 30 and bool(_CREDIT.search(line)) and not _ends_sentence_long(line)
+    return bool(_CREDIT.search(line)) and len(tokens(line)) <= 30 and not _ends_sentence_long(line)
 
 
 def _ends_sentence_long(line: str) -> bool:
@@ -252,9 +279,9 @@ def is_doubled(line: str) -> bool:
     n = len(words)
     if n < 4:
         return False
-    for cut in range(n // 2 - 1, n // 2 + 2):
-        left, right = words[:cut], words[cut:]
-        if left and [w.strip(" .,") for w in left] == [w.strip(" .,") for w in right]:
+    if n % 2 == 0 and words[n // 2].strip(" .,") == words[0].strip(" .,"):
+        half = n // 2
+        if [w.strip(" .,") for w in words[:half]] == [w.strip(" .,") for w in words[half:]]:
             return True
     half = len(line) // 2
     return len(line) > 20 and line[:half].strip() == line[half:].strip()
@@ -262,33 +289,68 @@ def is_doubled(line: str) -> bool:
 
 def is_recirculation(line: str) -> bool:
     """A "READ MORE: headline" style pointer to another article (removed wherever it stands)."""
-    return len(tokens(line)) <= 30 and bool(_RECIRC_LABEL.match(line))
+    return bool(_RECIRC_LABEL.match(line)) and len(tokens(line)) <= 30
 
 
-def cta_strength(line: str) -> int:
-    """0: not a call to action; 1: only shaped like a label; 2: a link or UI text; 3: a clear prompt."""
+class Strength(IntEnum):
+    """How surely a line is a call to action or interface text rather than article text."""
+
+    NONE = 0
+    LABEL = 1  # a few words without sentence punctuation: a label, a link, a table cell, a sign-off
+    LINK = 2  # a bare URL, arrows, punctuation debris
+    PROMPT = 3  # interface wording, an imperative of an interface verb, an ellipsis teaser, shouting
+
+
+def is_body_sentence(line: str) -> bool:
+    """Shaped like a sentence of body text: longer than a label and closed by sentence punctuation."""
+    return len(tokens(line)) > SHORT_WORDS and bool(_SENTENCE_END.search(line))
+
+
+def cta_strength(line: str) -> Strength:
+    """How much ``line`` looks like interface text (see :class:`Strength`).
+
+    A sentence of body-text shape is interface text only when it opens with an interface verb and
+    names interface things ("Sign up for our newsletter to get ... ."): a privacy page or a podcast
+    note that merely mentions subscribing is body text.
+    """
     stripped = line.strip(" \t-–—•*|>")
     words = tokens(stripped)
     if not words:
-        return 2  # punctuation-only debris
+        return Strength.LINK  # punctuation-only debris
     n = len(words)
-    if n <= CTA_MAX_WORDS and _UI_PHRASES.search(stripped):
-        return 3
+    imperative = words[0].casefold() in _CTA_VERBS
+    if n <= CTA_MAX_WORDS and _UI_PHRASES.search(stripped) and (imperative or not is_body_sentence(stripped)):
+        return Strength.PROMPT
     if _URL.fullmatch(stripped) or (n <= 12 and _URL.search(stripped)):
-        return 2
-    if n > SHORT_WORDS:
-        return 0
-    if words[0].casefold() in _CTA_VERBS or _ELLIPSIS_END.search(stripped) or _is_shouting(stripped):
-        return 3
+        return Strength.LINK
+    if n > SHORT_WORDS or _TABLE_ROW.match(line):
+        return Strength.NONE  # a table row's cells are data, whatever their shape
+    if imperative or _ELLIPSIS_END.search(stripped) or _is_shouting(stripped):
+        return Strength.PROMPT
     if _ARROWS.search(line):
-        return 2
-    # A few words with no sentence punctuation: a label, a link, or a table cell.
-    return 1 if n <= 3 and not _SENTENCE_END.search(stripped) else 0
+        return Strength.LINK
+    return Strength.LABEL if n <= 3 and not _SENTENCE_END.search(stripped) else Strength.NONE
 
 
-def is_call_to_action(line: str) -> bool:
+def edge_rule(line: str, is_linked: Callable[[str], bool] | None = None) -> CleanRule | None:
+    """The rule that removes ``line`` when it stands at an edge of the text, if any.
+
+    A label (a few words, no punctuation) is only removed when it was a link on the page: sign-offs,
+    list endings, recipe facts and table rows have the same shape and are article text.
+    """
+    strength = cta_strength(line)
+    if strength == Strength.PROMPT:
+        return CleanRule.EDGE_PROMPT
+    if strength == Strength.LINK:
+        return CleanRule.EDGE_LINK
+    if strength == Strength.LABEL and is_linked is not None and is_linked(line):
+        return CleanRule.EDGE_LABEL
+    return None
+
+
+def is_call_to_action(line: str, is_linked: Callable[[str], bool] | None = None) -> bool:
     """Shape test for a call-to-action / UI line; meant for lines at the edges of the text."""
-    return cta_strength(line) > 0
+    return edge_rule(line, is_linked) is not None
 
 
 def is_shouted_line(line: str) -> bool:
@@ -348,6 +410,37 @@ def trailing_link_list_start(kept: Sequence[str], is_link_item: Callable[[str], 
     return start if linked * 2 >= len(items) else None
 
 
+def _headline_like(line: str) -> bool:
+    """Short enough for a headline or a label and not closed like a sentence of body text."""
+    return len(tokens(line)) <= LINK_RUN_MAX_WORDS and not is_body_sentence(line)
+
+
+def _opens_box(line: str) -> bool:
+    """A label that opens a box ("DON'T MISS", "Related", "You may also like...")."""
+    return len(tokens(line)) <= SHORT_WORDS and cta_strength(line) != Strength.NONE
+
+
+def link_runs(kept: Sequence[str], is_linked: Callable[[str], bool]) -> list[int]:
+    """Indexes of lines in boxes of linked headlines: runs of consecutive lines that were links.
+
+    A box of related stories arrives as lines that each were a link on the page, after the article
+    or inside it behind a label; the article's own paragraphs are not links. A run inside the text
+    without such a label may be the article's own list of sources or products and stays.
+    """
+    found: list[int] = []
+    i = 0
+    while i < len(kept):
+        j = i
+        while j < len(kept) and _headline_like(kept[j]) and is_linked(kept[j]):
+            j += 1
+        if j - i >= LINK_RUN_MIN_LINES:
+            labelled = i > 0 and _opens_box(kept[i - 1])
+            if labelled or j == len(kept):
+                found.extend(([i - 1] if labelled else []) + list(range(i, j)))
+        i = max(j, i + 1)
+    return found
+
+
 def echoes_title(line: str, title: str | None) -> bool:
     """The line repeats (part of) the title: trafilatura sometimes keeps the headline in the body."""
     if not title:
@@ -366,34 +459,47 @@ def echoes_title(line: str, title: str | None) -> bool:
 def clean_lines(
     lines: Sequence[str],
     *,
-    title: str | None = None,
+    titles: Sequence[str | None] = (),
     is_boilerplate: Callable[[str], bool] | None = None,
-    is_link_item: Callable[[str], bool] | None = None,
+    is_linked: Callable[[str], bool] | None = None,
 ) -> Cleaned:
     """Clean extracted text lines; ``is_boilerplate`` answers for lines a site repeats on its pages.
 
-    ``is_link_item`` answers whether a list item's text was mostly a link on the page.
+    ``titles`` are the page's titles (headline, ``<title>``, og:title): a line echoing one at the start
+    of the text is the headline kept in the body.
+
+    ``is_linked`` answers whether a text (a list item, a label) was mostly a link on the page.
     """
     kept = [ln.strip() for ln in lines if ln.strip()]
-    removed: list[str] = []
+    removed: list[Removal] = []
     attribution: Attribution | None = None
 
-    def drop(i: int) -> None:
-        removed.append(kept.pop(i))
+    def drop(i: int, rule: CleanRule) -> None:
+        removed.append(Removal(kept.pop(i), rule))
 
     # 1. anywhere: site furniture learnt by repetition, doubled captions, credits, recirculation
     i = 0
     while i < len(kept):
         line = kept[i]
-        if (
-            (is_boilerplate and is_boilerplate(line))
-            or is_doubled(line)
-            or is_credit(line)
-            or is_recirculation(line)
-        ):
-            drop(i)
+        rule = (
+            CleanRule.SITE_REPEAT
+            if is_boilerplate and is_boilerplate(line)
+            else CleanRule.DOUBLED
+            if is_doubled(line)
+            else CleanRule.CREDIT
+            if is_credit(line)
+            else CleanRule.RECIRCULATION
+            if is_recirculation(line)
+            else None
+        )
+        if rule is not None:
+            drop(i, rule)
         else:
             i += 1
+
+    if is_linked is not None:
+        for i in reversed(link_runs(kept, is_linked)):
+            drop(i, CleanRule.LINK_RUN)
 
     # 2. the tail: attribution lines and calls to action, interleaved in any order
     scanned = 0
@@ -402,21 +508,21 @@ def clean_lines(
         found = parse_attribution(line)
         if found is not None:
             attribution = attribution or found
-            drop(len(kept) - 1)
-        elif is_call_to_action(line):
-            drop(len(kept) - 1)
+            drop(len(kept) - 1, CleanRule.ATTRIBUTION)
+        elif (rule := edge_rule(line, is_linked)) is not None:
+            drop(len(kept) - 1, rule)
         else:
             break
         scanned += 1
 
-    if is_link_item is not None:
-        start = trailing_link_list_start(kept, is_link_item)
+    if is_linked is not None:
+        start = trailing_link_list_start(kept, is_linked)
         while start is not None and len(kept) > start:
-            drop(len(kept) - 1)
+            drop(len(kept) - 1, CleanRule.LINK_LIST)
 
     start = _tail_block_start(kept)
     while start is not None and len(kept) > start:
-        drop(len(kept) - 1)
+        drop(len(kept) - 1, CleanRule.TAIL_BLOCK)
 
     # 3. the head: headline echoes, attribution, calls to action
     scanned = 0
@@ -425,9 +531,11 @@ def clean_lines(
         found = parse_attribution(line)
         if found is not None:
             attribution = attribution or found
-            drop(0)
-        elif echoes_title(line, title) or is_call_to_action(line):
-            drop(0)
+            drop(0, CleanRule.ATTRIBUTION)
+        elif any(echoes_title(line, title) for title in titles):
+            drop(0, CleanRule.TITLE_ECHO)
+        elif (rule := edge_rule(line, is_linked)) is not None:
+            drop(0, rule)
         else:
             break
         scanned += 1

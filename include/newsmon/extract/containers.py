@@ -5,20 +5,31 @@ with an advert, a video or a newsletter box between them. trafilatura takes the 
 like the article body and stops there, so everything after the first interruption is lost. The test
 here is structural, not site-specific: the element that holds the most paragraph text is the article
 body; other elements with exactly its tag and class, close to it in the tree (a shared ancestor a few
-levels up) and carrying paragraphs of their own, are further parts of the same body. A copy of the
-page with those parts moved into the first one is what the extractor gets a second look at.
+levels up) and carrying paragraphs of their own, are further parts of the same body, unless they are
+articles of their own: an index page lists its posts in identical containers too, each with its own
+headline. A copy of the page with the parts moved into the first one is what the extractor gets a
+second look at.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import dataclass
 from typing import Any
 
+_HEADLINES = ("h1", "h2", "h3")
+_ITEM_ARTICLE = re.compile(r"schema\.org/\w*(?:Article|Posting)\b", re.IGNORECASE)
 # A part must carry at least this many characters of paragraph text to count as article body.
 MIN_PART_CHARS = 200
+# A paragraph is looked for in an extracted text by this many of its characters, after skipping the
+# first few (the start of a paragraph is where inline markup most often changes the spacing).
+PROBE_CHARS = 40
+PROBE_SKIP = 20
+# How far above the main paragraph block the article's region (headline, byline, wall) may reach.
+REGION_MAX_LEVELS = 6
+_HEADLINE = ("h1",)
 # Parts must share an ancestor at most this many levels above each of them.
 MAX_COMMON_DEPTH = 4
 # The extraction is only redone when the parts together hold this much more paragraph text than it
@@ -26,14 +37,48 @@ MAX_COMMON_DEPTH = 4
 MISSING_RATIO = 1.3
 
 
-def _paragraph_chars(tree: Any) -> Counter[Any]:
-    """Characters of ``<p>`` text per parent element."""
-    per_parent: Counter[Any] = Counter()
+@dataclass(frozen=True)
+class Paragraphs:
+    """The page's ``<p>`` text per parent element, read once and used by the checks below."""
+
+    chars: Counter[Any]  # parent element -> characters of paragraph text in it
+    probes: dict[Any, str]  # parent element -> a piece of its longest paragraph, to look for in a text
+
+    def main_block(self) -> Any | None:
+        """The element holding the most paragraph text: where the article body is."""
+        return self.chars.most_common(1)[0][0] if self.chars else None
+
+
+def read_paragraphs(tree: Any) -> Paragraphs:
+    chars: Counter[Any] = Counter()
+    longest: dict[Any, str] = {}
     for p in tree.iter("p"):
         parent = p.getparent()
-        if parent is not None:
-            per_parent[parent] += len(p.text_content().strip())
-    return per_parent
+        if parent is None:
+            continue
+        text = " ".join(p.text_content().split())
+        chars[parent] += len(text)
+        if len(text) > len(longest.get(parent, "")):
+            longest[parent] = text
+    probes = {
+        el: t[PROBE_SKIP : PROBE_SKIP + PROBE_CHARS] if len(t) >= 2 * PROBE_CHARS else t[:PROBE_CHARS]
+        for el, t in longest.items()
+    }
+    return Paragraphs(chars, probes)
+
+
+def missing_chars(paragraphs: Paragraphs, text: str) -> int:
+    """Paragraph text of the page, in blocks of real size, that ``text`` does not contain.
+
+    Each block is checked by a piece of its longest paragraph: a block whose piece is absent from the
+    text was left out whole (a second half of the body, a closing section, a list the extractor missed).
+    """
+    flat = " ".join(text.split())
+    return sum(
+        chars
+        for el, chars in paragraphs.chars.items()
+        if chars >= MIN_PART_CHARS and paragraphs.probes[el] not in flat
+    )
 
 
 def _ancestors(el: Any, depth: int) -> list[Any]:
@@ -45,12 +90,13 @@ def _ancestors(el: Any, depth: int) -> list[Any]:
     return out
 
 
-def body_parts(tree: Any, per_parent: Counter[Any] | None = None) -> list[Any]:
+def body_parts(tree: Any, paragraphs: Paragraphs | None = None) -> list[Any]:
     """The article body's parts in document order (one element when the body is not split)."""
-    per_parent = _paragraph_chars(tree) if per_parent is None else per_parent
-    if not per_parent:
+    paragraphs = paragraphs or read_paragraphs(tree)
+    per_parent = paragraphs.chars
+    main = paragraphs.main_block()
+    if main is None:
         return []
-    main, _ = per_parent.most_common(1)[0]
     cls = (main.get("class") or "").strip()
     if not cls:
         return [main]
@@ -68,11 +114,65 @@ def body_parts(tree: Any, per_parent: Counter[Any] | None = None) -> list[Any]:
     return sorted(parts, key=lambda el: order.get(el, 0))
 
 
-def split_body_chars(tree: Any) -> tuple[int, list[Any]]:
-    """Paragraph characters of all body parts together, and the parts, when the body is split."""
-    per_parent = _paragraph_chars(tree)
-    parts = body_parts(tree, per_parent)
-    if len(parts) < 2:
+def _article_unit(el: Any) -> Any | None:
+    """The nearest enclosing ``<article>`` or schema.org article/posting item, if any."""
+    for node in el.iterancestors():
+        if node.tag == "article" or _ITEM_ARTICLE.search(node.get("itemtype") or ""):
+            return node
+    return None
+
+
+def _common_ancestor(parts: list[Any]) -> Any | None:
+    for node in parts[0].iterancestors():
+        if all(node in _ancestors(el, 1000) for el in parts[1:]):
+            return node
+    return None
+
+
+def _has_own_headline(part: Any, common: Any) -> bool:
+    """``part`` sits in a branch below ``common`` that carries a headline outside the part itself."""
+    branch = part
+    while branch.getparent() is not None and branch.getparent() is not common:
+        branch = branch.getparent()
+    if branch is part:
+        return False
+    return any(part not in set(h.iterancestors()) for h in branch.iter(*_HEADLINES))
+
+
+def separate_articles(parts: list[Any]) -> bool:
+    """The parts are articles of their own (the posts of an index page), not fragments of one.
+
+    A fragment continues the article above it; a post comes with its own ``<article>`` element or its
+    own headline (a heading beside it in its own container, as every post of a blog index has).
+    """
+    units = [_article_unit(el) for el in parts]
+    if len({id(u) for u in units if u is not None}) > 1:
+        return True
+    common = _common_ancestor(parts)
+    return common is not None and any(_has_own_headline(el, common) for el in parts[1:])
+
+
+def article_region(main_block: Any | None) -> Any | None:
+    """The nearest ancestor of ``main_block`` that also holds a headline (at most a few levels up)."""
+    if main_block is None:
+        return None
+    node = main_block
+    for _ in range(REGION_MAX_LEVELS):
+        if next(node.iter(*_HEADLINE), None) is not None:
+            return node
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return node
+        node = parent
+    return node
+
+
+def split_body_chars(tree: Any, paragraphs: Paragraphs | None = None) -> tuple[int, list[Any]]:
+    """Paragraph characters of all body parts together, and the parts, when one article's body is split."""
+    paragraphs = paragraphs or read_paragraphs(tree)
+    per_parent = paragraphs.chars
+    parts = body_parts(tree, paragraphs)
+    if len(parts) < 2 or separate_articles(parts):
         return 0, []
     return sum(per_parent[el] for el in parts), parts
 
@@ -103,35 +203,3 @@ def joined_copy(tree: Any, parts: list[Any]) -> Any:
 def needs_join(extracted_chars: int, split_chars: int) -> bool:
     """The extraction returned clearly less than the split body holds."""
     return split_chars > 0 and split_chars > MISSING_RATIO * extracted_chars
-
-
-# A list item counts as a link when at least this share of its text is the text of links.
-LINK_ITEM_SHARE = 0.3
-_WORDS = re.compile(r"\w+", re.UNICODE)
-
-
-def _words_key(text: str) -> str:
-    return " ".join(_WORDS.findall(text)).casefold()
-
-
-def link_item_lookup(tree: Any) -> Callable[[str], bool]:
-    """A test "was this list item text mostly a link on the page?", built on first use.
-
-    The page's ``<li>`` elements are read only when the cleaner asks, i.e. when the text ends in a list.
-    """
-    linked: set[str] | None = None
-
-    def is_link_item(item: str) -> bool:
-        nonlocal linked
-        if linked is None:
-            linked = set()
-            for li in tree.iter("li"):
-                chars = len(li.text_content().strip())
-                if not chars:
-                    continue
-                in_links = sum(len(a.text_content().strip()) for a in li.iter("a") if a.get("href"))
-                if in_links >= LINK_ITEM_SHARE * chars:
-                    linked.add(_words_key(li.text_content()))
-        return _words_key(item) in linked
-
-    return is_link_item

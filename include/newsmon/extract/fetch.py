@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from newsmon.extract.article import Extracted, ExtractError, extract_article
 from newsmon.extract.outcome import ArticleError, FetchFailure, FetchStatus, TextSource
-from newsmon.extract.page_meta import plain_text
+from newsmon.html_text import html_to_lines, html_to_text
 from newsmon.http.client import FetchResult, HttpPolicy, fetch
 from newsmon.http.errors import HttpError
 from newsmon.http.politeness import HostDeferred, HostLimiter, host_key
@@ -45,7 +45,6 @@ _MAGIC = (
     (b"RIFF", "application/octet-stream"),
     (b"ID3", "audio/mpeg"),
 )
-_BLOCK_BREAK = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote|/tr)\b[^>]*>", re.I)
 
 
 @dataclass(frozen=True)
@@ -65,15 +64,6 @@ class ArticleResult:
     def reason(self) -> str | None:
         """The failure as stored: "not_html: application/pdf", "robots_disallowed", "not_found", ..."""
         return str(self.failure) if self.failure else None
-
-
-def summary_text(summary: str | None) -> str:
-    """A feed summary (often HTML) as plain text, one paragraph per line."""
-    if not summary:
-        return ""
-    chunks = _BLOCK_BREAK.sub("\n", summary).split("\n") if "<" in summary else summary.split("\n")
-    lines = [plain_text(chunk, limit=20000) for chunk in chunks]
-    return "\n".join(line for line in lines if line)
 
 
 def sniff_type(content_type: str | None, body: bytes) -> str | None:
@@ -109,7 +99,7 @@ def _fallback(
     title: str | None,
     http_status: int | None = None,
 ) -> ArticleResult:
-    text = summary_text(summary)
+    text = html_to_lines(summary)  # a feed summary is often HTML: one paragraph per line
     if not text:
         log.warning("article %s: %s (no summary to fall back on)", url, failure)
         return ArticleResult(url, final_url, FetchStatus.ERROR, failure, None, TextSource.NONE, http_status)
@@ -118,7 +108,7 @@ def _fallback(
     log.info("article %s: %s; keeping the feed summary", url, failure)
     extracted = Extracted(
         text=text,
-        title=plain_text(title, limit=500),
+        title=html_to_text(title, limit=500) or None,
         author=None,
         published=None,
         site_name=None,

@@ -1,69 +1,31 @@
-"""Small metadata readings trafilatura does not give us, and plain-text hygiene for all of it.
+"""Small readings of a page's head that trafilatura does not give us, in one pass over it.
 
-trafilatura reports a canonical URL but falls back to the page URL without saying so, and it does
-not read the declared language; both are cheap XPath lookups on the tree it parses anyway.
-Metadata strings come from attacker-controlled markup ("<title><script>...</script></title>" is
-RCDATA, so it arrives as literal tag text): every one is reduced to plain text here, once.
+trafilatura reports a canonical URL but falls back to the page URL without saying so, and it does not
+read the declared language; the cleaner also wants the titles a page gives itself (``<title>``,
+og:title) to recognise a headline kept in the body. All of it sits in ``<html>``, ``<meta>``,
+``<link>`` and ``<title>`` elements, read here with a single walk over those elements.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-_TAGLIKE = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>?")
-_SCRIPTISH = re.compile(
-    r"<\s*(script|style|iframe|object|noscript|template)\b.*?(?:<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL
-)
-_SPACES = re.compile(r"\s+")
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def plain_text(value: object, *, limit: int = 1000) -> str | None:
-    """``value`` as one line of plain text: tags and their script bodies removed, entities decoded."""
-    if value is None:
-        return None
-    text = str(value)
-    if "<" in text:
-        text = _SCRIPTISH.sub(" ", text)
-        text = _TAGLIKE.sub(" ", text)
-    text = html.unescape(text)
-    if "<" in text:  # entity-encoded markup ("&lt;script&gt;") decoded into tags: strip again
-        text = _TAGLIKE.sub(" ", _SCRIPTISH.sub(" ", text))
-    text = _SPACES.sub(" ", text).strip()
-    text = "".join(ch for ch in text if ch.isprintable())
-    return text[:limit] or None
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page declares about itself."""
 
-
-def _first(tree: etree._Element, xpath: str) -> str | None:
-    try:
-        found = tree.xpath(xpath)
-    except etree.XPathError:
-        return None
-    for value in found:
-        value = str(value).strip()
-        if value:
-            return value
-    return None
-
-
-def declared_language(tree: etree._Element) -> str | None:
-    """ISO 639-1 code from ``<html lang>``, Content-Language meta or og:locale, if declared."""
-    for xpath in (
-        "/html/@lang",
-        "/html/@xml:lang",
-        "//meta[translate(@http-equiv,'CONTENTLAGU','contentlagu')='content-language']/@content",
-        "//meta[@property='og:locale']/@content",
-        "//meta[@name='language']/@content",
-    ):
-        value = _first(tree, xpath)
-        code = normalise_language(value)
-        if code:
-            return code
-    return None
+    lang: str | None  # ISO 639-1 code from <html lang>, Content-Language meta, og:locale, language meta
+    canonical_url: str | None  # absolute rel=canonical (else og:url), only when the page declares one
+    titles: tuple[str, ...]  # <title> and og:title, as written
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -77,23 +39,52 @@ def normalise_language(value: str | None) -> str | None:
     return code if len(code) == 2 else None
 
 
-def canonical_url(tree: etree._Element, page_url: str) -> str | None:
-    """Absolute ``rel=canonical`` (else ``og:url``) URL, only when the page declares one."""
-    for xpath in (
-        "//link[contains(concat(' ', translate(normalize-space(@rel),'CANONICAL','canonical'), ' '),"
-        " ' canonical ')]/@href",
-        "//meta[@property='og:url' or @name='og:url']/@content",
-    ):
-        value = _first(tree, xpath)
-        if not value:
+def _absolute(page_url: str, value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    absolute = urljoin(page_url, html.unescape(value.strip()))
+    parts = urlsplit(absolute)
+    return absolute if parts.scheme in ("http", "https") and parts.hostname else None
+
+
+def read_page_meta(tree: etree._Element, page_url: str) -> PageMeta:
+    """Language, canonical URL and titles declared by the page (first declaration of each kind wins)."""
+    langs: dict[str, str] = {}  # kind of declaration -> value, ranked below
+    canonical = og_url = title = og_title = None
+    root = tree.getroottree().getroot()
+    for source in ("lang", _XML_LANG):
+        if root.get(source):
+            langs.setdefault("html", root.get(source))
+    for el in tree.iter("meta", "link", "title"):
+        if el.tag == "title":
+            if title is None and (text := el.text_content().strip()):
+                title = text
             continue
-        absolute = urljoin(page_url, html.unescape(value.strip()))
-        parts = urlsplit(absolute)
-        if parts.scheme in ("http", "https") and parts.hostname:
-            return absolute
-    return None
-
-
-def has_password_field(tree: etree._Element) -> bool:
-    """A password input: the page asks to log in."""
-    return bool(tree.xpath("//input[translate(@type,'PASSWORD','password')='password']"))
+        if el.tag == "link":
+            rel = (el.get("rel") or "").lower().split()
+            if canonical is None and "canonical" in rel:
+                canonical = _absolute(page_url, el.get("href"))
+            continue
+        content = el.get("content")
+        if not content:
+            continue
+        prop = el.get("property") or el.get("name") or ""
+        if (el.get("http-equiv") or "").lower() == "content-language":
+            langs.setdefault("header", content)
+        elif prop == "og:locale":
+            langs.setdefault("locale", content)
+        elif prop == "language":
+            langs.setdefault("name", content)
+        elif prop == "og:url" and og_url is None:
+            og_url = _absolute(page_url, content)
+        elif prop == "og:title" and og_title is None and content.strip():
+            og_title = content.strip()
+    lang = next(
+        (
+            code
+            for kind in ("html", "header", "locale", "name")
+            if (code := normalise_language(langs.get(kind)))
+        ),
+        None,
+    )
+    return PageMeta(lang, canonical or og_url, tuple(t for t in (title, og_title) if t))

@@ -3,7 +3,7 @@
 Decisions that are easy to get wrong, hence written down:
 - feedparser is given an ``io.BytesIO``, never raw bytes or str: given bytes or str it first tries
   ``open(value)``, so a response body reading "/etc/passwd" would be read from disk.
-- Bytes are decoded by ``charset.decode`` first (feedparser's fallback makes mojibake of lying feeds).
+- Bytes are decoded by ``charset.decode_body`` first (feedparser's fallback makes mojibake of lying feeds).
 - An internal DTD with ENTITY declarations is removed before parsing (billion laughs, quadratic
   blow-up, external entities). Small literal entities are expanded by us within a fixed budget, so a
   harmless ``<!ENTITY copy "(c)">`` still reads right. expat's own amplification limit only starts at
@@ -30,8 +30,10 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from newsmon.feeds import charset, jsonfeed
-from newsmon.feeds.text import from_struct, html_to_text, parse_date_string, sane_date
+from newsmon.feeds import jsonfeed
+from newsmon.feeds.text import from_struct, parse_date_string, sane_date
+from newsmon.html_text import html_to_text
+from newsmon.http import charset
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ class ParsedFeed:
     bozo_reason: str | None
     encoding: str | None = None
     encoding_note: str | None = None
-    """Set when the bytes contradicted the declared encoding (see ``charset.decode``)."""
+    """Set when the bytes contradicted the declared encoding (see ``charset.decode_body``)."""
     items: int = 0
     """Items the document listed, those beyond ``MAX_ITEMS`` (not parsed) included."""
 
@@ -257,7 +259,7 @@ def parse_feed(
     if not body or not body.strip():
         raise FeedParseError(FeedError.PARSE, "empty document")
     body = _gunzip_if_needed(body)
-    decoded = charset.decode(body, header_charset=charset.http_charset(lowered))
+    decoded = charset.decode_body(body, lowered.get("content-type"))
     text = decoded.text.removeprefix("\ufeff")
     stripped = text.lstrip()
     ctype = lowered.get("content-type", "").lower()

@@ -1,0 +1,66 @@
+"""Which texts of a page were links: the page fact behind "this line is navigation, not prose".
+
+A short line at an edge of the extracted text ("Politics", "Next story"), a list that ends it
+("- Ferry timetable changes") and a box of headlines inside it have the same shape as a sign-off, a
+recipe fact, a list of key points or a run of subheadings. What tells them apart is the page, not the
+text: navigation was a link there. A line counts as linked when one link text of the page covers at
+least ``LINKED_SHARE`` of its words, starting within its first few words (after a bullet, a number or
+a label such as "Video:"); a link's own text covers a line completely.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+LINKED_SHARE = 0.5
+# A link text may start this many words into the line.
+MAX_OFFSET = 3
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Words, case-folded: how a line of extracted text is compared with the page's link texts."""
+    return [w.casefold() for w in _WORDS.findall(text)]
+
+
+def _link_index(tree: Any) -> dict[str, list[list[str]]]:
+    """The page's link texts (as word lists), indexed by their first word."""
+    index: defaultdict[str, list[list[str]]] = defaultdict(list)
+    seen: set[tuple[str, ...]] = set()
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:")):
+            continue  # a jump within the page (a table of contents) is not navigation away
+        found = words("".join(a.itertext()))
+        if found and (key := tuple(found)) not in seen:
+            seen.add(key)
+            index[found[0]].append(found)
+    return index
+
+
+def link_share(line_words: list[str], index: dict[str, list[list[str]]]) -> float:
+    """The share of ``line_words`` covered by the longest link text found near its start."""
+    if not line_words:
+        return 0.0
+    best = 0
+    for i in range(min(MAX_OFFSET + 1, len(line_words))):
+        for anchor in index.get(line_words[i], ()):
+            if len(anchor) > best and line_words[i : i + len(anchor)] == anchor:
+                best = len(anchor)
+    return best / len(line_words)
+
+
+def linked_text_lookup(tree: Any) -> Callable[[str], bool]:
+    """A test "was this text (mostly) a link on the page?", whose page scan runs on first use only."""
+    index: dict[str, list[list[str]]] | None = None
+
+    def is_linked(text: str) -> bool:
+        nonlocal index
+        if index is None:
+            index = _link_index(tree)
+        return link_share(words(text), index) >= LINKED_SHARE
+
+    return is_linked
