@@ -7,14 +7,15 @@ Morphology comes from kept libraries, never from suffix lists written here:
 - otherwise words are matched as written, and the topic writes prefix terms (``балалар*``) for the
   inflected forms. That is how Kazakh, Uzbek, Kyrgyz, Tajik, Azerbaijani, Ukrainian and Albanian work.
 
-Uzbek and Kazakh are written in Cyrillic and in Latin letters: for them (``scripts``) every word, of the
-text and of the terms alike, is compared in one folded Latin form, so one term matches both scripts.
+Uzbek and Kazakh are written in Cyrillic and in Latin letters: for them (``fold="latin"``) every word, of
+the text and of the terms alike, is compared in one folded Latin form, so one term matches both scripts.
 Serbian Cyrillic needs nothing of the kind: Snowball's Serbian stemmer reads both alphabets.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,15 +28,17 @@ class Language:
     name: str
     stemmer: str | None = None  # Snowball algorithm name in PyStemmer; None: words match as written
     aliases: tuple[str, ...] = ()  # other codes that pages, feeds or the detector give for it
-    fold_scripts: bool = False  # written in Cyrillic and Latin: compare words in one folded Latin form
+    fold: str = ""  # how words are compared besides lower case: "latin" (Cyrillic and Latin spellings
+    # fold to one Latin form), "letters" (the language's extra letters fold to their plain twins, as
+    # sites without them write), "accents" (without accents)
     apostrophe_letters: bool = False  # ' inside a word is a letter (Uzbek o'g'il), not a word break
-    strip_accents: bool = False  # compare words without accents (Greek tonos)
 
     @property
     def morphology(self) -> str:
-        if self.stemmer:
-            return f"Snowball {self.stemmer} stemmer"
-        return "words as written + prefix terms" + (" (Cyrillic and Latin folded)" if self.fold_scripts else "")
+        how = f"Snowball {self.stemmer} stemmer" if self.stemmer else "words as written + prefix terms"
+        extra = {"latin": "; Cyrillic and Latin spellings folded", "letters": "; extra letters folded",
+                 "accents": "; accents ignored"}.get(self.fold, "")  # fmt: skip
+        return how + extra
 
 
 _TABLE = (
@@ -57,9 +60,9 @@ _TABLE = (
     Language("uk", "Ukrainian"),
     Language("sq", "Albanian"),
     Language("sh", "Bosnian/Croatian/Serbian", "serbian", aliases=("bs", "hr", "sr", "me", "cnr", "hbs")),
-    Language("kk", "Kazakh", fold_scripts=True),
-    Language("uz", "Uzbek", fold_scripts=True, apostrophe_letters=True, aliases=("uzs",)),
-    Language("tg", "Tajik"),
+    Language("kk", "Kazakh", fold="latin"),
+    Language("uz", "Uzbek", fold="latin", apostrophe_letters=True, aliases=("uzs",)),
+    Language("tg", "Tajik", fold="letters"),
     Language("ky", "Kyrgyz"),
     Language("az", "Azerbaijani"),
     Language("fa", "Persian", "persian", aliases=("prs",)),
@@ -67,7 +70,7 @@ _TABLE = (
     Language("hu", "Hungarian", "hungarian"),
     Language("ro", "Romanian", "romanian", aliases=("mo",)),
     Language("cs", "Czech", "czech"),
-    Language("el", "Greek", "greek", strip_accents=True),
+    Language("el", "Greek", "greek", fold="accents"),
     Language("ca", "Catalan", "catalan"),
 )
 
@@ -95,11 +98,7 @@ NEAR: dict[str, tuple[str, ...]] = {
     "ba": ("kk",),
     "ky": ("kk",),
     "kk": ("ky",),
-    "uz": ("kk",),
     "ug": ("uz",),
-    "tg": ("fa",),
-    "ur": ("fa",),
-    "ps": ("fa",),
 }
 
 
@@ -119,9 +118,9 @@ def language_key(code: str | None) -> str | None:
 
 # ------------------------------------------------------------------------------- word comparison forms
 
-# Cyrillic letters of Kazakh, Uzbek and Russian as Latin, in the spelling their Latin alphabets use
-# once the diacritics are dropped (ә -> a, қ -> q, ў/o' -> o, ш -> sh): a Cyrillic word and its Latin
-# spelling then fold to the same letters.
+# Cyrillic letters of Uzbek and Kazakh as Latin, in the spelling their Latin alphabets use once the
+# diacritics are dropped (ә -> a, қ -> q, ў/o' -> o, ш -> sh): a Cyrillic word and its Latin spelling
+# then fold to the same letters. Where the two alphabets differ, the language's own table says so.
 _CYRILLIC_TO_LATIN = {
     "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j",
     "з": "z", "и": "i", "й": "y", "і": "i", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "n",
@@ -129,23 +128,25 @@ _CYRILLIC_TO_LATIN = {
     "ф": "f", "х": "x", "ҳ": "h", "һ": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "y",
     "ь": "", "э": "e", "ю": "yu", "я": "ya",
 }  # fmt: skip
+_KAZAKH = {**_CYRILLIC_TO_LATIN, "х": "h", "й": "i", "ю": "iu", "я": "ia"}
 # Latin letters of the Turkic alphabets and their digraph spellings, to the same folded form.
 _LATIN_FOLD = {"ı": "i", "ş": "sh", "ç": "ch", "ğ": "g", "ñ": "n", "ŋ": "n", "ə": "a"}
 _APOSTROPHES = "'’‘ʻʼ`´"
 _VOWELS = set("aeiouаәеёиоөуұүыэюяіў")
+# Tajik sites without the extra letters write their plain twins
+_TAJIK = str.maketrans({"ӯ": "у", "ӣ": "и", "қ": "к", "ҳ": "х", "ҷ": "ч", "ғ": "г"})
 
 
-def _fold_latin(word: str) -> str:
-    """Kazakh/Uzbek word (lower case, either script) -> folded Latin letters."""
+def _fold(word: str, table: dict[str, str], initial_ye: bool) -> str:
     out: list[str] = []
     prev = ""
     for ch in word:
         if ch in _APOSTROPHES:
             continue
-        if ch == "е" and (not prev or prev in _VOWELS):
-            out.append("ye")  # Uzbek and Kazakh Latin write a word-initial е as "ye"
-        elif ch in _CYRILLIC_TO_LATIN:
-            out.append(_CYRILLIC_TO_LATIN[ch])
+        if initial_ye and ch == "е" and (not prev or prev in _VOWELS):
+            out.append("ye")  # Uzbek Latin writes a word-initial е as "ye"
+        elif ch in table:
+            out.append(table[ch])
         elif ch in _LATIN_FOLD:
             out.append(_LATIN_FOLD[ch])
         else:
@@ -155,19 +156,32 @@ def _fold_latin(word: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
+def _fold_uzbek(word: str) -> str:
+    return _fold(word, _CYRILLIC_TO_LATIN, initial_ye=True)
+
+
+def _fold_kazakh(word: str) -> str:
+    return _fold(word, _KAZAKH, initial_ye=False)
+
+
+def _fold_tajik(word: str) -> str:
+    return word.translate(_TAJIK)
+
+
 def _drop_accents(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
+_FOLDS = {"uz": _fold_uzbek, "kk": _fold_kazakh, "tg": _fold_tajik}
+
+
 @lru_cache(maxsize=64)
-def comparison_form(code: str | None):
+def comparison_form(code: str | None) -> Callable[[str], str] | None:
     """A function that turns a normalised word into the form a language compares words in."""
     lang = LANGUAGES.get(code or "")
-    if lang is None:
+    if lang is None or not lang.fold:
         return None
-    if lang.fold_scripts:
-        return _fold_latin
-    if lang.strip_accents:
+    if lang.fold == "accents":
         return _drop_accents
-    return None
+    return _FOLDS[lang.code]

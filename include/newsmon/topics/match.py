@@ -159,14 +159,12 @@ class LanguageMatcher:
     def find(self, surfaces: Sequence[str]) -> list[Hit]:
         """Return concept hits over one segment's words (in text order)."""
         cache = self._word_cache
-        entries = []
-        for surface in surfaces:
-            entry = cache.get(surface)
+        entries = [cache.get(surface) for surface in surfaces]
+        for i, entry in enumerate(entries):
             if entry is None:
-                entry = self._lookup(surface)
+                entry = entries[i] = self._lookup(surfaces[i])
                 if len(cache) < 300_000:
-                    cache[surface] = entry
-            entries.append(entry)
+                    cache[surfaces[i]] = entry
         hits: list[Hit] = []
         seen: set[tuple[str, int]] = set()
         n = len(entries)
@@ -177,14 +175,14 @@ class LanguageMatcher:
                 if (term.concept, i) in seen:
                     continue
                 length = len(term.patterns)
-                if length > 1:
-                    if i + length > n:
-                        continue
-                    if not all(
+                if length > 1 and (
+                    i + length > n
+                    or not all(
                         self._word_matches(term.patterns[k], entries[i + k][0], surfaces[i + k])
                         for k in range(1, length)
-                    ):
-                        continue
+                    )
+                ):
+                    continue
                 seen.add((term.concept, i))
                 hits.append(Hit(term.concept, i, i + length, term.source))
         return hits

@@ -43,6 +43,8 @@ class Rule:
     (a hit of the first concept with every other one at most that many words away).
     context: concepts of which one must also occur around such a sentence, `context_within` it:
     "window" (the sentence, its neighbours and the title), "paragraph", "title" or "document".
+    none: concepts that must NOT occur in the sentence ("a title about a trial, not about children").
+    where: which sentences count at all: "all", "title", "lead" (title and the first sentences) or "body".
     applies_to: "uncovered" rules score only texts in a language the topic has no terms for (they
     read the language-neutral cues); "covered" ones only the others.
     """
@@ -57,6 +59,8 @@ class Rule:
     context: tuple[str, ...] = ()
     context_within: str = "window"
     applies_to: str = "all"
+    none: tuple[str, ...] = ()
+    where: str = "all"
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,9 @@ class Topic:
     lead_boost: float = 1.0
     lead_sentences: int = 0
     window: int = 1  # sentences on each side that a "window" context looks at (the title always)
+    # At most this many points from one sentence (times its boost): no single sentence, such as a
+    # background paragraph of a look-alike story, decides alone. None: no cap.
+    sentence_cap: float | None = None
     proximity: int = 12
     max_evidence: int = 6
     description: str = ""
@@ -303,7 +310,7 @@ def _build_topic(
             if rname in names:
                 raise fail((section, i, "name"), f"rule name {rname!r} is used twice")
             names.add(rname)
-            for key in ("all", "any", "context"):
+            for key in ("all", "any", "context", "none"):
                 for j, cname in enumerate(raw.get(key, [])):
                     if cname not in concepts:
                         raise fail((section, i, key, j), f"rule {rname}: unknown concept {cname!r}")
@@ -324,6 +331,8 @@ def _build_topic(
                     context=tuple(raw.get("context", [])),
                     context_within=str(raw.get("context_within", "window")),
                     applies_to=str(raw.get("applies_to", "all")),
+                    none=tuple(raw.get("none", [])),
+                    where=str(raw.get("in", "all")),
                 )
             )
     requires = tuple(data.get("requires", []))
@@ -346,6 +355,7 @@ def _build_topic(
         lead_boost=float(data.get("lead_boost", 1.0)),
         lead_sentences=int(data.get("lead_sentences", 0)),
         window=int(data.get("window", 1)),
+        sentence_cap=float(data["sentence_cap"]) if "sentence_cap" in data else None,
         proximity=int(data.get("proximity", 12)),
         max_evidence=int(data.get("max_evidence", 6)),
         description=str(data.get("description", "")),
@@ -367,7 +377,7 @@ def term_problem(term: str, lang: str | None = None) -> str | None:
     if not words or not term_words(body.replace("*", ""), lang):
         return "has no letters to match"
     if "*" in body:
-        for w in words:
+        for w in (w for w in words if "*" in w):
             if w.strip("*") == "":
                 return "a lone * would match every word"
             if len(w.replace("*", "")) < 3:

@@ -28,6 +28,8 @@ _RULE: dict[str, Any] = {
         "max_count": {"type": "integer", "minimum": 1, "maximum": 100},
         "context": {"type": "array", "items": {"type": "string"}, "uniqueItems": True, "minItems": 1},
         "context_within": {"enum": ["window", "paragraph", "title", "document"]},
+        "none": {"type": "array", "items": {"type": "string"}, "uniqueItems": True, "minItems": 1},
+        "in": {"enum": ["all", "title", "lead", "body"]},
         "applies_to": {"enum": ["all", "covered", "uncovered"]},
         "description": {"type": "string"},
     },
@@ -59,6 +61,7 @@ TOPIC_SCHEMA: dict[str, Any] = {
         "lead_boost": {"type": "number", "minimum": 0, "maximum": 10},
         "lead_sentences": {"type": "integer", "minimum": 0, "maximum": 100},
         "window": {"type": "integer", "minimum": 0, "maximum": 20},
+        "sentence_cap": {"type": "number", "exclusiveMinimum": 0},
         "proximity": {"type": "integer", "minimum": 1, "maximum": 200},
         "max_evidence": {"type": "integer", "minimum": 1, "maximum": 50},
         "concepts": {

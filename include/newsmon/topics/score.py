@@ -28,6 +28,8 @@ MAX_SENTENCE_CHARS = 400
 MAX_NEGATIVE_EVIDENCE = 3
 #: pseudo-feature recorded when none of a topic's `requires` concepts occurs in the text
 MISSING_CONTEXT = "missing_required_context"
+#: pseudo-feature: points above the topic's `sentence_cap` that single sentences would have added
+SENTENCE_CAP = "sentence_cap"
 #: what a score, `topics explain`, the UI and the bench say about a text in a language the topic lacks
 NOT_COVERED = "language not covered"
 
@@ -152,9 +154,13 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
                     hits.append(hit)
         hits.sort(key=lambda h: h.first)
         for hit in hits:
-            sentences[segment.token_sentence[hit.first]].concepts.setdefault(hit.concept, []).append(hit)
+            sentences[segment.sentence_of(hit.first)].concepts.setdefault(hit.concept, []).append(hit)
         seg_hits.append(hits)
 
+    where: dict[str, set[int]] = {}
+    for i, sent in enumerate(sentences):
+        for c in sent.concepts:
+            where.setdefault(c, set()).add(i)
     places = _Places(sentences, topic.window)
     features: dict[str, float] = {}
     counts: dict[str, float] = {}
@@ -164,7 +170,9 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
             counts[rule.name] = 0.0
             features[rule.name] = 0.0
             continue
-        occurrences = _occurrences(rule, sentences, analysis, seg_hits)
+        occurrences = _occurrences(rule, sentences, where, analysis, seg_hits)
+        if rule.where != "all" or rule.none:
+            occurrences = [s for s in occurrences if _counts_here(topic, rule, sentences[s])]
         context: dict[int, tuple[str, ...]] = {}
         if rule.context:
             kept = []
@@ -188,8 +196,17 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
             slot["concepts"].update(c for c in (*rule.all, *rule.any) if c in sentences[s].concepts)
             slot["context"].update(context.get(s, ()))
 
+    if topic.sentence_cap is not None:
+        excess = 0.0
+        for (s, negative), slot in per_sentence.items():
+            cap = topic.sentence_cap * _factor(topic, sentences[s])
+            if not negative and slot["weight"] > cap:
+                excess += slot["weight"] - cap
+        if excess:
+            features[SENTENCE_CAP] = round(-excess, 4)
+            counts[SENTENCE_CAP] = 1.0
     raw = sum(features.values())
-    if topic.requires and not any(c in s.concepts for s in sentences for c in topic.requires):
+    if topic.requires and not any(c in where for c in topic.requires):
         # Without the subject's context the rule points are about something else: they are cancelled
         # by a visible pseudo-feature, so `explain` and the stored evidence say why the score is 0.
         features[MISSING_CONTEXT] = round(-max(raw, 0.0), 4)
@@ -208,6 +225,18 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
         language_covered=covered,
         read_with=tuple(code or "" for code in languages),
     )
+
+
+def _counts_here(topic: Topic, rule: Rule, sentence: _Sentence) -> bool:
+    if any(c in sentence.concepts for c in rule.none):
+        return False
+    if rule.where == "title":
+        return sentence.is_title
+    if rule.where == "lead":
+        return sentence.position <= topic.lead_sentences
+    if rule.where == "body":
+        return not sentence.is_title
+    return True
 
 
 def _factor(topic: Topic, sentence: _Sentence) -> float:
@@ -238,7 +267,8 @@ class _Places:
             positions = self.positions.get(c)
             if not positions:
                 continue
-            if within == "document" or c in s.concepts or positions[0] == 0:  # the title is everywhere
+            # the title is around every sentence, and the whole article is around the title
+            if within == "document" or c in s.concepts or positions[0] == 0 or s.is_title:
                 found.append(c)
             elif within == "window":
                 i = bisect.bisect_left(positions, s.position - self.window)
@@ -249,35 +279,31 @@ class _Places:
         return tuple(found)
 
 
-def _holds(rule: Rule, present: Mapping[str, Any]) -> bool:
-    if any(c not in present for c in rule.all):
-        return False
-    return not rule.any or any(c in present for c in rule.any)
-
-
 def _occurrences(
-    rule: Rule, sentences: list[_Sentence], analysis: TextAnalysis, seg_hits: list[list[Hit]]
+    rule: Rule,
+    sentences: list[_Sentence],
+    where: Mapping[str, set[int]],
+    analysis: TextAnalysis,
+    seg_hits: list[list[Hit]],
 ) -> list[int]:
     """Indexes of the sentences where a rule holds, title sentences first (they get the boost), then
-    the lead, then the rest in text order."""
+    the body in text order."""
+    if any(c not in where for c in rule.all) or (rule.any and not any(c in where for c in rule.any)):
+        return []
+    either: set[int] = set().union(*(where.get(c, set()) for c in rule.any)) if rule.any else set()
     if rule.within == "sentence":
-        found = [i for i, s in enumerate(sentences) if _holds(rule, s.concepts)]
+        found: set[int] | list[int]
+        if rule.all:
+            found = set.intersection(*(where[c] for c in rule.all))
+            if rule.any:
+                found &= either
+        else:
+            found = either
     elif rule.within == "document":
-        present: dict[str, bool] = {}
-        for s in sentences:
-            for c in s.concepts:
-                present[c] = True
-        if not _holds(rule, present):
-            return []
         # Count the sentences that carry the scarcest required concept: for a single cue that is
         # every sentence mentioning it; for a pair, how often the rarer side is discussed.
-        groups = [(c,) for c in rule.all] + ([rule.any] if rule.any else [])
-        best: list[int] | None = None
-        for group in groups:
-            idx = [i for i, s in enumerate(sentences) if any(c in s.concepts for c in group)]
-            if best is None or len(idx) < len(best):
-                best = idx
-        found = best or []
+        groups = [where[c] for c in rule.all] + ([either] if rule.any else [])
+        found = min(groups, key=len)
     else:
         found = _near(rule, int(rule.within), analysis, seg_hits)
     return sorted(found, key=lambda i: (sentences[i].position, i))
@@ -294,7 +320,7 @@ def _near(rule: Rule, window: int, analysis: TextAnalysis, seg_hits: list[list[H
             by_concept.get(anchor, []) if anchor else [p for c in rule.any for p in by_concept.get(c, [])]
         )
         for pos in anchors:
-            sentence = segment.token_sentence[pos]
+            sentence = segment.sentence_of(pos)
             if sentence in found:
                 continue
             if all(_close(by_concept, c, pos, window) for c in rule.all[1:]) and (
@@ -338,12 +364,12 @@ def _evidence(
                 merged.append([h.first, h.last])
         terms: list[str] = []
         for first, last in merged:
-            surface = seg.text[seg.spans[first][0] : seg.spans[last - 1][1]]
+            surface = seg.text[seg.span(first)[0] : seg.span(last - 1)[1]]
             if surface not in terms:
                 terms.append(surface)
         start, end = sent.start, sent.end
         if end - start > MAX_SENTENCE_CHARS and hits:
-            centre = seg.spans[hits[0].first][0]
+            centre = seg.span(hits[0].first)[0]
             start = max(start, centre - MAX_SENTENCE_CHARS // 3)
             end = min(end, start + MAX_SENTENCE_CHARS)
         out.append(

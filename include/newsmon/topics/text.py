@@ -12,6 +12,7 @@ sentencex finds the sentence ends ("Mr. Smith met U.S. officials on Jan. 5." is 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable
@@ -39,6 +40,7 @@ _PATTERN_APOSTROPHE_RE = re.compile(
     r"[\w*\u064B-\u065F\u0670\u0640\u00AD\u200D]+(?:['’‘ʻʼ`][\w*\u064B-\u065F\u0670\u0640\u00AD\u200D]+)*"
 )
 _LINE_RE = re.compile(r"[^\r\n]+")
+DETECT_CHARS = 1500  # what language detection reads of title + text
 
 
 def normalise(word: str, lang: str | None = None) -> str:
@@ -138,13 +140,23 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Segment:
-    """The title or the body, tokenised: word offsets and surfaces, and each word's sentence."""
+    """The title or the body, tokenised: the words, where each starts, and where its sentences end."""
 
     text: str
     is_title: bool
-    spans: tuple[tuple[int, int], ...]
-    surfaces: tuple[str, ...]
-    token_sentence: tuple[int, ...]  # index into TextAnalysis.sentences
+    surfaces: list[str]
+    starts: list[int]
+    sentence_ends: list[int]  # end offset of each sentence of this segment
+    first_sentence: int  # index of this segment's first sentence in TextAnalysis.sentences
+
+    def span(self, word: int) -> tuple[int, int]:
+        start = self.starts[word]
+        return start, start + len(self.surfaces[word])
+
+    def sentence_of(self, word: int) -> int:
+        """Index (into TextAnalysis.sentences) of the sentence a word belongs to."""
+        inside = bisect.bisect_right(self.sentence_ends, self.starts[word])
+        return self.first_sentence + min(inside, max(len(self.sentence_ends) - 1, 0))
 
 
 @dataclass(frozen=True)
@@ -165,32 +177,28 @@ def analyse(title: str, text: str, lang: str | None = None) -> TextAnalysis:
     key = language_key(lang)
     detected = False
     if key is None:
-        key = language_key(detect_language(f"{title}\n{text}"))
+        key = language_key(detect_language(f"{title}\n{text}", sample_chars=DETECT_CHARS))
         detected = key is not None
     segments: list[Segment] = []
     sentences: list[Sentence] = []
     body_sentences = 0
+    token_re = _token_re(key)
     for seg_index, (chunk, is_title) in enumerate(((title, True), (text, False))):
-        tokens = tokenize(chunk, key)
         base = len(sentences)
         spans = split_sentences(chunk, key) if chunk.strip() else []
         for start, end, paragraph in spans:
             if not is_title:
                 body_sentences += 1
             sentences.append(Sentence(seg_index, start, end, paragraph, 0 if is_title else body_sentences))
-        token_sentence: list[int] = []
-        si = 0
-        for start, _end, _surface in tokens:
-            while si < len(spans) - 1 and start >= spans[si][1]:
-                si += 1
-            token_sentence.append(base + si)
+        words = list(token_re.finditer(chunk))
         segments.append(
             Segment(
                 chunk,
                 is_title,
-                tuple((t[0], t[1]) for t in tokens),
-                tuple(t[2] for t in tokens),
-                tuple(token_sentence),
+                [m.group() for m in words],
+                [m.start() for m in words],
+                [e for _, e, _ in spans],
+                base,
             )
         )
     return TextAnalysis(key, detected, (segments[0], segments[1]), tuple(sentences))
