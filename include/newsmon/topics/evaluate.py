@@ -19,7 +19,9 @@ from newsmon.topics.model import Topic
 from newsmon.topics.score import Evidence, TopicScore, score_text
 
 #: kinds of negatives that are *not* look-alikes; every other kind of a label-0 example is a hard negative
-EASY_KINDS = frozenset({"", "unrelated", "negative", "other"})
+EASY_KINDS = frozenset({"", "unrelated", "negative", "other", "easy_negative"})
+#: a "near-flag": not flagged, but at least this share of the threshold
+NEAR_FLAG = 0.5
 
 
 class LabelFileError(ValueError):
@@ -103,6 +105,23 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Uncovered:
+    """Examples of one language the topic has no terms for: how many, flagged, near-flagged, and which
+    of them were relevant (the flags are marked "language not covered")."""
+
+    n: int = 0
+    positives: int = 0
+    flagged: int = 0
+    near: int = 0
+    true_flags: int = 0
+    read_with: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "positives": self.positives, "flagged": self.flagged, "near_flags": self.near,
+                "true_flags": self.true_flags, "read_with": self.read_with}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Evaluation:
     topic: str
     threshold: float
@@ -118,6 +137,7 @@ class Evaluation:
     false_negatives: tuple[Mistake, ...]
     scores: tuple[tuple[str, float, int], ...] = field(repr=False, default=())
     seconds: float = 0.0
+    uncovered: Mapping[str, Uncovered] = field(default_factory=dict)  # language -> what happened there
 
     @property
     def articles_per_second(self) -> float:
@@ -138,6 +158,7 @@ class Evaluation:
             "false_positives": [m.to_json() for m in self.false_positives],
             "false_negatives": [m.to_json() for m in self.false_negatives],
             "articles_per_second": round(self.articles_per_second, 1),
+            "languages_not_covered": {k: v.to_json() for k, v in self.uncovered.items()},
         }
 
 
@@ -172,7 +193,8 @@ def evaluate(
     fns: list[Mistake] = []
     scores: list[tuple[str, float, int]] = []
     hard_negatives = hard_rejected = 0
-    started = time.perf_counter()
+    uncovered: dict[str, Uncovered] = {}
+    started = time.process_time()
     for ex in examples:
         result = scorer(topic, ex)
         value = result.learned_probability if result.learned_probability is not None else result.score
@@ -191,10 +213,17 @@ def evaluate(
         if is_hard:
             hard_negatives += 1
             hard_rejected += not flagged
+        if not result.language_covered:
+            u = uncovered.get(lang, Uncovered())
+            near = not flagged and result.score >= NEAR_FLAG * threshold
+            uncovered[lang] = Uncovered(
+                u.n + 1, u.positives + ex.label, u.flagged + flagged, u.near + near,
+                u.true_flags + (flagged and ex.label == 1), "/".join(c for c in result.read_with if c) or "names",
+            )  # fmt: skip
         if flagged != bool(ex.label):
             mistake = Mistake(ex.id, ex.title, lang, kind, ex.label, value, result.evidence, result.features)
             (fps if flagged else fns).append(mistake)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     fps.sort(key=lambda m: -m.score)
     fns.sort(key=lambda m: m.score)
     suggested, best_f1 = suggest_threshold([(s, y) for _, s, y in scores], current=threshold)
@@ -213,6 +242,7 @@ def evaluate(
         false_negatives=tuple(fns[:worst]),
         scores=tuple(scores),
         seconds=seconds,
+        uncovered=dict(sorted(uncovered.items())),
     )
 
 
