@@ -79,9 +79,7 @@ def print_report(ev: Evaluation, n: int) -> None:
         f"hard negatives rejected {ev.hard_negative_rejection:.3f}"
     )
     print(f"suggested threshold {ev.suggested_threshold} (F1 there {ev.suggested_f1:.3f} on these examples)")
-    recalls = [
-        f"{k} {m.recall:.2f} ({m.tp}/{m.tp + m.fn})" for k, m in ev.by_lang.items() if m.tp + m.fn
-    ]
+    recalls = [f"{k} {m.recall:.2f} ({m.tp}/{m.tp + m.fn})" for k, m in ev.by_lang.items() if m.tp + m.fn]
     print("RECALL PER LANGUAGE  " + "  ".join(recalls))
     if ev.uncovered:
         print(f"LANGUAGES NOT COVERED ({len(ev.uncovered)}; flags there are marked {NOT_COVERED!r}):")
@@ -144,7 +142,9 @@ def print_speed(topic: Topic, examples: list[LabelledExample], *, rounds: int) -
             elapsed = time.process_time() - started
             best = max(best, len(batch) / elapsed)
         avg = sum(len(e.text) for e in batch) / len(batch)
-        print(f"speed, {name}: {best:.0f} articles/s (n={len(batch)}, mean {avg:.0f} chars, CPU time, one core)")
+        print(
+            f"speed, {name}: {best:.0f} articles/s (n={len(batch)}, mean {avg:.0f} chars, CPU time, one core)"
+        )
 
 
 if __name__ == "__main__":

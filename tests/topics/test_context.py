@@ -85,7 +85,8 @@ rules:
 
 def test_shipped_topic_requires_its_context(topics_dir: Path, child_topic: Topic) -> None:
     assert set(child_topic.requires) == {"FIGHTER", "CAMP_NAMED", "ZONE", "PROGRAMME"}
-    assert "conflict zone" not in child_topic.concepts["ZONE"].get("en", ())  # generic war words are no context
+    # generic war words are no context
+    assert "conflict zone" not in child_topic.concepts["ZONE"].get("en", ())
 
 
 class _Vote:

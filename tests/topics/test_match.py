@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from newsmon.extract.language import detect_language
 from newsmon.topics.match import LanguageMatcher
 from newsmon.topics.model import parse_topic
 from newsmon.topics.score import score_text
-from newsmon.extract.language import detect_language
 from newsmon.topics.text import split_sentences, tokenize
 
 TOPIC = parse_topic(

@@ -218,7 +218,8 @@ def evaluate(
             near = not flagged and result.score >= NEAR_FLAG * threshold
             uncovered[lang] = Uncovered(
                 u.n + 1, u.positives + ex.label, u.flagged + flagged, u.near + near,
-                u.true_flags + (flagged and ex.label == 1), "/".join(c for c in result.read_with if c) or "names",
+                u.true_flags + (flagged and ex.label == 1),
+                "/".join(c for c in result.read_with if c) or "names",
             )  # fmt: skip
         if flagged != bool(ex.label):
             mistake = Mistake(ex.id, ex.title, lang, kind, ex.label, value, result.evidence, result.features)

@@ -273,7 +273,9 @@ def _build_topic(
             raise fail(("languages", i), f"language {lang!r} is not known; use one of: {_known()}")
     for lang, (_d, _l, file) in extra.items():
         if lang not in LANGUAGES:
-            raise TopicConfigError(f"{file}:1: file name {lang!r} is not a known language; use one of: {_known()}")
+            raise TopicConfigError(
+                f"{file}:1: file name {lang!r} is not a known language; use one of: {_known()}"
+            )
     languages = tuple(dict.fromkeys([*declared, *extra]))
 
     concepts: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -294,8 +296,8 @@ def _build_topic(
     for lang, (file_data, file_lines, file) in extra.items():
         for cname, words in file_data.items():
             if cname not in concepts:
-                raise fail((cname, "__key__"), f"unknown concept {cname!r} (concepts are declared in {label})",
-                           file_lines, file)  # fmt: skip
+                message = f"unknown concept {cname!r} (concepts are declared in {label})"
+                raise fail((cname, "__key__"), message, file_lines, file)
             for i, term in enumerate(words):
                 problem = term_problem(term, lang)
                 if problem:

@@ -76,7 +76,7 @@ class TopicScore:
 
     @property
     def language_note(self) -> str:
-        """"" for a covered language, else "language not covered" and how the text was read."""
+        """ "" for a covered language, else "language not covered" and how the text was read."""
         if self.language_covered:
             return ""
         used = [code for code in self.read_with if code]
