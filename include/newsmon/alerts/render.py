@@ -2,7 +2,8 @@
 
 Everything shown comes from fetched pages and feeds, i.e. from strangers: HTML templates autoescape, links
 are only made for http(s) URLs, and header values are flattened to one line. Matched terms are marked by
-splitting a sentence into (text, marked) pieces here, so the templates never build markup from strings.
+`newsmon.topics.highlight.mark_terms` as (text, marked) pieces, so the templates never build markup from
+strings.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from newsmon.topics.highlight import mark_terms
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_TITLE_CHARS = 120
@@ -113,24 +116,6 @@ def safe_href(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if scheme in ("http", "https") else None
-
-
-def mark_terms(sentence: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
-    """Split a sentence into pieces, flagging those that are matched terms (whole words, any case)."""
-    words = sorted({one_line(t) for t in terms if t and t.strip()}, key=len, reverse=True)
-    if not words:
-        return [(sentence, False)] if sentence else []
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
-    pieces: list[tuple[str, bool]] = []
-    pos = 0
-    for m in pattern.finditer(sentence):
-        if m.start() > pos:
-            pieces.append((sentence[pos : m.start()], False))
-        pieces.append((m.group(0), True))
-        pos = m.end()
-    if pos < len(sentence):
-        pieces.append((sentence[pos:], False))
-    return pieces
 
 
 def _when(value: datetime | None) -> str:

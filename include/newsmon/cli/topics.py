@@ -183,10 +183,30 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in files:
             t = load_topic(p)
             print(
-                f"ok  {p}  ({t.name}: {len(t.concepts)} concepts, {len(t.rules)} rules"
+                f"ok  {p}  ({t.name}: {len(t.concepts)} concepts, {len(t.rules)} rules, "
+                f"{len(t.languages)} languages"
                 f"{', learned model present' if (mp := model_path(t)) and mp.is_file() else ''})"
             )
+            _print_coverage(t)
     return 1 if errors else 0
+
+
+def _print_coverage(topic: Any) -> None:
+    """Per language: morphology, how many terms, which rule concepts lack terms; then the rest."""
+    from newsmon.topics.languages import NEAR
+    from newsmon.topics.model import NEUTRAL, language_coverage
+
+    print(f"  {'lang':<5}{'language':<26}{'terms':>6}  {'morphology':<62}missing concepts")
+    for c in language_coverage(topic):
+        missing = ", ".join(c.missing) or "-"
+        print(f"  {c.lang:<5}{c.name:<26}{c.terms:>6}  {c.morphology:<62}{missing}")
+    neutral = sum(len(per.get(NEUTRAL, ())) for per in topic.concepts.values())
+    print(f"  any  language-neutral names      {neutral:>4}  (read in every language, covered or not)")
+    near = sorted(f"{k}->{'/'.join(c for c in v if c in topic.languages)}" for k, v in NEAR.items()
+                  if k not in topic.languages and any(c in topic.languages for c in v))  # fmt: skip
+    if near:
+        print(f"  read with a close language (flags marked 'language not covered'): {', '.join(near)}")
+    print("  any other language: names only, flags marked 'language not covered'")
 
 
 def read_source(source: str) -> tuple[str, str, str | None]:
@@ -211,25 +231,8 @@ def read_source(source: str) -> tuple[str, str, str | None]:
     return "", source, None
 
 
-def mark_terms(sentence: str, terms: tuple[str, ...]) -> str:
-    """Wrap each matched surface form in [brackets] (longest first, so phrases win over their words)."""
-    spans: list[tuple[int, int]] = []
-    for term in sorted(set(terms), key=len, reverse=True):
-        start = 0
-        while (i := sentence.find(term, start)) >= 0:
-            end = i + len(term)
-            if all(end <= s or i >= e for s, e in spans):
-                spans.append((i, end))
-            start = end
-    out, pos = [], 0
-    for s, e in sorted(spans):
-        out.append(sentence[pos:s] + "[" + sentence[s:e] + "]")
-        pos = e
-    out.append(sentence[pos:])
-    return "".join(out)
-
-
 def cmd_explain(args: argparse.Namespace) -> int:
+    from newsmon.topics.highlight import bracket_terms
     from newsmon.topics.learned import apply_learned, load_model_for
     from newsmon.topics.score import score_text
 
@@ -252,6 +255,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
             f"{t.name}: score {result.score:.3f} (threshold {t.threshold}) -> {verdict}   "
             f"lang {result.lang or '?'}"
         )
+        if result.language_note:
+            print(f"  {result.language_note}")
         if result.learned_probability is not None:
             print(f"  learned layer: probability {result.learned_probability:.3f} decided the flag")
         active = {k: v for k, v in result.features.items() if v}
@@ -261,7 +266,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print("  evidence:" + ("" if result.evidence else " none"))
         for e in result.evidence:
             where = "title" if e.in_title else "text"
-            print(f"    {e.weight:+.2f} [{where}; {', '.join(e.concepts)}] {mark_terms(e.sentence, e.terms)}")
+            print(f"    {e.weight:+.2f} [{where}; {', '.join(e.concepts)}] {bracket_terms(e.sentence, e.terms)}")
     if args.json:
         print(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
     return 0
@@ -280,6 +285,7 @@ def _examples_and_topics(args: argparse.Namespace) -> tuple[_Examples, list[Any]
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from newsmon.topics.evaluate import evaluate
+    from newsmon.topics.highlight import bracket_terms
 
     loaded = _examples_and_topics(args)
     if loaded is None:
@@ -314,7 +320,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             for m in mistakes:
                 print(f"  {label}: {m.id} score {m.score:.3f} {m.title[:70]!r}")
                 for e in m.evidence[:2]:
-                    print(f"      {e.weight:+.2f} {mark_terms(e.sentence, e.terms)[:160]}")
+                    print(f"      {e.weight:+.2f} {bracket_terms(e.sentence, e.terms)[:160]}")
     return 0
 
 

@@ -366,6 +366,43 @@ def _build_topic(
     )
 
 
+@dataclass(frozen=True)
+class LanguageCoverage:
+    """What a topic has for one language: `newsmon topics check` prints one line of these."""
+
+    lang: str
+    name: str
+    morphology: str
+    terms: int
+    concepts: int  # concepts with at least one term in this language
+    missing: tuple[str, ...]  # concepts the positive rules use that have no term in this language
+    source: str  # the terms file, or "inline"
+
+
+def language_coverage(topic: Topic) -> list[LanguageCoverage]:
+    """Per language: how many terms, and which concepts of the positive rules have none.
+
+    A concept counts as covered when it has terms in the language or language-neutral names (`any`).
+    """
+    used = sorted({c for r in topic.positive_rules for c in (*r.all, *r.any, *r.context)} | set(topic.requires))
+    out = []
+    for code in topic.languages:
+        lang = LANGUAGES[code]
+        have = {c for c, per in topic.concepts.items() if per.get(code) or per.get(NEUTRAL)}
+        out.append(
+            LanguageCoverage(
+                lang=code,
+                name=lang.name,
+                morphology=lang.morphology,
+                terms=sum(len(per.get(code, ())) for per in topic.concepts.values()),
+                concepts=sum(1 for per in topic.concepts.values() if per.get(code)),
+                missing=tuple(c for c in used if c not in have),
+                source=str(topic.term_files[code]) if code in topic.term_files else "inline",
+            )
+        )
+    return out
+
+
 def _known() -> str:
     return ", ".join(sorted(LANGUAGES))
 
