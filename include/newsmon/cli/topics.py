@@ -61,7 +61,9 @@ def register(subparsers: Any) -> None:
     _source_arguments(q)
     q.add_argument("--topic", required=True)
     q.add_argument("--out", type=Path, default=None, help="model file (default: beside the topic file)")
-    q.add_argument("--holdout", type=float, default=0.3, help="share of examples held out (default 0.3)")
+    q.add_argument(
+        "--folds", type=int, default=5, help="group k-fold by event/site for the held-out comparison (default 5)"
+    )
     q.set_defaults(func=cmd_train)
 
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -334,12 +336,26 @@ def cmd_train(args: argparse.Namespace) -> int:
     topic = topics[0]
     examples, origin = source.for_topic(topic.name)
     print(f"{topic.name}: {origin}")
-    model = train_learned(topic, examples, holdout_fraction=args.holdout)
+    model = train_learned(topic, examples, folds=args.folds)
     out = args.out or model_path(topic)
     if out is None:
         print("error: the topic has no file to save the model beside; pass --out", file=sys.stderr)
         return 1
     save_model(model, out)
     state = "ENABLED" if model.usable else "not enabled"
+    h = model.holdout
+    if "rules" in h:
+        print(f"  held-out figures ({h['split']}; no example is scored by a model or threshold fitted on it):")
+        for who, label in (
+            ("rules", f"rules, threshold {topic.threshold}"),
+            ("rules_fitted_threshold", "rules, threshold fitted on the other folds"),
+            ("model", "learned layer"),
+        ):
+            m = h[who]
+            print(
+                f"    {label:<44} n={m['n']} precision {m['precision']:.3f} recall {m['recall']:.3f} "
+                f"F1 {m['f1']:.3f}"
+            )
+        print(f"  threshold that fits all these examples best: {h['fitted_threshold']} (topic has {topic.threshold})")
     print(f"{topic.name}: learned layer {state}: {model.reason}\n  saved to {out}")
     return 0

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from newsmon.topics.model import Topic
 from newsmon.topics.score import Evidence, TopicScore, score_text
@@ -39,6 +40,7 @@ class LabelledExample:
     kind: str = ""
     label: int = 0
     split: str = ""  # optional: "dev"/"heldout" in the shipped set
+    group: str = ""  # the event or site: examples of one group never sit on both sides of a split
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,7 @@ def suggest_threshold(scored: Iterable[tuple[float, int]], *, current: float = 0
 
 
 def read_labels(path: Path) -> list[LabelledExample]:
-    """Read a JSONL label file (id, text, optional title, lang, kind, split, and label 1/0)."""
+    """Read a JSONL label file (id, text, label 1/0; optional title, lang, kind, split, group or url)."""
     path = Path(path)
     out: list[LabelledExample] = []
     seen: set[str] = set()
@@ -319,4 +321,13 @@ def example_from_mapping(row: Mapping[str, Any]) -> LabelledExample:
         kind=str(row.get("kind") or ""),
         label=int(label),
         split=str(row.get("split") or ""),
+        group=str(row.get("group") or row.get("event") or _site(row.get("url")) or ""),
     )
+
+
+def _site(url: Any) -> str:
+    """The host of a URL without "www.", the grouping key when a label file names no event."""
+    if not isinstance(url, str) or "//" not in url:
+        return ""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
