@@ -2,8 +2,9 @@
 
 The text is cut into segments (plain / evidence sentence / matched term) and the template wraps each
 segment in its own element, escaping the text. Finding sentences and terms is the one highlighter of
-`newsmon.topics.highlight`; this module only arranges its pieces into paragraphs for the page. No markup is ever built by string concatenation, so an
-article containing `<script>` stays text however the evidence lines up with it.
+`newsmon.topics.highlight`; this module only arranges its pieces into paragraphs for the page. No
+markup is ever built by string concatenation, so an article containing `<script>` stays text however
+the evidence lines up with it.
 """
 
 from __future__ import annotations
@@ -52,5 +53,6 @@ def highlight(
 
 def _with_terms(piece: str, terms: Sequence[str], against: bool) -> list[Segment]:
     return [
-        Segment(sub, evidence=True, term=is_term, against=against) for sub, is_term in mark_terms(piece, terms)
+        Segment(sub, evidence=True, term=is_term, against=against)
+        for sub, is_term in mark_terms(piece, terms)
     ]

@@ -62,7 +62,10 @@ def register(subparsers: Any) -> None:
     q.add_argument("--topic", required=True)
     q.add_argument("--out", type=Path, default=None, help="model file (default: beside the topic file)")
     q.add_argument(
-        "--folds", type=int, default=5, help="group k-fold by event/site for the held-out comparison (default 5)"
+        "--folds",
+        type=int,
+        default=5,
+        help="group k-fold by event/site for the held-out comparison (default 5)",
     )
     q.set_defaults(func=cmd_train)
 
@@ -268,7 +271,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print("  evidence:" + ("" if result.evidence else " none"))
         for e in result.evidence:
             where = "title" if e.in_title else "text"
-            print(f"    {e.weight:+.2f} [{where}; {', '.join(e.concepts)}] {bracket_terms(e.sentence, e.terms)}")
+            print(
+                f"    {e.weight:+.2f} [{where}; {', '.join(e.concepts)}] {bracket_terms(e.sentence, e.terms)}"
+            )
     if args.json:
         print(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
     return 0
@@ -345,7 +350,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     state = "ENABLED" if model.usable else "not enabled"
     h = model.holdout
     if "rules" in h:
-        print(f"  held-out figures ({h['split']}; no example is scored by a model or threshold fitted on it):")
+        print(
+            f"  held-out figures ({h['split']}; no example is scored by a model or threshold fitted on it):"
+        )
         for who, label in (
             ("rules", f"rules, threshold {topic.threshold}"),
             ("rules_fitted_threshold", "rules, threshold fitted on the other folds"),
@@ -356,6 +363,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                 f"    {label:<44} n={m['n']} precision {m['precision']:.3f} recall {m['recall']:.3f} "
                 f"F1 {m['f1']:.3f}"
             )
-        print(f"  threshold that fits all these examples best: {h['fitted_threshold']} (topic has {topic.threshold})")
+        print(
+            f"  threshold that fits all these examples best: {h['fitted_threshold']} "
+            f"(topic has {topic.threshold})"
+        )
     print(f"{topic.name}: learned layer {state}: {model.reason}\n  saved to {out}")
     return 0

@@ -208,15 +208,20 @@ def train_from_rows(
     }
     both = rules_m.tp + rules_m.fn > 0 and rules_m.tn + rules_m.fp > 0
     if scored < min_holdout or not both:
-        reason = f"too small to compare on held-out groups ({scored} examples; need {min_holdout} of both labels)"
+        reason = (
+            f"too small to compare on held-out groups ({scored} examples; need {min_holdout} of both labels)"
+        )
         enabled = False
     elif model_m.f1 > rules_m.f1:
-        reason = f"model F1 {model_m.f1:.3f} beats rules F1 {rules_m.f1:.3f} on {scored} held-out examples ({stats['split']})"
+        reason = (
+            f"model F1 {model_m.f1:.3f} beats rules F1 {rules_m.f1:.3f} on {scored} held-out examples "
+            f"({stats['split']})"
+        )
         enabled = True
     else:
         reason = (
-            f"model F1 {model_m.f1:.3f} does not beat rules F1 {rules_m.f1:.3f} on {scored} held-out examples "
-            f"({stats['split']})"
+            f"model F1 {model_m.f1:.3f} does not beat rules F1 {rules_m.f1:.3f} on {scored} held-out "
+            f"examples ({stats['split']})"
         )
         enabled = False
     return replace(model, enabled=enabled, reason=reason, holdout=stats)

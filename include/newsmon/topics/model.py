@@ -384,7 +384,9 @@ def language_coverage(topic: Topic) -> list[LanguageCoverage]:
 
     A concept counts as covered when it has terms in the language or language-neutral names (`any`).
     """
-    used = sorted({c for r in topic.positive_rules for c in (*r.all, *r.any, *r.context)} | set(topic.requires))
+    used = sorted(
+        {c for r in topic.positive_rules for c in (*r.all, *r.any, *r.context)} | set(topic.requires)
+    )
     out = []
     for code in topic.languages:
         lang = LANGUAGES[code]
