@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sentencex
+import Stemmer  # PyStemmer: the Snowball algorithms compiled to C
 
 from newsmon.extract.language import detect_language
 from newsmon.topics.languages import LANGUAGES, comparison_form, language_key
@@ -86,8 +87,6 @@ def stemmer_for(lang: str | None) -> Callable[[str], str]:
     known = LANGUAGES.get(lang or "")
     if known is None or known.stemmer is None:
         return _identity
-    import Stemmer  # PyStemmer: the Snowball algorithms compiled to C
-
     stem_word = Stemmer.Stemmer(known.stemmer).stemWord
     cache: dict[str, str] = {}
 
