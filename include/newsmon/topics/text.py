@@ -16,7 +16,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import sentencex
@@ -42,6 +42,9 @@ _PATTERN_APOSTROPHE_RE = re.compile(
 )
 _LINE_RE = re.compile(r"[^\r\n]+")
 DETECT_CHARS = 1500  # what language detection reads of title + text
+# sentencex 1.0.32 spends ~5 ms per 1,000 characters on its Danish and Catalan rules (about 100 times its
+# other languages; measured); the Norwegian and Spanish rules split those texts the same way.
+_SPLIT_AS = {"da": "no", "ca": "es"}
 
 
 def normalise(word: str, lang: str | None = None) -> str:
@@ -107,7 +110,7 @@ def _identity(word: str) -> str:
 
 def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int, int]]:
     """(start, end, paragraph) of every sentence; a paragraph is a line of the text."""
-    code = lang or "en"
+    code = _SPLIT_AS.get(lang or "en", lang or "en")
     out: list[tuple[int, int, int]] = []
     for paragraph, line in enumerate(_LINE_RE.finditer(text)):
         base = line.start()
@@ -166,7 +169,6 @@ class TextAnalysis:
     detected: bool  # True when the language came from the detector, not from the page
     segments: tuple[Segment, Segment]
     sentences: tuple[Sentence, ...]
-    cache: dict = field(default_factory=dict, compare=False, repr=False)  # per-topic hits, for re-use
 
 
 def analyse(title: str, text: str, lang: str | None = None) -> TextAnalysis:
