@@ -180,7 +180,7 @@ def test_evaluate_from_feedback_prints_the_report(db_url: str, capsys, topics_di
     )
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["overall"]["fp"] == 2 and data["overall"]["tp"] == 2
-    assert data["suggested_threshold"] > 2.4  # above every camp story's score
+    assert data["suggested_threshold"] > 1.6  # above every camp story's score
 
 
 def test_train_from_feedback_switches_on_only_when_it_beats_the_rules(

@@ -43,7 +43,8 @@ class Rule:
     (a hit of the first concept with every other one at most that many words away).
     context: concepts of which one must also occur around such a sentence, `context_within` it:
     "window" (the sentence, its neighbours and the title), "paragraph", "title" or "document".
-    none: concepts that must NOT occur in the sentence ("a title about a trial, not about children").
+    none: concepts that must NOT occur in the sentence ("a title about a trial, not about children");
+    for a `within: document` rule, nowhere in the text.
     where: which sentences count at all: "all", "title", "lead" (title and the first sentences) or "body".
     applies_to: "uncovered" rules score only texts in a language the topic has no terms for (they
     read the language-neutral cues); "covered" ones only the others.

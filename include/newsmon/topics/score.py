@@ -228,7 +228,7 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
 
 
 def _counts_here(topic: Topic, rule: Rule, sentence: _Sentence) -> bool:
-    if any(c in sentence.concepts for c in rule.none):
+    if rule.within != "document" and any(c in sentence.concepts for c in rule.none):
         return False
     if rule.where == "title":
         return sentence.is_title
@@ -290,6 +290,8 @@ def _occurrences(
     the body in text order."""
     if any(c not in where for c in rule.all) or (rule.any and not any(c in where for c in rule.any)):
         return []
+    if rule.within == "document" and any(c in where for c in rule.none):
+        return []  # for a document rule, `none` means: nowhere in the text
     either: set[int] = set().union(*(where.get(c, set()) for c in rule.any)) if rule.any else set()
     if rule.within == "sentence":
         found: set[int] | list[int]
