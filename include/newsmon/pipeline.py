@@ -373,9 +373,13 @@ def load_topics(settings: Settings) -> list[Topic]:
 
 
 def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, int]:
-    """Score every newly folded copy against every topic; a story's flag keeps its best-scoring copy."""
+    """Score every newly folded copy against every topic; a story's flag keeps its best-scoring copy.
+
+    Each copy is detected, split and tokenised once (`analyse`) and then matched against every topic.
+    """
     from newsmon.topics.learned import apply_learned, load_model_for
-    from newsmon.topics.score import score_text
+    from newsmon.topics.score import score_analysis
+    from newsmon.topics.text import analyse
 
     now = now or utcnow()
     topics = load_topics(settings)
@@ -389,10 +393,9 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
                 break
             for copy in batch:
                 story_id = flags_store.live_story_id(session, copy.story_id)
+                analysis = analyse(copy.title or "", copy.text or "", copy.lang)
                 for topic in topics:
-                    result = score_text(topic, title=copy.title or "", text=copy.text or "", lang=copy.lang)
-                    if models[topic.name] is not None:
-                        result = apply_learned(models[topic.name], result)
+                    result = apply_learned(models[topic.name], score_analysis(topic, analysis))
                     if result.flagged:
                         counts["new_flags"] += flags_store.record_flag(
                             session,

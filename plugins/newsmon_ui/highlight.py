@@ -1,15 +1,19 @@
 """Evidence highlighting as data, not HTML.
 
 The text is cut into segments (plain / evidence sentence / matched term) and the template wraps each
-segment in its own element, escaping the text. No markup is ever built by string concatenation, so an
-article containing `<script>` stays text however the evidence lines up with it.
+segment in its own element, escaping the text. Finding sentences and terms is the one highlighter of
+`newsmon.topics.highlight`; this module only arranges its pieces into paragraphs for the page. No
+markup is ever built by string concatenation, so an article containing `<script>` stays text however
+the evidence lines up with it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from newsmon.topics.highlight import cut, mark_terms, phrase_spans
 
 MAX_TEXT_CHARS = 200_000  # a page longer than this is cut: the analyst reads articles, not dumps
 
@@ -20,46 +24,6 @@ class Segment:
     evidence: bool = False
     term: bool = False
     against: bool = False  # the sentence took points off (a negative rule): shown apart, or it misleads
-
-
-def _flexible(phrase: str) -> re.Pattern[str] | None:
-    """Match a phrase however the whitespace between its words was reflowed by extraction."""
-    words = phrase.split()
-    if not words:
-        return None
-    body = r"\s+".join(re.escape(w) for w in words)
-    start = r"\b" if re.match(r"\w", words[0]) else ""
-    end = r"\b" if re.search(r"\w$", words[-1]) else ""
-    return re.compile(start + body + end, re.IGNORECASE)
-
-
-def _spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
-    found = []
-    for phrase in phrases:
-        pattern = _flexible(phrase)
-        if pattern is not None:
-            found.extend(m.span() for m in pattern.finditer(text))
-    found.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in found:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _cut(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, bool]]:
-    """The text as alternating (piece, inside_a_span) pairs."""
-    out, pos = [], 0
-    for start, end in spans:
-        if start > pos:
-            out.append((text[pos:start], False))
-        out.append((text[start:end], True))
-        pos = end
-    if pos < len(text):
-        out.append((text[pos:], False))
-    return out
 
 
 def highlight(
@@ -74,11 +38,11 @@ def highlight(
     result = []
     for para in paragraphs:
         segments: list[Segment] = []
-        for piece, is_evidence in _cut(para, _spans(para, sentences)):
+        for piece, is_evidence in cut(para, phrase_spans(para, sentences)):
             if is_evidence:
                 segments.extend(_with_terms(piece, terms, against=False))
                 continue
-            for sub, is_against in _cut(piece, _spans(piece, against)):
+            for sub, is_against in cut(piece, phrase_spans(piece, against)):
                 if is_against:
                     segments.extend(_with_terms(sub, terms, against=True))
                 else:
@@ -90,5 +54,5 @@ def highlight(
 def _with_terms(piece: str, terms: Sequence[str], against: bool) -> list[Segment]:
     return [
         Segment(sub, evidence=True, term=is_term, against=against)
-        for sub, is_term in _cut(piece, _spans(piece, terms))
+        for sub, is_term in mark_terms(piece, terms)
     ]

@@ -115,7 +115,7 @@ def test_learned_layer_switches_on_when_it_beats_rules() -> None:
 
 
 def test_learned_layer_refuses_on_tiny_holdout() -> None:
-    model = train_from_rows("t", ["f", "g"], _rows(100, rules_right=False), min_holdout=60)
+    model = train_from_rows("t", ["f", "g"], _rows(100, rules_right=False), min_holdout=150)
     assert not model.enabled and "too small" in model.reason
 
 

@@ -35,8 +35,7 @@ RETURN_STORY = (
 CAMP_STORY = (
     "Aid groups warn of disease among children in al-Hol",
     "About {n} children of Islamic State fighters from {c} are still held in the al-Hol camp in Syria. Aid "
-    "workers said the children of foreign jihadists in the camp lack clean water and doctors. Many children "
-    "of ISIS militants there have never seen a school.",
+    "workers said the children of foreign jihadists in the camp lack clean water and doctors.",
 )
 
 
@@ -181,7 +180,7 @@ def test_evaluate_from_feedback_prints_the_report(db_url: str, capsys, topics_di
     )
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["overall"]["fp"] == 2 and data["overall"]["tp"] == 2
-    assert data["suggested_threshold"] > 3.1  # above every camp story's score
+    assert data["suggested_threshold"] > 1.6  # above every camp story's score
 
 
 def test_train_from_feedback_switches_on_only_when_it_beats_the_rules(

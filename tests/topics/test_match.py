@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from newsmon.extract.language import detect_language
 from newsmon.topics.match import LanguageMatcher
 from newsmon.topics.model import parse_topic
 from newsmon.topics.score import score_text
-from newsmon.topics.text import detect_language, split_sentences, tokenize
+from newsmon.topics.text import split_sentences, tokenize
 
 TOPIC = parse_topic(
     """
@@ -84,15 +85,18 @@ def test_arabic_conjunction_prefix() -> None:
 
 def test_sentences_and_language_guess() -> None:
     text = "First sentence here. Second one? Третье предложение!\n\nA heading\nBody line."
-    spans = [text[s:e] for s, e in split_sentences(text)]
+    spans = [text[s:e] for s, e, _ in split_sentences(text)]
     assert spans == ["First sentence here.", "Second one?", "Третье предложение!", "A heading", "Body line."]
     assert (
         detect_language("Die Kinder sind nicht mit den Müttern in das Lager gegangen, und das ist gut.")
         == "de"
     )
     assert detect_language("Les enfants sont dans le camp avec les mères et ils ont été rapatriés.") == "fr"
-    assert detect_language("Дети вернулись домой") == "ru"
-    assert detect_language("عاد الأطفال إلى بلادهم") == "ar"
+    assert detect_language("Дети вернулись домой из лагеря на севере Сирии вместе с матерями.") == "ru"
+    assert detect_language("Діти повернулися додому з табору на півночі Сирії разом із матерями.") == "uk"
+    assert detect_language("Dzieci wróciły do domu z obozu w północnej Syrii razem z matkami.") == "pl"
+    assert detect_language("As crianças voltaram para casa do campo no norte da Síria com as mães.") == "pt"
+    assert detect_language("عاد الأطفال إلى بلادهم من المخيم في شمال شرق سوريا مع أمهاتهم") == "ar"
     assert detect_language("12345 !!!") is None
 
 

@@ -59,7 +59,7 @@ def test_good_file_parses(tmp_path: Path) -> None:
         ("threshold: 1.0\n", "threshold: high\n", 2, "threshold"),
         ("    weight: 1.0\n", "    weight: -1\n", 15, "weight"),
         ("    all: [STRIKE, PORT]\n", "    all: [STRIKE, HARBOUR]\n", 13, "unknown concept 'HARBOUR'"),
-        ("languages: [en, de]\n", "languages: [en, xx]\n", 4, "no stemmer"),
+        ("languages: [en, de]\n", "languages: [en, xx]\n", 4, "'xx' is not known"),
         ("    de: [Streik]\n", "    fr: [grève]\n", 8, "not listed in `languages`"),
         ("    en: [port, dock]\n", "    en: [port, '*']\n", 10, "no letters to match"),
         ("recipients: [a@example.org]\n", "recipients: [not-an-address]\n", 3, "recipients"),

@@ -240,3 +240,19 @@ def test_daily_chart_labels_the_newest_day():
     chart = charts.daily_chart([], date(2026, 3, 30), 30)
     assert chart.x_ticks[-1].text == "30 Mar"
     assert chart.x_ticks[0].text == "01 Mar"
+
+
+def test_story_page_says_when_the_language_is_not_covered(data):
+    from newsmon.store.db import session_scope
+    from newsmon.store.models import Flag
+
+    client, _ = _client(data.url)
+    page = client.get(f"/newsmon/stories/{data.repatriation_id}?topic=repatriation").text
+    assert "language not covered" not in page
+    with session_scope(data.url) as s:
+        flag = s.query(Flag).filter_by(story_id=data.repatriation_id, topic="repatriation").one()
+        flag.evidence = {**flag.evidence, "language_covered": False,
+                         "language_note": "language not covered: sk (read with cs terms) <b>"}  # fmt: skip
+    page = client.get(f"/newsmon/stories/{data.repatriation_id}?topic=repatriation").text
+    assert 'class="badge warn language-note"' in page
+    assert "language not covered: sk (read with cs terms) &lt;b&gt;" in page

@@ -2,14 +2,13 @@
 
 Everything shown comes from fetched pages and feeds, i.e. from strangers: HTML templates autoescape, links
 are only made where ``newsmon.http.links`` allows (web addresses newsmon did not refuse), and header
-values are flattened to one line. Matched terms are marked by splitting a sentence into (text, marked)
-pieces here, so the templates never build markup from strings.
+values are flattened to one line. Matched terms are marked by `newsmon.topics.highlight.mark_terms` as
+(text, marked) pieces, so the templates never build markup from strings.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -20,6 +19,8 @@ from newsmon.http.links import safe_href
 
 if TYPE_CHECKING:  # imported when the first email is rendered, not when the DAGs are parsed
     import jinja2
+
+from newsmon.topics.highlight import mark_terms
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_TITLE_CHARS = 120
@@ -110,22 +111,6 @@ def one_line(value: str | None, limit: int | None = None) -> str:
     return text
 
 
-def mark_terms(sentence: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
-    """Split a sentence into pieces, flagging those that are matched terms (whole words, any case)."""
-    words = sorted({one_line(t) for t in terms if t and t.strip()}, key=len, reverse=True)
-    if not words:
-        return [(sentence, False)] if sentence else []
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
-    pieces: list[tuple[str, bool]] = []
-    pos = 0
-    for m in pattern.finditer(sentence):
-        if m.start() > pos:
-            pieces.append((sentence[pos : m.start()], False))
-        pieces.append((m.group(0), True))
-        pos = m.end()
-    if pos < len(sentence):
-        pieces.append((sentence[pos:], False))
-    return pieces
 
 
 def _when(value: datetime | None) -> str:

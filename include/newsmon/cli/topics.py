@@ -61,7 +61,12 @@ def register(subparsers: Any) -> None:
     _source_arguments(q)
     q.add_argument("--topic", required=True)
     q.add_argument("--out", type=Path, default=None, help="model file (default: beside the topic file)")
-    q.add_argument("--holdout", type=float, default=0.3, help="share of examples held out (default 0.3)")
+    q.add_argument(
+        "--folds",
+        type=int,
+        default=5,
+        help="group k-fold by event/site for the held-out comparison (default 5)",
+    )
     q.set_defaults(func=cmd_train)
 
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -183,10 +188,30 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in files:
             t = load_topic(p)
             print(
-                f"ok  {p}  ({t.name}: {len(t.concepts)} concepts, {len(t.rules)} rules"
+                f"ok  {p}  ({t.name}: {len(t.concepts)} concepts, {len(t.rules)} rules, "
+                f"{len(t.languages)} languages"
                 f"{', learned model present' if (mp := model_path(t)) and mp.is_file() else ''})"
             )
+            _print_coverage(t)
     return 1 if errors else 0
+
+
+def _print_coverage(topic: Any) -> None:
+    """Per language: morphology, how many terms, which rule concepts lack terms; then the rest."""
+    from newsmon.topics.languages import NEAR
+    from newsmon.topics.model import NEUTRAL, language_coverage
+
+    print(f"  {'lang':<5}{'language':<26}{'terms':>6}  {'morphology':<62}missing concepts")
+    for c in language_coverage(topic):
+        missing = ", ".join(c.missing) or "-"
+        print(f"  {c.lang:<5}{c.name:<26}{c.terms:>6}  {c.morphology:<62}{missing}")
+    neutral = sum(len(per.get(NEUTRAL, ())) for per in topic.concepts.values())
+    print(f"  any  language-neutral names      {neutral:>4}  (read in every language, covered or not)")
+    near = sorted(f"{k}->{'/'.join(c for c in v if c in topic.languages)}" for k, v in NEAR.items()
+                  if k not in topic.languages and any(c in topic.languages for c in v))  # fmt: skip
+    if near:
+        print(f"  read with a close language (flags marked 'language not covered'): {', '.join(near)}")
+    print("  any other language: names only, flags marked 'language not covered'")
 
 
 def read_source(source: str) -> tuple[str, str, str | None]:
@@ -211,25 +236,8 @@ def read_source(source: str) -> tuple[str, str, str | None]:
     return "", source, None
 
 
-def mark_terms(sentence: str, terms: tuple[str, ...]) -> str:
-    """Wrap each matched surface form in [brackets] (longest first, so phrases win over their words)."""
-    spans: list[tuple[int, int]] = []
-    for term in sorted(set(terms), key=len, reverse=True):
-        start = 0
-        while (i := sentence.find(term, start)) >= 0:
-            end = i + len(term)
-            if all(end <= s or i >= e for s, e in spans):
-                spans.append((i, end))
-            start = end
-    out, pos = [], 0
-    for s, e in sorted(spans):
-        out.append(sentence[pos:s] + "[" + sentence[s:e] + "]")
-        pos = e
-    out.append(sentence[pos:])
-    return "".join(out)
-
-
 def cmd_explain(args: argparse.Namespace) -> int:
+    from newsmon.topics.highlight import bracket_terms
     from newsmon.topics.learned import apply_learned, load_model_for
     from newsmon.topics.score import score_text
 
@@ -252,6 +260,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
             f"{t.name}: score {result.score:.3f} (threshold {t.threshold}) -> {verdict}   "
             f"lang {result.lang or '?'}"
         )
+        if result.language_note:
+            print(f"  {result.language_note}")
         if result.learned_probability is not None:
             print(f"  learned layer: probability {result.learned_probability:.3f} decided the flag")
         active = {k: v for k, v in result.features.items() if v}
@@ -261,7 +271,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print("  evidence:" + ("" if result.evidence else " none"))
         for e in result.evidence:
             where = "title" if e.in_title else "text"
-            print(f"    {e.weight:+.2f} [{where}; {', '.join(e.concepts)}] {mark_terms(e.sentence, e.terms)}")
+            print(
+                f"    {e.weight:+.2f} [{where}; {', '.join(e.concepts)}] {bracket_terms(e.sentence, e.terms)}"
+            )
     if args.json:
         print(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
     return 0
@@ -280,6 +292,7 @@ def _examples_and_topics(args: argparse.Namespace) -> tuple[_Examples, list[Any]
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from newsmon.topics.evaluate import evaluate
+    from newsmon.topics.highlight import bracket_terms
 
     loaded = _examples_and_topics(args)
     if loaded is None:
@@ -314,7 +327,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             for m in mistakes:
                 print(f"  {label}: {m.id} score {m.score:.3f} {m.title[:70]!r}")
                 for e in m.evidence[:2]:
-                    print(f"      {e.weight:+.2f} {mark_terms(e.sentence, e.terms)[:160]}")
+                    print(f"      {e.weight:+.2f} {bracket_terms(e.sentence, e.terms)[:160]}")
     return 0
 
 
@@ -328,12 +341,31 @@ def cmd_train(args: argparse.Namespace) -> int:
     topic = topics[0]
     examples, origin = source.for_topic(topic.name)
     print(f"{topic.name}: {origin}")
-    model = train_learned(topic, examples, holdout_fraction=args.holdout)
+    model = train_learned(topic, examples, folds=args.folds)
     out = args.out or model_path(topic)
     if out is None:
         print("error: the topic has no file to save the model beside; pass --out", file=sys.stderr)
         return 1
     save_model(model, out)
     state = "ENABLED" if model.usable else "not enabled"
+    h = model.holdout
+    if "rules" in h:
+        print(
+            f"  held-out figures ({h['split']}; no example is scored by a model or threshold fitted on it):"
+        )
+        for who, label in (
+            ("rules", f"rules, threshold {topic.threshold}"),
+            ("rules_fitted_threshold", "rules, threshold fitted on the other folds"),
+            ("model", "learned layer"),
+        ):
+            m = h[who]
+            print(
+                f"    {label:<44} n={m['n']} precision {m['precision']:.3f} recall {m['recall']:.3f} "
+                f"F1 {m['f1']:.3f}"
+            )
+        print(
+            f"  threshold that fits all these examples best: {h['fitted_threshold']} "
+            f"(topic has {topic.threshold})"
+        )
     print(f"{topic.name}: learned layer {state}: {model.reason}\n  saved to {out}")
     return 0

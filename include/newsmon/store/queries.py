@@ -377,6 +377,7 @@ class FlagView:
     features: tuple[tuple[str, float], ...]  # rules that added or took points, largest effect first
     threshold: float | None = None
     rules_silent: int = 0  # rules of the topic that found nothing in this text
+    language_note: str = ""  # "language not covered: ..." when the topic has no terms for the text's language
 
 
 @dataclass(frozen=True)
@@ -446,6 +447,7 @@ def _flag_view(flag: Flag) -> FlagView:
         features=tuple(sorted(fired, key=lambda kv: -abs(kv[1]))),
         threshold=_number(data.get("threshold")),
         rules_silent=sum(1 for _, v in numeric if v is not None and not v),
+        language_note=str(data.get("language_note") or ""),
     )
 
 

@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from newsmon.topics.model import Topic
 from newsmon.topics.score import Evidence, TopicScore, score_text
 
 #: kinds of negatives that are *not* look-alikes; every other kind of a label-0 example is a hard negative
-EASY_KINDS = frozenset({"", "unrelated", "negative", "other"})
+EASY_KINDS = frozenset({"", "unrelated", "negative", "other", "easy_negative"})
+#: a "near-flag": not flagged, but at least this share of the threshold
+NEAR_FLAG = 0.5
 
 
 class LabelFileError(ValueError):
@@ -37,6 +40,7 @@ class LabelledExample:
     kind: str = ""
     label: int = 0
     split: str = ""  # optional: "dev"/"heldout" in the shipped set
+    group: str = ""  # the event or site: examples of one group never sit on both sides of a split
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,23 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Uncovered:
+    """Examples of one language the topic has no terms for: how many, flagged, near-flagged, and which
+    of them were relevant (the flags are marked "language not covered")."""
+
+    n: int = 0
+    positives: int = 0
+    flagged: int = 0
+    near: int = 0
+    true_flags: int = 0
+    read_with: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "positives": self.positives, "flagged": self.flagged, "near_flags": self.near,
+                "true_flags": self.true_flags, "read_with": self.read_with}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Evaluation:
     topic: str
     threshold: float
@@ -118,6 +139,7 @@ class Evaluation:
     false_negatives: tuple[Mistake, ...]
     scores: tuple[tuple[str, float, int], ...] = field(repr=False, default=())
     seconds: float = 0.0
+    uncovered: Mapping[str, Uncovered] = field(default_factory=dict)  # language -> what happened there
 
     @property
     def articles_per_second(self) -> float:
@@ -138,6 +160,7 @@ class Evaluation:
             "false_positives": [m.to_json() for m in self.false_positives],
             "false_negatives": [m.to_json() for m in self.false_negatives],
             "articles_per_second": round(self.articles_per_second, 1),
+            "languages_not_covered": {k: v.to_json() for k, v in self.uncovered.items()},
         }
 
 
@@ -172,7 +195,8 @@ def evaluate(
     fns: list[Mistake] = []
     scores: list[tuple[str, float, int]] = []
     hard_negatives = hard_rejected = 0
-    started = time.perf_counter()
+    uncovered: dict[str, Uncovered] = {}
+    started = time.process_time()
     for ex in examples:
         result = scorer(topic, ex)
         value = result.learned_probability if result.learned_probability is not None else result.score
@@ -191,10 +215,18 @@ def evaluate(
         if is_hard:
             hard_negatives += 1
             hard_rejected += not flagged
+        if not result.language_covered:
+            u = uncovered.get(lang, Uncovered())
+            near = not flagged and result.score >= NEAR_FLAG * threshold
+            uncovered[lang] = Uncovered(
+                u.n + 1, u.positives + ex.label, u.flagged + flagged, u.near + near,
+                u.true_flags + (flagged and ex.label == 1),
+                "/".join(c for c in result.read_with if c) or "names",
+            )  # fmt: skip
         if flagged != bool(ex.label):
             mistake = Mistake(ex.id, ex.title, lang, kind, ex.label, value, result.evidence, result.features)
             (fps if flagged else fns).append(mistake)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     fps.sort(key=lambda m: -m.score)
     fns.sort(key=lambda m: m.score)
     suggested, best_f1 = suggest_threshold([(s, y) for _, s, y in scores], current=threshold)
@@ -213,6 +245,7 @@ def evaluate(
         false_negatives=tuple(fns[:worst]),
         scores=tuple(scores),
         seconds=seconds,
+        uncovered=dict(sorted(uncovered.items())),
     )
 
 
@@ -244,7 +277,7 @@ def suggest_threshold(scored: Iterable[tuple[float, int]], *, current: float = 0
 
 
 def read_labels(path: Path) -> list[LabelledExample]:
-    """Read a JSONL label file (id, text, optional title, lang, kind, split, and label 1/0)."""
+    """Read a JSONL label file (id, text, label 1/0; optional title, lang, kind, split, group or url)."""
     path = Path(path)
     out: list[LabelledExample] = []
     seen: set[str] = set()
@@ -288,4 +321,13 @@ def example_from_mapping(row: Mapping[str, Any]) -> LabelledExample:
         kind=str(row.get("kind") or ""),
         label=int(label),
         split=str(row.get("split") or ""),
+        group=str(row.get("group") or row.get("event") or _site(row.get("url")) or ""),
     )
+
+
+def _site(url: Any) -> str:
+    """The host of a URL without "www.", the grouping key when a label file names no event."""
+    if not isinstance(url, str) or "//" not in url:
+        return ""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")

@@ -1,10 +1,14 @@
 """The optional learned layer: a small logistic model over a topic's rule features.
 
 The rules stay the source of truth and of the evidence; the model only re-weighs how many sentences
-each rule found (``TopicScore.counts``), learned from labelled examples or analysts' feedback. It is
-trained on one part of the examples and compared with the rules on the held-out rest, and it is
-``enabled`` only when it beats the rules there (higher F1 on enough held-out examples of both
-classes). A disabled model changes nothing, so shipping or loading one is always safe.
+each rule found (``TopicScore.counts``), learned from labelled examples or analysts' feedback.
+
+Honest evaluation: the examples are split into folds by *group* (the event or site of an example,
+so copies and follow-ups of one story never sit on both sides), every example is scored by a model
+trained on the other folds only, and those held-out predictions are compared with the rules. The
+model is ``enabled`` only when it beats the rules there (higher F1 on enough examples of both
+classes); the saved model is then fitted on all examples. A disabled model changes nothing, so
+shipping or loading one is always safe.
 
 Everything here is plain data: feature rows in, a JSON-serialisable model out; pure Python, because a
 few dozen features and a few thousand examples do not justify importing numpy on every scoring call.
@@ -20,7 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from newsmon.topics.evaluate import LabelledExample, Metrics
+from newsmon.topics.evaluate import LabelledExample, Metrics, suggest_threshold
 from newsmon.topics.model import Topic
 from newsmon.topics.score import MISSING_CONTEXT, TopicScore, score_text
 
@@ -36,6 +40,8 @@ class FeatureRow:
     counts: Mapping[str, float]  # TopicScore.counts
     rules_flagged: bool  # what the rules decided
     label: int
+    group: str = ""  # event or site; empty: the example is its own group
+    score: float = 0.0  # the rules' score, for fitting a threshold
 
 
 @dataclass(frozen=True)
@@ -138,17 +144,11 @@ def fit_logistic(
     return [w[j] / scale[j] for j in range(width)], b
 
 
-def split_holdout(ids: Iterable[str], *, fraction: float = 0.3, seed: int = 0) -> set[str]:
-    """A stable held-out subset: an id is held out when its salted hash falls under `fraction`.
-
-    Hash-based, not random, so re-training on grown feedback keeps old examples on the same side.
-    """
-    out: set[str] = set()
-    for i in ids:
-        digest = hashlib.sha256(f"{seed}:{i}".encode()).digest()
-        if int.from_bytes(digest[:8], "big") / 2**64 < fraction:
-            out.add(i)
-    return out
+def fold_of(group: str, folds: int, seed: int = 0) -> int:
+    """A stable fold for a group: its salted hash, so re-training on grown feedback keeps old groups in
+    their folds."""
+    digest = hashlib.sha256(f"{seed}:{group}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % folds
 
 
 def train_from_rows(
@@ -156,51 +156,73 @@ def train_from_rows(
     feature_names: Sequence[str],
     rows: Sequence[FeatureRow],
     *,
-    holdout_fraction: float = 0.3,
+    folds: int = 5,
     seed: int = 0,
     min_holdout: int = MIN_HOLDOUT,
 ) -> LearnedModel:
-    """Train on rows outside the held-out set; enable only if it beats the rules on the held-out set."""
-    held = split_holdout((r.id for r in rows), fraction=holdout_fraction, seed=seed)
-    train = [r for r in rows if r.id not in held]
-    test = [r for r in rows if r.id in held]
+    """Group k-fold: score every row with a model that never saw its group; enable only if that beats
+    the rules on the same rows. The returned model is fitted on all rows."""
     names = tuple(feature_names)
 
     def vec(r: FeatureRow) -> list[float]:
         return [float(r.counts.get(f, 0.0)) for f in names]
 
-    if not train or len({r.label for r in train}) < 2:
-        weights, bias = [0.0] * len(names), 0.0
-        reason = "training part needs both relevant and not-relevant examples"
-        return LearnedModel(topic_name, names, tuple(weights), bias, enabled=False, reason=reason,
-                            holdout={"n": len(test), "n_train": len(train)})  # fmt: skip
-    weights, bias = fit_logistic([vec(r) for r in train], [r.label for r in train])
-    model = LearnedModel(topic_name, names, tuple(round(w, 6) for w in weights), round(bias, 6))
-
+    groups = {r.group or r.id for r in rows}
+    k = max(2, min(folds, len(groups)))
+    fold = {g: fold_of(g, k, seed) for g in groups}
     rules_m = Metrics()
     model_m = Metrics()
-    for r in test:
-        rules_m = rules_m.add(r.label, r.rules_flagged)
-        model_m = model_m.add(r.label, model.probability(r.counts) >= model.threshold)
+    fitted_m = Metrics()  # the rules with a threshold fitted on the other folds
+    scored = 0
+    for f in range(k):
+        train = [r for r in rows if fold[r.group or r.id] != f]
+        test = [r for r in rows if fold[r.group or r.id] == f]
+        if not test or len({r.label for r in train}) < 2:
+            continue
+        threshold, _ = suggest_threshold([(r.score, r.label) for r in train])
+        for r in test:
+            fitted_m = fitted_m.add(r.label, r.score >= threshold)
+        w, b = fit_logistic([vec(r) for r in train], [r.label for r in train])
+        fold_model = LearnedModel(topic_name, names, tuple(w), b)
+        for r in test:
+            scored += 1
+            rules_m = rules_m.add(r.label, r.rules_flagged)
+            model_m = model_m.add(r.label, fold_model.probability(r.counts) >= fold_model.threshold)
+    if not rows or len({r.label for r in rows}) < 2:
+        reason = "training needs both relevant and not-relevant examples"
+        return LearnedModel(topic_name, names, tuple(0.0 for _ in names), 0.0, enabled=False, reason=reason,
+                            holdout={"n": scored, "n_train": len(rows)})  # fmt: skip
+    weights, bias = fit_logistic([vec(r) for r in rows], [r.label for r in rows])
+    model = LearnedModel(topic_name, names, tuple(round(w, 6) for w in weights), round(bias, 6))
     stats = {
-        "n": len(test),
-        "n_train": len(train),
-        "positives": sum(r.label for r in test),
+        "n": scored,
+        "n_train": len(rows),
+        "split": f"group {k}-fold (groups: {len(groups)} events/sites)",
+        "positives": sum(r.label for r in rows),
         "rules_f1": round(rules_m.f1, 4),
         "model_f1": round(model_m.f1, 4),
         "rules": rules_m.to_json(),
         "model": model_m.to_json(),
+        "rules_fitted_threshold": fitted_m.to_json(),
+        "fitted_threshold": suggest_threshold([(r.score, r.label) for r in rows])[0],
     }
-    if len(test) < min_holdout or len({r.label for r in test}) < 2:
+    both = rules_m.tp + rules_m.fn > 0 and rules_m.tn + rules_m.fp > 0
+    if scored < min_holdout or not both:
         reason = (
-            f"held-out part too small to compare ({len(test)} examples; need {min_holdout} of both labels)"
+            f"too small to compare on held-out groups ({scored} examples; need {min_holdout} of both labels)"
         )
         enabled = False
     elif model_m.f1 > rules_m.f1:
-        reason = f"model F1 {model_m.f1:.3f} beats rules F1 {rules_m.f1:.3f} on {len(test)} held-out examples"
+        reason = (
+            f"model F1 {model_m.f1:.3f} beats rules F1 {rules_m.f1:.3f} on {scored} held-out examples "
+            f"({stats['split']})"
+        )
         enabled = True
     else:
-        reason = f"model F1 {model_m.f1:.3f} does not beat rules F1 {rules_m.f1:.3f} on held-out examples"
+        reason = (
+            f"model F1 {model_m.f1:.3f} does not beat rules F1 {rules_m.f1:.3f} on {scored} held-out "
+            f"examples ({stats['split']})"
+        )
         enabled = False
     return replace(model, enabled=enabled, reason=reason, holdout=stats)
 
@@ -210,17 +232,16 @@ def feature_rows(topic: Topic, examples: Iterable[LabelledExample]) -> list[Feat
     rows = []
     for ex in examples:
         s = score_text(topic, title=ex.title, text=ex.text, lang=ex.lang)
-        rows.append(FeatureRow(ex.id, dict(s.counts), s.flagged, ex.label))
+        rows.append(FeatureRow(ex.id, dict(s.counts), s.flagged, ex.label, ex.group, s.score))
     return rows
 
 
 def train_learned(
-    topic: Topic, examples: Iterable[LabelledExample], *, holdout_fraction: float = 0.3, seed: int = 0
+    topic: Topic, examples: Iterable[LabelledExample], *, folds: int = 5, seed: int = 0
 ) -> LearnedModel:
     """Train the learned layer for a topic from labelled examples (label file or feedback)."""
     names = [r.name for r in topic.rules]
-    return train_from_rows(topic.name, names, feature_rows(topic, examples),
-                           holdout_fraction=holdout_fraction, seed=seed)  # fmt: skip
+    return train_from_rows(topic.name, names, feature_rows(topic, examples), folds=folds, seed=seed)
 
 
 def apply_learned(model: LearnedModel | None, score: TopicScore) -> TopicScore:

@@ -1,6 +1,10 @@
 """Topic definitions: the YAML format users write, its schema, and validation errors that name FILE:LINE.
 
-A topic file is read in two passes: PyYAML *composes* the node tree (which knows the line of every key
+A topic is ``<name>.yaml`` (concepts, rules, thresholds, language-neutral names) plus, optionally, one
+terms file per language in the folder ``<name>/`` beside it (``<name>/es.yaml``: concept -> Spanish
+terms), so each language's words can be written and reviewed on their own.
+
+Each file is read in two passes: PyYAML *composes* the node tree (which knows the line of every key
 and value), then the plain data is checked against a JSON Schema and a few cross-field rules (rules
 must name defined concepts, term patterns must compile). Every problem is reported as
 ``TopicConfigError("FILE:LINE: what is wrong")`` so a user editing the file can jump straight to it.
@@ -10,18 +14,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-from newsmon.topics.schema import TOPIC_SCHEMA
-from newsmon.topics.text import SNOWBALL_LANGUAGES, pattern_words, term_words
+from newsmon.topics.languages import LANGUAGES
+from newsmon.topics.schema import TERMS_FILE_SCHEMA, TOPIC_SCHEMA
+from newsmon.topics.text import pattern_words, term_words
 
 NEUTRAL = "any"  # the key of language-neutral terms (names, acronyms) inside a concept
+NUMBER_TERM = "<number>"  # the term that matches any number written in digits
 TOPIC_SUFFIXES = (".yaml", ".yml")
+WITHIN_CONTEXT = ("window", "paragraph", "title", "document")
 
 
 class TopicConfigError(ValueError):
@@ -34,6 +41,13 @@ class Rule:
 
     within: "sentence" (all concepts in one sentence), "document" (anywhere) or a number of words
     (a hit of the first concept with every other one at most that many words away).
+    context: concepts of which one must also occur around such a sentence, `context_within` it:
+    "window" (the sentence, its neighbours and the title), "paragraph", "title" or "document".
+    none: concepts that must NOT occur in the sentence ("a title about a trial, not about children");
+    for a `within: document` rule, nowhere in the text.
+    where: which sentences count at all: "all", "title", "lead" (title and the first sentences) or "body".
+    applies_to: "uncovered" rules score only texts in a language the topic has no terms for (they
+    read the language-neutral cues); "covered" ones only the others.
     """
 
     name: str
@@ -43,6 +57,11 @@ class Rule:
     weight: float
     max_count: int
     negative: bool = False
+    context: tuple[str, ...] = ()
+    context_within: str = "window"
+    applies_to: str = "all"
+    none: tuple[str, ...] = ()
+    where: str = "all"
 
 
 @dataclass(frozen=True)
@@ -60,11 +79,20 @@ class Topic:
     # however much else matches (migrant or abducted children "returned" have no ISIS camp in them).
     requires: tuple[str, ...] = ()
     title_boost: float = 1.5
+    # The lead (the first `lead_sentences` sentences of the body) says what an article is about; a
+    # sentence there counts `lead_boost` times, like the title counts `title_boost` times.
+    lead_boost: float = 1.0
+    lead_sentences: int = 0
+    window: int = 1  # sentences on each side that a "window" context looks at (the title always)
+    # At most this many points from one sentence (times its boost): no single sentence, such as a
+    # background paragraph of a look-alike story, decides alone. None: no cap.
+    sentence_cap: float | None = None
     proximity: int = 12
     max_evidence: int = 6
     description: str = ""
     path: Path | None = None
     enabled: bool = True
+    term_files: Mapping[str, Path] = field(default_factory=dict)  # language -> its terms file
 
     @property
     def positive_rules(self) -> tuple[Rule, ...]:
@@ -112,25 +140,48 @@ def check_topics(directory: Path) -> list[str]:
 
 
 def load_topic(path: Path) -> Topic:
-    """Read and validate one topic file; the topic's name is the file stem."""
+    """Read and validate one topic file and its per-language terms files; the name is the file stem."""
     path = Path(path)
+    source = _read(path)
+    terms_dir = path.with_name(path.stem)
+    term_files = {}
+    if terms_dir.is_dir():
+        term_files = {p.stem: p for p in sorted(terms_dir.iterdir()) if p.suffix in TOPIC_SUFFIXES}
+    return parse_topic(source, name=path.stem, path=path, term_files=term_files)
+
+
+def _read(path: Path) -> str:
     try:
-        source = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TopicConfigError(f"{path}:0: cannot read topic file: {exc}") from exc
-    return parse_topic(source, name=path.stem, path=path)
 
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 
-def parse_topic(source: str, *, name: str, path: Path | str = "<topic>") -> Topic:
-    """Parse topic YAML text; `path` only labels error messages. Useful for tests and the UI editor."""
+def parse_topic(
+    source: str, *, name: str, path: Path | str = "<topic>", term_files: Mapping[str, Path] | None = None
+) -> Topic:
+    """Parse topic YAML text (and read its language terms files); `path` only labels error messages."""
     label = str(path)
     if not _NAME_RE.match(name):
         raise TopicConfigError(
             f"{label}:1: topic file name {name!r} must be lower-case letters, digits, _ or -"
         )
+    data, lines = _compose(source, label, TOPIC_SCHEMA)
+    extra: dict[str, tuple[dict[str, Any], dict[tuple[Any, ...], int], str]] = {}
+    for lang, file in sorted((term_files or {}).items()):
+        file_data, file_lines = _compose(_read(file), str(file), TERMS_FILE_SCHEMA)
+        extra[lang] = (file_data, file_lines, str(file))
+    topic = _build_topic(data, name=name, path=Path(path), lines=lines, label=label, extra=extra)
+    if term_files:
+        topic = replace(topic, term_files=MappingProxyType(dict(term_files)))
+    return topic
+
+
+def _compose(source: str, label: str, schema: Mapping[str, Any]) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """YAML text -> (data, line of every value), validated against `schema`."""
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -144,8 +195,8 @@ def parse_topic(source: str, *, name: str, path: Path | str = "<topic>") -> Topi
     lines: dict[tuple[Any, ...], int] = {}
     _index_lines(node, (), lines, label)
     data = yaml.safe_load(source)
-    _validate_schema(data, lines, label)
-    return _build_topic(data, name=name, path=Path(path), lines=lines, label=label)
+    _validate_schema(data, lines, label, schema)
+    return data, lines
 
 
 def _index_lines(node: yaml.Node, at: tuple[Any, ...], lines: dict[tuple[Any, ...], int], label: str) -> None:
@@ -176,10 +227,12 @@ def _line_for(lines: Mapping[tuple[Any, ...], int], at: tuple[Any, ...]) -> int:
     return lines.get((), 1)
 
 
-def _validate_schema(data: Any, lines: Mapping[tuple[Any, ...], int], label: str) -> None:
+def _validate_schema(
+    data: Any, lines: Mapping[tuple[Any, ...], int], label: str, schema: Mapping[str, Any]
+) -> None:
     import jsonschema  # only needed when loading topics, not on every `import newsmon`
 
-    validator = jsonschema.Draft202012Validator(TOPIC_SCHEMA)
+    validator = jsonschema.Draft202012Validator(schema)
     located = sorted(
         ((_error_line(e, lines), e.message, e) for e in validator.iter_errors(data)), key=lambda x: x[:2]
     )
@@ -202,32 +255,55 @@ def _error_line(err: Any, lines: Mapping[tuple[Any, ...], int]) -> int:
 
 
 def _build_topic(
-    data: Mapping[str, Any], *, name: str, path: Path, lines: Mapping[tuple[Any, ...], int], label: str
+    data: Mapping[str, Any],
+    *,
+    name: str,
+    path: Path,
+    lines: Mapping[tuple[Any, ...], int],
+    label: str,
+    extra: Mapping[str, tuple[Mapping[str, Any], Mapping[tuple[Any, ...], int], str]] | None = None,
 ) -> Topic:
-    def fail(at: tuple[Any, ...], message: str) -> TopicConfigError:
-        return TopicConfigError(f"{label}:{_line_for(lines, at)}: {message}")
+    def fail(at: tuple[Any, ...], message: str, where: Mapping[tuple[Any, ...], int] = lines,
+             file: str = label) -> TopicConfigError:  # fmt: skip
+        return TopicConfigError(f"{file}:{_line_for(where, at)}: {message}")
 
-    languages = tuple(data.get("languages", ["en"]))
-    for i, lang in enumerate(languages):
-        if lang not in SNOWBALL_LANGUAGES:
-            known = ", ".join(sorted(SNOWBALL_LANGUAGES))
-            raise fail(("languages", i), f"language {lang!r} has no stemmer; use one of: {known}")
+    extra = extra or {}
+    declared = list(data.get("languages", [] if extra else ["en"]))
+    for i, lang in enumerate(declared):
+        if lang not in LANGUAGES:
+            raise fail(("languages", i), f"language {lang!r} is not known; use one of: {_known()}")
+    for lang, (_d, _l, file) in extra.items():
+        if lang not in LANGUAGES:
+            raise TopicConfigError(
+                f"{file}:1: file name {lang!r} is not a known language; use one of: {_known()}"
+            )
+    languages = tuple(dict.fromkeys([*declared, *extra]))
 
-    concepts: dict[str, Mapping[str, tuple[str, ...]]] = {}
+    concepts: dict[str, dict[str, tuple[str, ...]]] = {}
     for cname, per_lang in data["concepts"].items():
         terms: dict[str, tuple[str, ...]] = {}
-        for lang, words in per_lang.items():
+        for lang, words in (per_lang or {}).items():
             if lang != NEUTRAL and lang not in languages:
                 raise fail(
                     ("concepts", cname, lang, "__key__"),
                     f"concept {cname}: language {lang!r} is not listed in `languages` {list(languages)}",
                 )
             for i, term in enumerate(words):
-                problem = term_problem(term)
+                problem = term_problem(term, None if lang == NEUTRAL else lang)
                 if problem:
                     raise fail(("concepts", cname, lang, i), f"concept {cname}, term {term!r}: {problem}")
             terms[lang] = tuple(words)
-        concepts[cname] = MappingProxyType(terms)
+        concepts[cname] = terms
+    for lang, (file_data, file_lines, file) in extra.items():
+        for cname, words in file_data.items():
+            if cname not in concepts:
+                message = f"unknown concept {cname!r} (concepts are declared in {label})"
+                raise fail((cname, "__key__"), message, file_lines, file)
+            for i, term in enumerate(words):
+                problem = term_problem(term, lang)
+                if problem:
+                    raise fail((cname, i), f"concept {cname}, term {term!r}: {problem}", file_lines, file)
+            concepts[cname][lang] = concepts[cname].get(lang, ()) + tuple(words)
 
     rules: list[Rule] = []
     names: set[str] = set()
@@ -237,7 +313,7 @@ def _build_topic(
             if rname in names:
                 raise fail((section, i, "name"), f"rule name {rname!r} is used twice")
             names.add(rname)
-            for key in ("all", "any"):
+            for key in ("all", "any", "context", "none"):
                 for j, cname in enumerate(raw.get(key, [])):
                     if cname not in concepts:
                         raise fail((section, i, key, j), f"rule {rname}: unknown concept {cname!r}")
@@ -255,6 +331,11 @@ def _build_topic(
                     weight=-float(raw["weight"]) if negative else float(raw["weight"]),
                     max_count=int(raw.get("max_count", 3)),
                     negative=negative,
+                    context=tuple(raw.get("context", [])),
+                    context_within=str(raw.get("context_within", "window")),
+                    applies_to=str(raw.get("applies_to", "all")),
+                    none=tuple(raw.get("none", [])),
+                    where=str(raw.get("in", "all")),
                 )
             )
     requires = tuple(data.get("requires", []))
@@ -270,10 +351,14 @@ def _build_topic(
         threshold=float(data["threshold"]),
         recipients=tuple(data.get("recipients", [])),
         languages=languages,
-        concepts=MappingProxyType(concepts),
+        concepts=MappingProxyType({k: MappingProxyType(v) for k, v in concepts.items()}),
         rules=tuple(rules),
         requires=requires,
         title_boost=float(data.get("title_boost", 1.5)),
+        lead_boost=float(data.get("lead_boost", 1.0)),
+        lead_sentences=int(data.get("lead_sentences", 0)),
+        window=int(data.get("window", 1)),
+        sentence_cap=float(data["sentence_cap"]) if "sentence_cap" in data else None,
         proximity=int(data.get("proximity", 12)),
         max_evidence=int(data.get("max_evidence", 6)),
         description=str(data.get("description", "")),
@@ -282,14 +367,59 @@ def _build_topic(
     )
 
 
-def term_problem(term: str) -> str | None:
+@dataclass(frozen=True)
+class LanguageCoverage:
+    """What a topic has for one language: `newsmon topics check` prints one line of these."""
+
+    lang: str
+    name: str
+    morphology: str
+    terms: int
+    concepts: int  # concepts with at least one term in this language
+    missing: tuple[str, ...]  # concepts the positive rules use that have no term in this language
+    source: str  # the terms file, or "inline"
+
+
+def language_coverage(topic: Topic) -> list[LanguageCoverage]:
+    """Per language: how many terms, and which concepts of the positive rules have none.
+
+    A concept counts as covered when it has terms in the language or language-neutral names (`any`).
+    """
+    used = sorted(
+        {c for r in topic.positive_rules for c in (*r.all, *r.any, *r.context)} | set(topic.requires)
+    )
+    out = []
+    for code in topic.languages:
+        lang = LANGUAGES[code]
+        have = {c for c, per in topic.concepts.items() if per.get(code) or per.get(NEUTRAL)}
+        out.append(
+            LanguageCoverage(
+                lang=code,
+                name=lang.name,
+                morphology=lang.morphology,
+                terms=sum(len(per.get(code, ())) for per in topic.concepts.values()),
+                concepts=sum(1 for per in topic.concepts.values() if per.get(code)),
+                missing=tuple(c for c in used if c not in have),
+                source=str(topic.term_files[code]) if code in topic.term_files else "inline",
+            )
+        )
+    return out
+
+
+def _known() -> str:
+    return ", ".join(sorted(LANGUAGES))
+
+
+def term_problem(term: str, lang: str | None = None) -> str | None:
     """Why a term cannot be matched (None when fine). See the term syntax in config/topics/README."""
+    if term == NUMBER_TERM:
+        return None
     body = term[1:] if term.startswith("=") else term
-    words = pattern_words(body)
-    if not words or not term_words(body.replace("*", "")):
+    words = pattern_words(body, lang)
+    if not words or not term_words(body.replace("*", ""), lang):
         return "has no letters to match"
     if "*" in body:
-        for w in words:
+        for w in (w for w in words if "*" in w):
             if w.strip("*") == "":
                 return "a lone * would match every word"
             if len(w.replace("*", "")) < 3:

@@ -26,6 +26,11 @@ _RULE: dict[str, Any] = {
         },
         "weight": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
         "max_count": {"type": "integer", "minimum": 1, "maximum": 100},
+        "context": {"type": "array", "items": {"type": "string"}, "uniqueItems": True, "minItems": 1},
+        "context_within": {"enum": ["window", "paragraph", "title", "document"]},
+        "none": {"type": "array", "items": {"type": "string"}, "uniqueItems": True, "minItems": 1},
+        "in": {"enum": ["all", "title", "lead", "body"]},
+        "applies_to": {"enum": ["all", "covered", "uncovered"]},
         "description": {"type": "string"},
     },
 }
@@ -53,6 +58,10 @@ TOPIC_SCHEMA: dict[str, Any] = {
             "uniqueItems": True,
         },
         "title_boost": {"type": "number", "minimum": 0, "maximum": 10},
+        "lead_boost": {"type": "number", "minimum": 0, "maximum": 10},
+        "lead_sentences": {"type": "integer", "minimum": 0, "maximum": 100},
+        "window": {"type": "integer", "minimum": 0, "maximum": 20},
+        "sentence_cap": {"type": "number", "exclusiveMinimum": 0},
         "proximity": {"type": "integer", "minimum": 1, "maximum": 200},
         "max_evidence": {"type": "integer", "minimum": 1, "maximum": 50},
         "concepts": {
@@ -61,7 +70,6 @@ TOPIC_SCHEMA: dict[str, Any] = {
             "propertyNames": {"pattern": "^[A-Z][A-Z0-9_]*$"},
             "additionalProperties": {
                 "type": "object",
-                "minProperties": 1,
                 "propertyNames": {"pattern": "^([a-z]{2}|any)$"},
                 "additionalProperties": _TERMS,
             },
@@ -75,4 +83,14 @@ TOPIC_SCHEMA: dict[str, Any] = {
         "rules": {"type": "array", "items": _RULE, "minItems": 1},
         "negatives": {"type": "array", "items": _RULE},
     },
+}
+
+#: A per-language terms file (``<topic>/<lang>.yaml``): concept name -> terms in that language.
+TERMS_FILE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "newsmon topic terms for one language",
+    "type": "object",
+    "minProperties": 1,
+    "propertyNames": {"pattern": "^[A-Z][A-Z0-9_]*$"},
+    "additionalProperties": _TERMS,
 }

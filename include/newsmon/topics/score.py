@@ -1,27 +1,37 @@
 """Scoring a text against a topic: rule features, an additive score, and the evidence behind it.
 
 The score is a sum of points: each rule adds ``weight`` for every sentence where it holds (at most
-``max_count`` sentences; a sentence of the title counts ``title_boost`` times), negative cues subtract
-the same way, and the total is floored at 0. Points are easy to explain to an analyst ("two sentences
-put children next to repatriation and al-Hol: +2.4; the article is about a trial: -0.6") and they
-are the features the optional learned layer re-weighs.
+``max_count`` sentences; a sentence of the title counts ``title_boost`` times, one of the lead
+``lead_boost`` times), negative cues subtract the same way, and the total is floored at 0. Points are
+easy to explain to an analyst ("two sentences put children next to repatriation and al-Hol: +2.4; the
+article is about a trial: -0.6") and they are the features the optional learned layer re-weighs.
+
+A text in a language the topic has no terms for is read with the terms of a close language the topic
+has (Slovak with Czech), else with the language-neutral names only (camps, ISIS in every script, the
+places, numbers); its score says so ("language not covered") wherever it is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from newsmon.topics.languages import NEAR
 from newsmon.topics.match import Hit, matcher_for
 from newsmon.topics.model import Rule, Topic
-from newsmon.topics.text import detect_language, split_sentences, tokenize
+from newsmon.topics.text import TextAnalysis, analyse
 
 MAX_SENTENCE_CHARS = 400
 MAX_NEGATIVE_EVIDENCE = 3
 #: pseudo-feature recorded when none of a topic's `requires` concepts occurs in the text
 MISSING_CONTEXT = "missing_required_context"
+#: pseudo-feature: points above the topic's `sentence_cap` that single sentences would have added
+SENTENCE_CAP = "sentence_cap"
+#: what a score, `topics explain`, the UI and the bench say about a text in a language the topic lacks
+NOT_COVERED = "language not covered"
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class Evidence:
     weight: float
     rules: tuple[str, ...] = ()
     in_title: bool = False
+    context: tuple[str, ...] = ()  # concepts found around the sentence (neighbours, title) that counted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +54,7 @@ class Evidence:
             "weight": self.weight,
             "rules": list(self.rules),
             "in_title": self.in_title,
+            "context": list(self.context),
         }
 
 
@@ -56,9 +68,20 @@ class TopicScore:
     evidence: tuple[Evidence, ...]
     features: Mapping[str, float]  # rule name -> points it contributed (negative for cues)
     lang: str | None
-    counts: Mapping[str, float] = field(default_factory=dict)  # rule name -> sentences (title boosted)
+    counts: Mapping[str, float] = field(default_factory=dict)  # rule name -> sentences (boosted)
     threshold: float = 0.0
     learned_probability: float | None = None  # set when an enabled learned layer decided `flagged`
+    language_covered: bool = True
+    read_with: tuple[str, ...] = ()  # the languages whose terms were used ("" = neutral names only)
+
+    @property
+    def language_note(self) -> str:
+        """ "" for a covered language, else "language not covered" and how the text was read."""
+        if self.language_covered:
+            return ""
+        used = [code for code in self.read_with if code]
+        how = f"read with {'/'.join(used)} terms" if used else "language-neutral names only"
+        return f"{NOT_COVERED}: {self.lang or 'unknown'} ({how})"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +90,9 @@ class TopicScore:
             "flagged": self.flagged,
             "threshold": self.threshold,
             "lang": self.lang,
+            "language_covered": self.language_covered,
+            "language_note": self.language_note,
+            "read_with": list(self.read_with),
             "features": dict(self.features),
             "counts": dict(self.counts),
             "learned_probability": self.learned_probability,
@@ -75,157 +101,230 @@ class TopicScore:
 
 
 @dataclass
-class _Segment:
-    text: str
-    is_title: bool
-    spans: list[tuple[int, int]]  # token char spans
-    token_sentence: list[int]  # sentence index (global) per token
-    hits: list[Hit]
-
-
-@dataclass
 class _Sentence:
     segment: int
     start: int
     end: int
     is_title: bool
+    position: int
+    paragraph: int
     concepts: dict[str, list[Hit]] = field(default_factory=dict)
 
 
-def primary_language(lang: str | None) -> str | None:
-    """ "en-GB" -> "en"; empty -> None."""
-    if not lang:
-        return None
-    return lang.replace("_", "-").split("-")[0].strip().lower() or None
+def reading_languages(topic: Topic, lang: str | None) -> tuple[tuple[str | None, ...], bool]:
+    """(languages whose terms read a text in `lang`, whether `lang` is covered). None = names only."""
+    if lang is not None and lang in topic.languages:
+        return (lang,), True
+    near = tuple(code for code in NEAR.get(lang or "", ()) if code in topic.languages)
+    return (near or (None,)), False
 
 
 def score_text(topic: Topic, *, title: str, text: str, lang: str | None = None) -> TopicScore:
-    """Score an article (title + body text) for a topic and collect the evidence.
+    """Score an article (title + body text) for one topic and collect the evidence.
 
-    `lang` is the article's language when the caller knows it (page metadata); otherwise it is guessed.
-    A language the topic has no terms for is matched with the terms of *all* its languages, so a
-    Spanish article quoting "al-Hol" and "ISIS" is not silently invisible.
+    `lang` is the article's language when the caller knows it (page metadata); otherwise it is detected.
+    To score one article for several topics, `analyse` it once and call `score_analysis` per topic.
     """
-    title = title or ""
-    text = text or ""
-    lang = primary_language(lang) or detect_language(f"{title}\n{text}")
-    languages: tuple[str | None, ...] = (lang,) if lang in topic.languages else topic.languages
+    return score_analysis(topic, analyse(title, text, lang))
 
-    segments: list[_Segment] = []
-    sentences: list[_Sentence] = []
-    for seg_index, (chunk, is_title) in enumerate(((title, True), (text, False))):
-        if not chunk.strip():
-            segments.append(_Segment(chunk, is_title, [], [], []))
-            continue
-        tokens = tokenize(chunk)
-        sent_spans = split_sentences(chunk)
-        token_sentence: list[int] = []
-        si = 0
-        base = len(sentences)
-        for s, e in sent_spans:
-            sentences.append(_Sentence(seg_index, s, e, is_title))
-        for start, _end, _surface in tokens:
-            while si < len(sent_spans) - 1 and start >= sent_spans[si][1]:
-                si += 1
-            token_sentence.append(base + si)
-        surfaces = [t[2] for t in tokens]
+
+def score_topics(
+    topics: Sequence[Topic], *, title: str, text: str, lang: str | None = None
+) -> list[TopicScore]:
+    """Score one article for every topic, detecting, splitting and tokenising it once."""
+    analysis = analyse(title, text, lang)
+    return [score_analysis(t, analysis) for t in topics]
+
+
+def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
+    """Score an analysed article for a topic."""
+    languages, covered = reading_languages(topic, analysis.lang)
+    sentences = [
+        _Sentence(s.segment, s.start, s.end, s.segment == 0, s.position, s.paragraph)
+        for s in analysis.sentences
+    ]
+    seg_hits: list[list[Hit]] = []
+    for segment in analysis.segments:
         hits: list[Hit] = []
         seen: set[tuple[str, int]] = set()
         for language in languages:
-            for hit in matcher_for(topic, language).find(surfaces):
+            for hit in matcher_for(topic, language).find(segment.surfaces):
                 if (hit.concept, hit.first) not in seen:
                     seen.add((hit.concept, hit.first))
                     hits.append(hit)
         hits.sort(key=lambda h: h.first)
         for hit in hits:
-            sentences[token_sentence[hit.first]].concepts.setdefault(hit.concept, []).append(hit)
-        segments.append(_Segment(chunk, is_title, [(t[0], t[1]) for t in tokens], token_sentence, hits))
+            sentences[segment.sentence_of(hit.first)].concepts.setdefault(hit.concept, []).append(hit)
+        seg_hits.append(hits)
 
+    where: dict[str, set[int]] = {}
+    for i, sent in enumerate(sentences):
+        for c in sent.concepts:
+            where.setdefault(c, set()).add(i)
+    places = _Places(sentences, topic.window)
     features: dict[str, float] = {}
     counts: dict[str, float] = {}
     per_sentence: dict[tuple[int, bool], dict[str, Any]] = {}
     for rule in topic.rules:
-        occurrences = _occurrences(rule, sentences, segments)
-        factors = [topic.title_boost if sentences[s].is_title else 1.0 for s in occurrences[: rule.max_count]]
+        if (rule.applies_to == "uncovered" and covered) or (rule.applies_to == "covered" and not covered):
+            counts[rule.name] = 0.0
+            features[rule.name] = 0.0
+            continue
+        occurrences = _occurrences(rule, sentences, where, analysis, seg_hits)
+        if rule.where != "all" or rule.none:
+            occurrences = [s for s in occurrences if _counts_here(topic, rule, sentences[s])]
+        context: dict[int, tuple[str, ...]] = {}
+        if rule.context:
+            kept = []
+            for s in occurrences:
+                found = places.context(rule.context, rule.context_within, s)
+                if found:
+                    kept.append(s)
+                    context[s] = found
+            occurrences = kept
+        factors = [_factor(topic, sentences[s]) for s in occurrences[: rule.max_count]]
         count = sum(factors)
         counts[rule.name] = round(count, 4)
         features[rule.name] = round(count * rule.weight, 4)
         for s, factor in zip(occurrences, factors, strict=False):
             # positive and negative contributions of one sentence stay separate pieces of evidence
             slot = per_sentence.setdefault(
-                (s, rule.negative), {"weight": 0.0, "rules": [], "concepts": set()}
+                (s, rule.negative), {"weight": 0.0, "rules": [], "concepts": set(), "context": set()}
             )
             slot["weight"] += rule.weight * factor
             slot["rules"].append(rule.name)
             slot["concepts"].update(c for c in (*rule.all, *rule.any) if c in sentences[s].concepts)
+            slot["context"].update(context.get(s, ()))
 
+    if topic.sentence_cap is not None:
+        excess = 0.0
+        for (s, negative), slot in per_sentence.items():
+            cap = topic.sentence_cap * _factor(topic, sentences[s])
+            if not negative and slot["weight"] > cap:
+                excess += slot["weight"] - cap
+        if excess:
+            features[SENTENCE_CAP] = round(-excess, 4)
+            counts[SENTENCE_CAP] = 1.0
     raw = sum(features.values())
-    if topic.requires and not any(c in s.concepts for s in sentences for c in topic.requires):
+    if topic.requires and not any(c in where for c in topic.requires):
         # Without the subject's context the rule points are about something else: they are cancelled
         # by a visible pseudo-feature, so `explain` and the stored evidence say why the score is 0.
         features[MISSING_CONTEXT] = round(-max(raw, 0.0), 4)
         counts[MISSING_CONTEXT] = 1.0
         raw = sum(features.values())
     score = round(max(raw, 0.0), 4)
-    evidence = _evidence(topic, sentences, segments, per_sentence)
     return TopicScore(
         topic=topic.name,
         score=score,
         flagged=score >= topic.threshold,
-        evidence=evidence,
+        evidence=_evidence(topic, sentences, analysis, per_sentence),
         features=MappingProxyType(features),
-        lang=lang,
+        lang=analysis.lang,
         counts=MappingProxyType(counts),
         threshold=topic.threshold,
+        language_covered=covered,
+        read_with=tuple(code or "" for code in languages),
     )
 
 
-def _holds(rule: Rule, present: Mapping[str, Any]) -> bool:
-    if any(c not in present for c in rule.all):
+def _counts_here(topic: Topic, rule: Rule, sentence: _Sentence) -> bool:
+    if rule.within != "document" and any(c in sentence.concepts for c in rule.none):
         return False
-    return not rule.any or any(c in present for c in rule.any)
+    if rule.where == "title":
+        return sentence.is_title
+    if rule.where == "lead":
+        return sentence.position <= topic.lead_sentences
+    if rule.where == "body":
+        return not sentence.is_title
+    return True
 
 
-def _occurrences(rule: Rule, sentences: list[_Sentence], segments: list[_Segment]) -> list[int]:
-    """Indexes of the sentences where a rule holds, title sentences first (they get the boost)."""
-    if rule.within == "sentence":
-        found = [i for i, s in enumerate(sentences) if _holds(rule, s.concepts)]
-    elif rule.within == "document":
-        present: dict[str, bool] = {}
+def _factor(topic: Topic, sentence: _Sentence) -> float:
+    if sentence.is_title:
+        return topic.title_boost
+    if sentence.position <= topic.lead_sentences:
+        return topic.lead_boost
+    return 1.0
+
+
+class _Places:
+    """Where each concept occurs (sentence positions), to answer "is X around this sentence?"."""
+
+    def __init__(self, sentences: list[_Sentence], window: int) -> None:
+        self.sentences = sentences
+        self.window = window
+        self.positions: dict[str, list[int]] = {}
+        self.paragraphs: dict[str, set[tuple[int, int]]] = {}
         for s in sentences:
             for c in s.concepts:
-                present[c] = True
-        if not _holds(rule, present):
-            return []
+                self.positions.setdefault(c, []).append(s.position)
+                self.paragraphs.setdefault(c, set()).add((s.segment, s.paragraph))
+
+    def context(self, concepts: Iterable[str], within: str, index: int) -> tuple[str, ...]:
+        s = self.sentences[index]
+        found = []
+        for c in concepts:
+            positions = self.positions.get(c)
+            if not positions:
+                continue
+            # the title is around every sentence, and the whole article is around the title
+            if within == "document" or c in s.concepts or positions[0] == 0 or s.is_title:
+                found.append(c)
+            elif within == "window":
+                i = bisect.bisect_left(positions, s.position - self.window)
+                if i < len(positions) and positions[i] <= s.position + self.window:
+                    found.append(c)
+            elif within == "paragraph" and (s.segment, s.paragraph) in self.paragraphs[c]:
+                found.append(c)
+        return tuple(found)
+
+
+def _occurrences(
+    rule: Rule,
+    sentences: list[_Sentence],
+    where: Mapping[str, set[int]],
+    analysis: TextAnalysis,
+    seg_hits: list[list[Hit]],
+) -> list[int]:
+    """Indexes of the sentences where a rule holds, title sentences first (they get the boost), then
+    the body in text order."""
+    if any(c not in where for c in rule.all) or (rule.any and not any(c in where for c in rule.any)):
+        return []
+    if rule.within == "document" and any(c in where for c in rule.none):
+        return []  # for a document rule, `none` means: nowhere in the text
+    either: set[int] = set().union(*(where.get(c, set()) for c in rule.any)) if rule.any else set()
+    if rule.within == "sentence":
+        found: set[int] | list[int]
+        if rule.all:
+            found = set.intersection(*(where[c] for c in rule.all))
+            if rule.any:
+                found &= either
+        else:
+            found = either
+    elif rule.within == "document":
         # Count the sentences that carry the scarcest required concept: for a single cue that is
         # every sentence mentioning it; for a pair, how often the rarer side is discussed.
-        groups = [(c,) for c in rule.all] + ([rule.any] if rule.any else [])
-        best: list[int] | None = None
-        for group in groups:
-            idx = [i for i, s in enumerate(sentences) if any(c in s.concepts for c in group)]
-            if best is None or len(idx) < len(best):
-                best = idx
-        found = best or []
+        groups = [where[c] for c in rule.all] + ([either] if rule.any else [])
+        found = min(groups, key=len)
     else:
-        found = _near(rule, int(rule.within), sentences, segments)
-    return sorted(found, key=lambda i: (not sentences[i].is_title, i))
+        found = _near(rule, int(rule.within), analysis, seg_hits)
+    return sorted(found, key=lambda i: (sentences[i].position, i))
 
 
-def _near(rule: Rule, window: int, sentences: list[_Sentence], segments: list[_Segment]) -> list[int]:
+def _near(rule: Rule, window: int, analysis: TextAnalysis, seg_hits: list[list[Hit]]) -> list[int]:
     found: set[int] = set()
     anchor = rule.all[0] if rule.all else None
-    for seg in segments:
+    for segment, hits in zip(analysis.segments, seg_hits, strict=True):
         by_concept: dict[str, list[int]] = {}
-        for h in seg.hits:
+        for h in hits:
             by_concept.setdefault(h.concept, []).append(h.first)
         anchors = (
             by_concept.get(anchor, []) if anchor else [p for c in rule.any for p in by_concept.get(c, [])]
         )
         for pos in anchors:
-            sentence = seg.token_sentence[pos]
+            sentence = segment.sentence_of(pos)
             if sentence in found:
                 continue
-
             if all(_close(by_concept, c, pos, window) for c in rule.all[1:]) and (
                 not rule.any or any(_close(by_concept, c, pos, window) for c in rule.any)
             ):
@@ -240,7 +339,7 @@ def _close(by_concept: Mapping[str, list[int]], concept: str, pos: int, window: 
 def _evidence(
     topic: Topic,
     sentences: list[_Sentence],
-    segments: list[_Segment],
+    analysis: TextAnalysis,
     per_sentence: Mapping[tuple[int, bool], dict[str, Any]],
 ) -> tuple[Evidence, ...]:
     positives = sorted(
@@ -253,10 +352,10 @@ def _evidence(
     out: list[Evidence] = []
     for s, slot in chosen:
         sent = sentences[s]
-        seg = segments[sent.segment]
+        seg = analysis.segments[sent.segment]
         concepts = sorted(slot["concepts"])
         hits = [h for c in concepts for h in sent.concepts.get(c, [])]
-        # longest first at each position, then drop hits nested in an earlier one ("Hol" in "al-Hol")
+        # longest first at each position, then drop hits nested in an earlier one ("Hol" in "al-Hol");
         # overlapping hits ("al-Hol" and "Hol camp") become one marked span
         hits.sort(key=lambda h: (h.first, -h.last))
         merged: list[list[int]] = []
@@ -267,12 +366,12 @@ def _evidence(
                 merged.append([h.first, h.last])
         terms: list[str] = []
         for first, last in merged:
-            surface = seg.text[seg.spans[first][0] : seg.spans[last - 1][1]]
+            surface = seg.text[seg.span(first)[0] : seg.span(last - 1)[1]]
             if surface not in terms:
                 terms.append(surface)
         start, end = sent.start, sent.end
         if end - start > MAX_SENTENCE_CHARS and hits:
-            centre = seg.spans[hits[0].first][0]
+            centre = seg.span(hits[0].first)[0]
             start = max(start, centre - MAX_SENTENCE_CHARS // 3)
             end = min(end, start + MAX_SENTENCE_CHARS)
         out.append(
@@ -283,6 +382,7 @@ def _evidence(
                 weight=round(slot["weight"], 4),
                 rules=tuple(slot["rules"]),
                 in_title=sent.is_title,
+                context=tuple(sorted(slot["context"] - slot["concepts"])),
             )
         )
     return tuple(out)

@@ -1,275 +1,96 @@
-"""Text handling for topic matching: tokens, sentences, stems and a cheap language guess.
+"""One pass over an article for every topic: its language, words, sentences and paragraphs.
 
-Matching works on *stems* from the Snowball family (through PyStemmer when it is installed, which is
-the same algorithms compiled to C, else the pure-Python `snowballstemmer`), so "детей"/"дети" or
-"Kindern"/"Kinder" meet the same term without anyone writing suffix lists. Every token keeps its
-character offsets so evidence can quote the surface form exactly as it appears in the article.
+`analyse` does the per-text work once (language detection through the one detector,
+`newsmon.extract.language`; sentence splitting through sentencex; tokenising), so scoring the same
+article against many topics only matches terms. Every word keeps its character offsets so evidence
+quotes the article exactly as written.
+
+Paragraphs are the lines of the extracted text (extraction writes one paragraph a line); a line is
+never glued to the next, so a heading or caption without a full stop stays on its own. Inside a line,
+sentencex finds the sentence ends ("Mr. Smith met U.S. officials on Jan. 5." is one sentence).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-#: ISO 639-1 code -> Snowball algorithm name, for the languages a topic may list.
-SNOWBALL_LANGUAGES: dict[str, str] = {
-    "ar": "arabic",
-    "ca": "catalan",
-    "da": "danish",
-    "de": "german",
-    "el": "greek",
-    "en": "english",
-    "es": "spanish",
-    "fi": "finnish",
-    "fr": "french",
-    "hu": "hungarian",
-    "id": "indonesian",
-    "it": "italian",
-    "nl": "dutch",
-    "no": "norwegian",
-    "pt": "portuguese",
-    "ro": "romanian",
-    "ru": "russian",
-    "sr": "serbian",
-    "sv": "swedish",
-    "tr": "turkish",
-}
+import sentencex
+import Stemmer  # PyStemmer: the Snowball algorithms compiled to C
 
-# Word characters plus the marks that live *inside* words: Arabic harakat/tatweel, soft hyphen and
-# zero-width joiners. Hyphens and apostrophes split words on purpose: "IS-Kinder" -> "IS", "Kinder";
-# "d'enfants" -> "d", "enfants"; the same split is applied to terms, so multi-part names still match.
-_TOKEN_RE = re.compile(r"[\w\u064B-\u065F\u0670\u0640\u00AD\u200C\u200D]+")
-_STRIP_RE = re.compile(r"[\u064B-\u065F\u0670\u0640\u00AD\u200C\u200D_]")
-# A sentence ends at . ! ? … ؟ ; or a line break, when followed by space and what may start a sentence.
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?…؟;])[\"'»”)\]]*\s+(?=[\"'«“(\[]?[\w\u0600-\u06FF])|\n\s*\n?|\r\n?")
+from newsmon.extract.language import detect_language
+from newsmon.topics.languages import LANGUAGES, comparison_form, language_key
 
-_CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
-_ARABIC_RE = re.compile(r"[\u0600-\u06FF]")
-_LATIN_RE = re.compile(r"[A-Za-z\u00C0-\u024F]")
-
-# A few dozen of the commonest function words per Latin-script language: enough to tell en/de/fr/es/it/nl
-# apart on a news paragraph, which is all the topic engine needs when the caller has no language.
-_STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        [
-            "the",
-            "and",
-            "of",
-            "to",
-            "in",
-            "is",
-            "that",
-            "for",
-            "was",
-            "with",
-            "on",
-            "as",
-            "by",
-            "at",
-            "from",
-            "has",
-            "have",
-            "were",
-            "are",
-            "which",
-        ]
-    ),
-    "de": frozenset(
-        [
-            "der",
-            "die",
-            "das",
-            "und",
-            "ist",
-            "nicht",
-            "mit",
-            "den",
-            "von",
-            "zu",
-            "im",
-            "sich",
-            "auf",
-            "für",
-            "des",
-            "dem",
-            "ein",
-            "eine",
-            "auch",
-            "wurde",
-        ]
-    ),
-    "fr": frozenset(
-        [
-            "le",
-            "la",
-            "les",
-            "et",
-            "des",
-            "est",
-            "une",
-            "un",
-            "du",
-            "dans",
-            "pour",
-            "que",
-            "qui",
-            "sur",
-            "au",
-            "par",
-            "pas",
-            "ont",
-            "été",
-            "aux",
-            "avec",
-        ]
-    ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "los",
-            "las",
-            "y",
-            "de",
-            "que",
-            "en",
-            "es",
-            "por",
-            "una",
-            "para",
-            "con",
-            "del",
-            "se",
-            "al",
-            "fue",
-            "han",
-            "como",
-        ]
-    ),
-    "it": frozenset(
-        [
-            "il",
-            "di",
-            "che",
-            "e",
-            "la",
-            "per",
-            "una",
-            "sono",
-            "del",
-            "della",
-            "con",
-            "non",
-            "gli",
-            "al",
-            "le",
-            "dei",
-            "nel",
-            "è",
-        ]
-    ),
-    "nl": frozenset(
-        [
-            "de",
-            "het",
-            "een",
-            "van",
-            "en",
-            "is",
-            "dat",
-            "op",
-            "te",
-            "niet",
-            "met",
-            "voor",
-            "zijn",
-            "werd",
-            "aan",
-            "ook",
-            "bij",
-        ]
-    ),
-}
+# Word characters plus the marks that live *inside* words: Arabic harakat/tatweel, soft hyphen and the
+# zero-width joiner. Hyphens, apostrophes and the zero-width NON-joiner split words on purpose:
+# "IS-Kinder" -> "IS", "Kinder"; "d'enfants" -> "d", "enfants"; Persian "کودکان‌شان" -> "کودکان", "شان".
+# The same split is applied to terms, so multi-part names still match.
+_WORD = r"[\w\u064B-\u065F\u0670\u0640\u00AD\u200D]+"
+_TOKEN_RE = re.compile(_WORD)
+# Uzbek writes o' and g' as letters: there an apostrophe between letters stays inside the word.
+_TOKEN_APOSTROPHE_RE = re.compile(_WORD + r"(?:['’‘ʻʼ`]" + _WORD + ")*")
+_STRIP_RE = re.compile(r"[\u064B-\u065F\u0670\u0640\u00AD\u200C\u200D\u0307_]")
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
+_PERSIAN_FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ة": "ه"})
+_PATTERN_RE = re.compile(r"[\w*\u064B-\u065F\u0670\u0640\u00AD\u200D]+")
+_PATTERN_APOSTROPHE_RE = re.compile(
+    r"[\w*\u064B-\u065F\u0670\u0640\u00AD\u200D]+(?:['’‘ʻʼ`][\w*\u064B-\u065F\u0670\u0640\u00AD\u200D]+)*"
+)
+_LINE_RE = re.compile(r"[^\r\n]+")
+DETECT_CHARS = 1500  # what language detection reads of title + text
+# sentencex 1.0.32 spends ~5 ms per 1,000 characters on its Danish and Catalan rules (about 100 times its
+# other languages; measured); the Norwegian and Spanish rules split those texts the same way.
+_SPLIT_AS = {"da": "no", "ca": "es"}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word of the text: offsets into the text, the matching key and the sentence it belongs to."""
-
-    start: int
-    end: int
-    norm: str  # lower-cased, marks stripped: what globs and literal terms compare against
-    sentence: int
-
-
-def normalise(word: str) -> str:
-    """Lower-case and drop in-word marks so "Ребёнок", "ребенок" and vocalised Arabic compare equal."""
-    word = _STRIP_RE.sub("", word).lower().replace("ё", "е")
-    return unicodedata.normalize("NFC", word)
+def normalise(word: str, lang: str | None = None) -> str:
+    """Lower-case and drop in-word marks so "Ребёнок"/"ребенок", vocalised/plain Arabic and "İŞİD"/"işid"
+    compare equal; then the language's own comparison form (Persian letters, folded scripts, accents)."""
+    word = _STRIP_RE.sub("", word.lower()).replace("ё", "е").translate(_ARABIC_FOLD)
+    word = unicodedata.normalize("NFC", word)
+    if lang == "fa":
+        word = word.translate(_PERSIAN_FOLD)
+    form = comparison_form(lang)
+    return form(word) if form else word
 
 
-def tokenize(text: str) -> list[tuple[int, int, str]]:
-    """Split text into (start, end, surface) word tuples."""
-    return [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+def _token_re(lang: str | None) -> re.Pattern[str]:
+    known = LANGUAGES.get(lang or "")
+    return _TOKEN_APOSTROPHE_RE if known and known.apostrophe_letters else _TOKEN_RE
 
 
-def term_words(term: str) -> list[str]:
-    """Split a term from a topic file the same way article text is split."""
-    return [m.group() for m in _TOKEN_RE.finditer(term)]
+def tokenize(text: str, lang: str | None = None) -> list[tuple[int, int, str]]:
+    """Split text into (start, end, surface) words, the way `lang` writes words."""
+    return [(m.start(), m.end(), m.group()) for m in _token_re(lang).finditer(text)]
 
 
-_PATTERN_RE = re.compile(r"[\w*\u064B-\u065F\u0670\u0640\u00AD\u200C\u200D]+")
+def term_words(term: str, lang: str | None = None) -> list[str]:
+    """Split a term from a topic file the same way article text in that language is split."""
+    return [m.group() for m in _token_re(lang).finditer(term)]
 
 
-def pattern_words(term: str) -> list[str]:
+def pattern_words(term: str, lang: str | None = None) -> list[str]:
     """Split a term that may hold * wildcards into words, splitting like `tokenize` does."""
-    return [m.group() for m in _PATTERN_RE.finditer(term)]
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) spans of sentences; a line without final punctuation (a heading, a caption)
-    stands alone, so it never glues its words onto the next sentence."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for m in _SENTENCE_END_RE.finditer(text):
-        if m.start() > pos:
-            spans.append((pos, m.start()))
-        pos = m.end()
-    if pos < len(text):
-        spans.append((pos, len(text)))
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        chunk = text[s:e]
-        stripped = chunk.strip()
-        if not stripped:
-            continue
-        lead = len(chunk) - len(chunk.lstrip())
-        out.append((s + lead, s + lead + len(stripped)))
-    return out
+    known = LANGUAGES.get(lang or "")
+    regex = _PATTERN_APOSTROPHE_RE if known and known.apostrophe_letters else _PATTERN_RE
+    return [m.group() for m in regex.finditer(term)]
 
 
 @lru_cache(maxsize=64)
-def stemmer_for(lang: str) -> Callable[[str], str]:
-    """Return a function word -> stem for an ISO code; identity for languages Snowball lacks.
+def stemmer_for(lang: str | None) -> Callable[[str], str]:
+    """word -> stem with the language's Snowball stemmer (PyStemmer); identity where it has none.
 
     The stem cache lives here (one per language, bounded) because the same few thousand words recur in
-    every article and stemming is the only non-trivial per-token work.
+    every article and stemming is the only non-trivial per-word work.
     """
-    algorithm = SNOWBALL_LANGUAGES.get(lang)
-    if algorithm is None:
+    known = LANGUAGES.get(lang or "")
+    if known is None or known.stemmer is None:
         return _identity
-    try:
-        import Stemmer  # PyStemmer: C implementation of the Snowball algorithms
-
-        stem_word = Stemmer.Stemmer(algorithm).stemWord
-    except ImportError:  # pragma: no cover - depends on the environment
-        import snowballstemmer
-
-        stem_word = snowballstemmer.stemmer(algorithm).stemWord
-
+    stem_word = Stemmer.Stemmer(known.stemmer).stemWord
     cache: dict[str, str] = {}
 
     def stem(word: str) -> str:
@@ -287,29 +108,98 @@ def _identity(word: str) -> str:
     return word
 
 
-def detect_language(text: str) -> str | None:
-    """Guess the language of a news text from its script and function words; None when unsure.
+def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph) of every sentence; a paragraph is a line of the text."""
+    code = _SPLIT_AS.get(lang or "en", lang or "en")
+    out: list[tuple[int, int, int]] = []
+    for paragraph, line in enumerate(_LINE_RE.finditer(text)):
+        base = line.start()
+        chunk = line.group()
+        if not chunk.strip():
+            continue
+        for piece in sentencex.get_sentence_boundaries(code, chunk):
+            s, e = piece["start_index"], piece["end_index"]
+            raw = chunk[s:e]
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            lead = len(raw) - len(raw.lstrip())
+            start = base + s + lead
+            out.append((start, start + len(stripped), paragraph))
+    return out
 
-    Deliberately small: the pipeline usually knows the language from the page metadata, and the topic
-    engine only needs to pick the right stemmer among the few languages a topic covers.
-    """
-    sample = text[:4000]
-    cyr = len(_CYRILLIC_RE.findall(sample))
-    arab = len(_ARABIC_RE.findall(sample))
-    latin = len(_LATIN_RE.findall(sample))
-    total = cyr + arab + latin
-    if total == 0:
-        return None
-    if cyr / total > 0.4:
-        return "ru"
-    if arab / total > 0.4:
-        return "ar"
-    words = [normalise(w) for _, _, w in tokenize(sample)]
-    best, best_hits = None, 0
-    for lang, stops in _STOPWORDS.items():
-        hits = sum(1 for w in words if w in stops)
-        if hits > best_hits:
-            best, best_hits = lang, hits
-    if best_hits < 2:
-        return None
-    return best
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of the title (segment 0) or the body (segment 1)."""
+
+    segment: int
+    start: int
+    end: int
+    paragraph: int
+    position: int  # 0 for the title's sentences, then 1, 2, ... through the body
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The title or the body, tokenised: the words, where each starts, and where its sentences end."""
+
+    text: str
+    is_title: bool
+    surfaces: list[str]
+    starts: list[int]
+    sentence_ends: list[int]  # end offset of each sentence of this segment
+    first_sentence: int  # index of this segment's first sentence in TextAnalysis.sentences
+
+    def span(self, word: int) -> tuple[int, int]:
+        start = self.starts[word]
+        return start, start + len(self.surfaces[word])
+
+    def sentence_of(self, word: int) -> int:
+        """Index (into TextAnalysis.sentences) of the sentence a word belongs to."""
+        inside = bisect.bisect_right(self.sentence_ends, self.starts[word])
+        return self.first_sentence + min(inside, max(len(self.sentence_ends) - 1, 0))
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    """Everything about one article that does not depend on a topic."""
+
+    lang: str | None  # the topic-file key of its language ("sh" for Croatian), None if unknown
+    detected: bool  # True when the language came from the detector, not from the page
+    segments: tuple[Segment, Segment]
+    sentences: tuple[Sentence, ...]
+
+
+def analyse(title: str, text: str, lang: str | None = None) -> TextAnalysis:
+    """Detect (when `lang` is not given), split and tokenise an article once, for every topic."""
+    title = title or ""
+    text = text or ""
+    key = language_key(lang)
+    detected = False
+    if key is None:
+        key = language_key(detect_language(f"{title}\n{text}", sample_chars=DETECT_CHARS))
+        detected = key is not None
+    segments: list[Segment] = []
+    sentences: list[Sentence] = []
+    body_sentences = 0
+    token_re = _token_re(key)
+    for seg_index, (chunk, is_title) in enumerate(((title, True), (text, False))):
+        base = len(sentences)
+        spans = split_sentences(chunk, key) if chunk.strip() else []
+        for start, end, paragraph in spans:
+            if not is_title:
+                body_sentences += 1
+            sentences.append(Sentence(seg_index, start, end, paragraph, 0 if is_title else body_sentences))
+        words = list(token_re.finditer(chunk))
+        segments.append(
+            Segment(
+                chunk,
+                is_title,
+                [m.group() for m in words],
+                [m.start() for m in words],
+                [e for _, e, _ in spans],
+                base,
+            )
+        )
+    return TextAnalysis(key, detected, (segments[0], segments[1]), tuple(sentences))
