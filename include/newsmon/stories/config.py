@@ -71,17 +71,32 @@ class FoldConfig:
     # event stay below ~65. 85 and up is a sentence almost unchanged: a word or two edited.
     sentence_aligned: float = 70.0
     sentence_strong: float = 85.0
-    # The lead: one of the first 3 sentences of either copy has a counterpart. Three, not one, because
-    # an excerpt may open with a headline, a caption or a dateline line that the other copy lacks.
-    lead_sentences: int = 3
+    # ...or by the share of its words inside chains: 0.7 is one re-edited sentence, 0.9 one left as it
+    # was, but split in two or joined to the next one (which character similarity scores low).
+    sentence_aligned_share: float = 0.7
+    sentence_strong_share: float = 0.9
+    # The lead: the lead sentence of one of the two texts (its first prose sentence, after headline
+    # and teaser lines; at most its first 30 words, about a wire lead) is at least half found, keeping
+    # more of its names and figures than it replaces (a template for another event replaces those), in
+    # aligned chains, in the other text's headlines and captions or the first half of its
+    # body (at least 80 words). Half, because a republisher rewords a lead's opening words or glues a
+    # dateline to it; the first half, because captions, a standfirst or a summary may come first. A
+    # story that reaches another's lead only in its second half (a follow-up recapping it) or shares
+    # only later paragraphs (background) is not a copy of it.
+    lead_words: int = 30
+    lead_kept_share: float = 0.5
+    lead_reach_words: int = 80
+    lead_reach_share: float = 0.5
     # A copy: the shorter text is mostly inside aligned chains (copies cut at other places, captions
     # and boilerplate leave 0.55-0.7 in real pairs; two agencies on one event, a shared quote or
     # shared background paragraphs stay below 0.4)...
     copy_coverage: float = 0.45
-    # ...and at least 2 of its sentences are almost unchanged (all aligned ones if fewer align). Two
-    # independent translations or paraphrases of one statement can share many words in order, but
-    # they rarely leave a sentence as it was; every edited, cut or even spun copy keeps a few.
+    # ...and at least 2 of its sentences are almost unchanged, or (a short copy) sentences holding half
+    # of its sentence text are. Two independent translations or paraphrases of one statement can
+    # share many words in order, but they rarely leave a sentence as it was; every edited, cut or even
+    # spun copy keeps a few.
     copy_strong_sentences: int = 2
+    copy_strong_share: float = 0.5
     # A copy declaring the other as its source (attribution URL) needs less: the declaration is
     # strong evidence, but an article quoting its source is not a copy of it, so a quarter of the
     # text must still align, with the lead.
