@@ -24,6 +24,8 @@ from newsmon.stories.evidence import CURRENCY_WORDS, tokens
 
 # A capitalised word in any cased script, or a number.
 _CANDIDATE_RE = re.compile(r"\b(?:[^\W\d_][\w'’-]*|\d[\d.,  ]*\d|\d)")
+# A figure as the tokenizer reads it (see `evidence.tokens`).
+_NUMBER_RE = re.compile(r"\d+(?:[.,  ]\d+)*")
 # What comes right before a word that opens a sentence (a capital there says nothing).
 _OPENS_SENTENCE_RE = re.compile(r"(?:^|[.!?…:;\"“”«»„()\[\]–—-]\s*|\n\s*)$")
 # Consonant-key rules, applied in order to the lower-case Latin spelling.
@@ -65,6 +67,8 @@ class Anchors:
 
     figures: tuple[str, ...]
     names: tuple[str, ...]
+    #: Names and figures ("#" + figure) together, in text order: a translation keeps their order.
+    sequence: tuple[str, ...] = ()
 
     @property
     def keys(self) -> frozenset[str]:
@@ -79,6 +83,7 @@ def anchors(text: str, *, min_name_chars: int = 3, currency_reach: int = 2) -> A
     capitals ("The", "Он") to be names, hence `min_name_chars` on the transliterated key's source."""
     text = unicodedata.normalize("NFKC", text)
     names: list[str] = []
+    placed: list[tuple[int, str]] = []  # (where, key) of names, for the sequence
     for match in _CANDIDATE_RE.finditer(text):
         word = match.group(0)
         if word[0].isdigit() or not word[0].isupper():
@@ -91,6 +96,7 @@ def anchors(text: str, *, min_name_chars: int = 3, currency_reach: int = 2) -> A
         key = name_key(word)
         if len(key) >= 2:
             names.append(key)
+            placed.append((match.start(), key))
     toks = tokens(text)
     figures = []
     for i, tok in enumerate(toks):
@@ -100,4 +106,14 @@ def anchors(text: str, *, min_name_chars: int = 3, currency_reach: int = 2) -> A
         if any(toks[j] in CURRENCY_WORDS for j in range(lo, hi)):
             continue
         figures.append(tok)
-    return Anchors(tuple(figures), tuple(names))
+    return Anchors(tuple(figures), tuple(names), _sequence(text, placed, set(figures)))
+
+
+def _sequence(text: str, names: list[tuple[int, str]], figures: set[str]) -> tuple[str, ...]:
+    """Names and figures in text order (figures located by their first digit run in the text)."""
+    placed = list(names)
+    for match in _NUMBER_RE.finditer(text):
+        key = tokens(match.group(0))
+        if key and key[0] in figures:
+            placed.append((match.start(), "#" + key[0]))
+    return tuple(key for _, key in sorted(placed))

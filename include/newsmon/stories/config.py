@@ -36,12 +36,15 @@ class FoldConfig:
     lead_rows: int = 3
     # Anchor buckets (figures and transliterated names, see anchors.py): they find spun copies, whose
     # 8-grams a spinner broke, and other languages' reports, which share no 8-grams at all. 12 bands
-    # of 3 rows find a pair sharing 60% of its anchors with probability 0.93 and 40% with 0.54, while
-    # two stories sharing a topic's usual places and years (≈15%) meet in about 4% of cases; buckets are
-    # keyed by week (`anchor_period_days`), so a look-up reads one fortnight of the archive, not all.
+    # of 2 rows find a pair sharing 40% of its anchors with probability 0.88 and a translation whose
+    # transliterations half miss (≈28% shared, measured on real fr/pt and en/it pairs) with 0.62;
+    # two stories sharing a topic's usual places and years (≈15%) meet in about a quarter of cases,
+    # which costs only a cheap anchor comparison or a signature check each. 3 rows found those
+    # translations one time in five. Buckets are keyed by week (`anchor_period_days`), so a look-up
+    # reads one fortnight of the archive, not all.
     # A text with fewer than 5 anchors gets none (its anchors would match everything).
     anchor_bands: int = 12
-    anchor_rows: int = 3
+    anchor_rows: int = 2
     anchor_period_days: float = 7.0
     min_anchor_keys: int = 5
     # Candidates verified per copy: the most-shared buckets first. A story's copies are near-identical,
@@ -121,6 +124,11 @@ class FoldConfig:
     link_min_names: int = 2
     link_min_figures: int = 2
     link_min_share: float = 0.4
+    # ...or (a translation, which may give few figures) at least 6 of the names and figures of the
+    # text with fewer of them, and half of them, come in the same order in the other text: reports
+    # of two events share a topic's places and people, but not a long run of them in one order.
+    link_min_in_order: int = 6
+    link_in_order_share: float = 0.5
     # Different declared languages never fold (cross-lingual folding is off: see the module fold.py).
     same_lang_only: bool = True
     # Pending copies read per query: bounds memory, not the work of one run.

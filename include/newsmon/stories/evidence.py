@@ -46,8 +46,9 @@ pound pounds sterling livre livres libra libras pfund rouble roubles ruble ruble
 тенге دولار يورو فرنك جنيه ريال درهم
 """
 CURRENCY_WORDS = frozenset(_CURRENCY_TEXT.split())
-# A number (with its thousands or decimal separators) or a word.
-_TOKEN_RE = re.compile(r"\d+(?:[.,  ]\d+)*|\w+")
+# A number (with its thousands or decimal separators) or a word; digits glued to letters are a
+# figure of their own ("العمر33", "A61").
+_TOKEN_RE = re.compile(r"\d+(?:[.,  ]\d+)*|[^\W\d]+")
 # A sentence ends at . ! ? … (Latin, Arabic, CJK forms) before a space, at a line break, or where a
 # lower-case word's full stop runs straight into a capital ("...Darmanin..A detenção": paragraph
 # breaks an extractor or a republisher lost).
