@@ -252,7 +252,9 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
                 replaced += 1
         for i, _, n in c.blocks:
             matched[i : i + n] = b"\x01" * n
-    if sum(matched) < rule.kept_share * len(window):
+    # Half of it, and never fewer words than make a chain: a short generic lead ("the ministry
+    # announced on Monday the death of X") is said alike by everyone who reports the event.
+    if sum(matched) < max(rule.kept_share * len(window), min(min_chain, len(window))):
         return False
     kept = sum(1 for i in range(len(window)) if matched[i] and x.anchors[lo + i])
     return replaced <= kept
