@@ -12,14 +12,17 @@ evidence here is about aligned order, computed with rapidfuzz (C, bit-parallel):
   text's words inside chains: excerpts cut at different places and leads-only copies cover the
   shorter text, which is why it is measured on that side.
 - sentences: each sentence of the shorter text against every sentence of the other (character-level
-  similarity, so a spun or re-edited sentence still scores high). A copy has several sentences that are
-  almost unchanged (`strong`); two independent translations or rewrites of one statement do not, even
-  where they share many words.
-- the lead: a copy keeps the article's opening, near the other copy's opening. The opening of one
-  of the two texts (its first words) must lie mostly inside chains, and be found within the other
-  text's opening stretch (a headline, standfirst or summary may come first). Two stories sharing
+  similarity, so a spun or re-edited sentence still scores high), and its share of words inside
+  chains (so a sentence split in two or joined to the next still counts). A copy has several
+  sentences that are almost unchanged (`strong`), or, when short, most of its text in them; two
+  independent translations or rewrites of one statement do not, even where they share many words.
+- the lead: a copy keeps the article's lead, near the other copy's opening. The body of a text
+  starts at its first prose sentence (headline, teaser and caption lines before it are each
+  republisher's own); the lead sentence of one of the two texts must be found, in a chain of its
+  own alignment with its names and figures, in the other's opening stretch. Two stories sharing
   background paragraphs align only after their leads; a follow-up that recaps yesterday's lead does
-  so paragraphs down; an outlet's template for another event breaks every chain at the figures.
+  so in its second half; an outlet's template for another event replaces the lead's names and
+  figures at every gap of the chain.
 - numbers inside the chains: agreeing figures are evidence, a figure replaced by another inside an
   aligned passage is the mark of the same template used for another event. Amounts next to a currency
   are left out: regional editions convert them (CHF vs EUR), and that does not make another story.
