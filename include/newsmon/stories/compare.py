@@ -45,6 +45,11 @@ class Features:
     def tokens(self) -> list[str]:
         return self.segmented.tokens
 
+    @property
+    def lead_flat(self) -> str:
+        """The despaced opening of the body (headline and teaser lines skipped): what lead buckets hash."""
+        return despace(self.text[self.segmented.body_char :])[: self.lead_chars]
+
     @cached_property
     def anchors(self) -> Anchors:
         return anchors(self.text)

@@ -108,6 +108,7 @@ class Segmented:
     body: int = 0  # where the first prose sentence starts (see `segment`)...
     lead_end: int = 0  # ...and where it ends
     anchors: tuple[bool, ...] = ()  # for each token: a figure or a name (see `_tokens_and_anchors`)
+    body_char: int = 0  # where the body starts in the text, in characters
 
     @property
     def sentences(self) -> list[str]:
@@ -124,20 +125,30 @@ def segment(text: str, min_words: int) -> Segmented:
     anchors: list[bool] = []
     spans: list[tuple[int, int]] = []
     body: tuple[int, int] | None = None
-    for part in _SENTENCE_RE.split(text):
-        if not part:
-            continue
+    body_char = 0
+    for start, part in _parts(text):
         got, marks = _tokens_and_anchors(part)
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
             if body is None and _PROSE_END_RE.search(part):
-                body = spans[-1]
+                body, body_char = spans[-1], start
         toks.extend(got)
         anchors.extend(marks)
     if body is None:
         body = spans[0] if spans else (0, len(toks))
         body = (0, body[1])
-    return Segmented(toks, spans, *body, tuple(anchors))
+    return Segmented(toks, spans, *body, tuple(anchors), body_char)
+
+
+def _parts(text: str):
+    """(offset, text) of each sentence or line of `text`, as `_SENTENCE_RE` cuts it."""
+    pos = 0
+    for sep in _SENTENCE_RE.finditer(text):
+        if sep.start() > pos:
+            yield pos, text[pos : sep.start()]
+        pos = max(pos, sep.end())
+    if pos < len(text):
+        yield pos, text[pos:]
 
 
 def sentences(text: str, min_words: int) -> list[str]:

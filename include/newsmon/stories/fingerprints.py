@@ -182,7 +182,8 @@ def fingerprint(
 ) -> Fingerprint:
     """The copy's fingerprints. `flat`, `shingle_set` and `lead_set` may be passed when the caller has
     them already (the fold stage compares on the same sets), so they are not computed twice; they must
-    be `despace(text)`, `shingles(flat, k)` and `shingles(flat[:lead_chars], k)`. `anchor_keys` (see
+    be `despace(text)`, `shingles(flat, k)` and the shingles of the lead (the fold stage hashes the
+    opening of the body, after headline lines: `compare.Features.lead_flat`). `anchor_keys` (see
     `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets."""
     flat = despace(text or "") if flat is None else flat
     if not flat:
