@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-from newsmon.stories.evidence import CURRENCY_WORDS, tokens
+from newsmon.stories.evidence import CURRENCY_WORDS, number_key, tokens
 
 # A capitalised word in any cased script, or a number.
 _CANDIDATE_RE = re.compile(r"\b(?:[^\W\d_][\w'’-]*|\d[\d.,  ]*\d|\d)")
@@ -77,10 +77,13 @@ class Anchors:
         return frozenset(self.names) | frozenset("#" + f for f in self.figures if len(f) > 1)
 
 
-def anchors(text: str, *, min_name_chars: int = 3, currency_reach: int = 2) -> Anchors:
+def anchors(
+    text: str, *, min_name_chars: int = 3, currency_reach: int = 2, toks: list[str] | None = None
+) -> Anchors:
     """The text's anchors. A name is a capitalised word that does not open a sentence (so a caseless
     script such as Arabic contributes figures only); words of a handful of letters are too common in
-    capitals ("The", "Он") to be names, hence `min_name_chars` on the transliterated key's source."""
+    capitals ("The", "Он") to be names, hence `min_name_chars` on the transliterated key's source.
+    `toks` may be passed when the caller has `tokens(text)` already."""
     text = unicodedata.normalize("NFKC", text)
     names: list[str] = []
     placed: list[tuple[int, str]] = []  # (where, key) of names, for the sequence
@@ -97,7 +100,7 @@ def anchors(text: str, *, min_name_chars: int = 3, currency_reach: int = 2) -> A
         if len(key) >= 2:
             names.append(key)
             placed.append((match.start(), key))
-    toks = tokens(text)
+    toks = tokens(text) if toks is None else toks
     figures = []
     for i, tok in enumerate(toks):
         if not tok[0].isdigit():
@@ -113,7 +116,7 @@ def _sequence(text: str, names: list[tuple[int, str]], figures: set[str]) -> tup
     """Names and figures in text order (figures located by their first digit run in the text)."""
     placed = list(names)
     for match in _NUMBER_RE.finditer(text):
-        key = tokens(match.group(0))
-        if key and key[0] in figures:
-            placed.append((match.start(), "#" + key[0]))
+        key = number_key(match.group(0))
+        if key in figures:
+            placed.append((match.start(), "#" + key))
     return tuple(key for _, key in sorted(placed))

@@ -48,11 +48,11 @@ class Features:
     @property
     def lead_flat(self) -> str:
         """The despaced opening of the body (headline and teaser lines skipped): what lead buckets hash."""
-        return despace(self.text[self.segmented.body_char :])[: self.lead_chars]
+        return despace(self.segmented.body_text)[: self.lead_chars]
 
     @cached_property
     def anchors(self) -> Anchors:
-        return anchors(self.text)
+        return anchors(self.text, toks=self.tokens)
 
     @property
     def base_lang(self) -> str:

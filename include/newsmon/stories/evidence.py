@@ -62,7 +62,7 @@ _SENTENCE_RE = regex.compile(r"(?<=[.!?…؟。！？])\s+|\s*\n\s*|(?<=\p{Ll}{2
 _PROSE_END_RE = re.compile(r"[.!?…؟。！？][\"'”’»)\]]*\s*$")
 
 
-def _number_key(token: str) -> str:
+def number_key(token: str) -> str:
     """One spelling per figure: "1,000", "1.000" and "1 000" are 1000; "4.6" and "4,6" are 4.6; digits
     of every script are ASCII digits, so "٢٠٢٤" and "2024" are one figure."""
     if not token.isascii():
@@ -75,14 +75,19 @@ def _number_key(token: str) -> str:
     return (parts[0].lstrip("0") or "0") + "." + "".join(parts[1:])
 
 
+def _prepare(text: str) -> str:
+    """Compatibility-normalised, currency signs made words: what tokens are read from."""
+    return unicodedata.normalize("NFKC", text).translate(_CURRENCY_SIGNS)
+
+
 def _tokens_and_anchors(text: str) -> tuple[list[str], list[bool]]:
-    """Case-folded words and normalised figures, and for each whether it is an anchor: a figure, or
-    a capitalised word that does not open the text (a name, in the scripts that have capitals)."""
-    text = unicodedata.normalize("NFKC", text).translate(_CURRENCY_SIGNS)
+    """Case-folded words and normalised figures of a `_prepare`d text, and for each whether it is an
+    anchor: a figure, or a capitalised word that does not open the text (a name, in the scripts that
+    have capitals)."""
     out: list[str] = []
     anchor: list[bool] = []
     for raw in _TOKEN_RE.findall(text):
-        tok = _number_key(raw) if raw[0].isdigit() else raw.casefold().replace("ё", "е").replace("_", "")
+        tok = number_key(raw) if raw[0].isdigit() else raw.casefold().replace("ё", "е").replace("_", "")
         if tok:
             anchor.append(raw[0].isdigit() or (bool(out) and raw[0].isupper()))
             out.append(tok)
@@ -91,11 +96,15 @@ def _tokens_and_anchors(text: str) -> tuple[list[str], list[bool]]:
 
 def tokens(text: str) -> list[str]:
     """Case-folded words and normalised figures, in order."""
-    return _tokens_and_anchors(text)[0]
+    return _tokens_and_anchors(_prepare(text))[0]
 
 
 def is_number(token: str) -> bool:
     return token[0].isdigit()
+
+
+#: How much of the body's text `segment` keeps (the lead buckets hash its first few hundred letters).
+BODY_TEXT_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,7 @@ class Segmented:
     body: int = 0  # where the first prose sentence starts (see `segment`)...
     lead_end: int = 0  # ...and where it ends
     anchors: tuple[bool, ...] = ()  # for each token: a figure or a name (see `_tokens_and_anchors`)
-    body_char: int = 0  # where the body starts in the text, in characters
+    body_text: str = ""  # the text from the body's start on (at most `BODY_TEXT_CHARS` of it)
 
     @property
     def sentences(self) -> list[str]:
@@ -121,6 +130,7 @@ def segment(text: str, min_words: int) -> Segmented:
     (a full stop, question or exclamation mark, perhaps inside quotes). The lines before it are a
     headline, teaser, standfirst or caption (excerpts keep them, and each republisher has its own);
     a text without such a sentence (punctuation stripped) starts at its first word."""
+    text = _prepare(text)
     toks: list[str] = []
     anchors: list[bool] = []
     spans: list[tuple[int, int]] = []
@@ -137,7 +147,7 @@ def segment(text: str, min_words: int) -> Segmented:
     if body is None:
         body = spans[0] if spans else (0, len(toks))
         body = (0, body[1])
-    return Segmented(toks, spans, *body, tuple(anchors), body_char)
+    return Segmented(toks, spans, *body, tuple(anchors), text[body_char : body_char + BODY_TEXT_CHARS])
 
 
 def _parts(text: str):
@@ -266,9 +276,10 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
                 replaced += 1
         for i, _, n in c.blocks:
             matched[i : i + n] = b"\x01" * n
-    # Half of it, and never fewer words than make a chain: a short generic lead ("the ministry
-    # announced on Monday the death of X") is said alike by everyone who reports the event.
-    if sum(matched) < max(rule.kept_share * len(window), min(min_chain, len(window))):
+    # Half of it, and a chain's worth of words but one (an edited word): a short generic lead ("the
+    # ministry announced on Monday the death of X") is said alike by everyone who reports the event,
+    # so most of a short lead is not enough.
+    if sum(matched) < max(rule.kept_share * len(window), min(min_chain, len(window)) - 1):
         return False
     kept = sum(1 for i in range(len(window)) if matched[i] and x.anchors[lo + i])
     return replaced <= kept
