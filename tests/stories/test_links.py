@@ -43,3 +43,17 @@ def test_a_translation_with_one_figure_is_linked_by_its_names_in_order() -> None
 def test_another_event_with_the_same_people_and_places_is_not_linked() -> None:
     verdict = compare_across(feats(EN, "en"), feats(OTHER_EVENT, "pt", T0 + timedelta(hours=20)), CFG)
     assert not verdict.linked, verdict.describe()
+
+
+def test_figures_written_as_words_count_as_figures() -> None:
+    # One report writes the counts in words, the other in digits: the same event, linked.
+    en = (
+        "Valmont brought home four women and nine children from the Harrow camp on Tuesday, foreign "
+        "minister Odile Farnaud said in Brisac. The group landed in Estrane, where Tomas Renvik met them."
+    )
+    de = (
+        "Valmont hat am Dienstag 4 Frauen und 9 Kinder aus dem Lager Harrow zurückgeholt, sagte "
+        "Außenministerin Odile Farnaud in Brisac. Die Gruppe landete in Estrane, wo Tomas Renvik sie empfing."
+    )
+    verdict = compare_across(feats(en, "en"), feats(de, "de", T0 + timedelta(hours=2)), CFG)
+    assert verdict.linked and {"4", "9"} <= set(verdict.figures), verdict.describe()

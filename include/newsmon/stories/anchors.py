@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from text_to_num import alpha2digit
 
 from newsmon.stories.evidence import CURRENCY_WORDS, number_key, tokens
 
@@ -77,13 +78,38 @@ class Anchors:
         return frozenset(self.names) | frozenset("#" + f for f in self.figures if len(f) > 1)
 
 
+#: Languages whose figures written as words ("four women", "vier Frauen") text2num reads as digits.
+WORD_FIGURE_LANGS = frozenset({"en", "fr", "es", "pt", "de", "it", "nl", "da"})
+
+
+def figures_as_digits(text: str, lang: str | None) -> str:
+    """The text with figures written as words turned into digits, where text2num reads the language:
+    one report writes "four women", another "4 Frauen", and figures are the anchors that tell events
+    apart. Small isolated numbers stay words (text2num's default: "one of them" is no figure)."""
+    if lang not in WORD_FIGURE_LANGS:
+        return text
+    try:
+        return alpha2digit(text, lang)
+    except (ValueError, RuntimeError):  # a library failure costs the word figures, not the copy
+        return text
+
+
 def anchors(
-    text: str, *, min_name_chars: int = 3, currency_reach: int = 2, toks: list[str] | None = None
+    text: str,
+    *,
+    min_name_chars: int = 3,
+    currency_reach: int = 2,
+    toks: list[str] | None = None,
+    lang: str | None = None,
 ) -> Anchors:
     """The text's anchors. A name is a capitalised word that does not open a sentence (so a caseless
     script such as Arabic contributes figures only); words of a handful of letters are too common in
     capitals ("The", "Он") to be names, hence `min_name_chars` on the transliterated key's source.
-    `toks` may be passed when the caller has `tokens(text)` already."""
+    `toks` may be passed when the caller has `tokens(text)` already; `lang` (base code) turns
+    figures written as words into digits first (see `figures_as_digits`)."""
+    converted = figures_as_digits(text, lang)
+    if converted != text:
+        text, toks = converted, None
     text = unicodedata.normalize("NFKC", text)
     names: list[str] = []
     placed: list[tuple[int, str]] = []  # (where, key) of names, for the sequence

@@ -52,7 +52,7 @@ class Features:
 
     @cached_property
     def anchors(self) -> Anchors:
-        return anchors(self.text, toks=self.tokens)
+        return anchors(self.text, toks=self.tokens, lang=self.base_lang or None)
 
     @property
     def base_lang(self) -> str:
