@@ -276,10 +276,10 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
                 replaced += 1
         for i, _, n in c.blocks:
             matched[i : i + n] = b"\x01" * n
-    # Half of it, and a chain's worth of words but one (an edited word): a short generic lead ("the
-    # ministry announced on Monday the death of X") is said alike by everyone who reports the event,
-    # so most of a short lead is not enough.
-    if sum(matched) < max(rule.kept_share * len(window), min(min_chain, len(window)) - 1):
+    # Half of it, and three quarters of a chain's worth of words (a quarter may be edited): a short
+    # generic lead ("the ministry announced on Monday the death of X") is said alike by everyone who
+    # reports the event, so half of a short lead is not enough.
+    if sum(matched) < max(rule.kept_share * len(window), 0.75 * min(min_chain, len(window))):
         return False
     kept = sum(1 for i in range(len(window)) if matched[i] and x.anchors[lo + i])
     return replaced <= kept
