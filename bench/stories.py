@@ -36,8 +36,10 @@ from sqlalchemy import select
 from newsmon.extract.language import detect_language
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Copy, Story, StoryLink
+from newsmon.stories.compare import Features, compare
 from newsmon.stories.config import FoldConfig, load_config
 from newsmon.stories.fold import fold_pending
+from newsmon.stories.links import compare_across
 from newsmon.stories.urls import url_key
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -88,6 +90,22 @@ def _insert(url: str, articles: list[dict], start_index: int = 0) -> dict[str, s
                 )
             )
     return keys
+
+
+def _features(article: dict, lang: str | None, cfg: FoldConfig) -> Features:
+    return Features(
+        article.get("text") or "",
+        lang,
+        _parse_time(article.get("published")),
+        cfg.shingle_chars,
+        cfg.lead_chars,
+        cfg.min_sentence_words,
+    )
+
+
+def _explain(a: dict, b: dict, lang_a: str | None, lang_b: str | None, cfg: FoldConfig) -> str:
+    """What the same-story decision says of a pair on its own (the fold may also not have reached it)."""
+    return compare(_features(a, lang_a, cfg), _features(b, lang_b, cfg), cfg).describe()
 
 
 def _resolve(merged_into: dict[int, int | None], story: int | None) -> int | None:
@@ -179,8 +197,18 @@ def quality(articles_path: Path, pairs_path: Path, cfg: FoldConfig, verbose: boo
         f"unlabelled {sum(v == 'unlabelled' for v in judged.values())}"
     )
     if verbose:
+        by_url = {a["url"]: a for a in articles}
         for kind, a, b in wrong:
             print(f"  {'MERGED near miss' if kind == 'fp' else 'missed dup'}: {a}  <>  {b}")
+            print(f"      {_explain(by_url[a], by_url[b], lang_of[keys[a]], lang_of[keys[b]], cfg)}")
+        for p in pairs:
+            if p["label"] == "crosslingual_dup" and keys.get(p["url_a"]) and keys.get(p["url_b"]):
+                sa, sb = story_of.get(keys[p["url_a"]]), story_of.get(keys[p["url_b"]])
+                if frozenset((sa, sb)) not in links:
+                    fa = _features(by_url[p["url_a"]], lang_of[keys[p["url_a"]]], cfg)
+                    fb = _features(by_url[p["url_b"]], lang_of[keys[p["url_b"]]], cfg)
+                    print(f"  cross-lingual not linked: {p['url_a']}  <>  {p['url_b']}")
+                    print(f"      {compare_across(fa, fb, cfg).describe()}")
         url_of = {}
         for u, k in keys.items():
             url_of.setdefault(story_of.get(k), u)

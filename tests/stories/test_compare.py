@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from newsmon.stories.compare import Features, compare
 from newsmon.stories.config import FoldConfig
+from newsmon.stories.evidence import segment
 
 CFG = FoldConfig()
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
@@ -125,3 +126,73 @@ def test_a_shared_quote_is_not_a_copy() -> None:
 def test_different_languages_and_distant_times_never_fold() -> None:
     assert compare(feats(FULL), feats(FULL, lang="de"), CFG).rule == "language"
     assert compare(feats(FULL), feats(FULL, T0 + timedelta(days=200)), CFG).rule == "time-gap"
+
+
+def test_a_copy_under_its_own_teasers_and_captions_keeps_the_lead() -> None:
+    # Two republishers, each with its own headline, teaser and photo caption lines before the article:
+    # the lead is looked for after them (and within the other copy's opening stretch).
+    one = (
+        "Bridge open again\n\nWhat the closure cost hauliers\n\n"
+        "A ferry waits at Vilde harbour in the rain, with lorries queuing behind it on the quay.\n\n" + FULL
+    )
+    two = "Marran estuary: traffic is back\n\nRead also: the ferry timetable for the summer\n\n" + FULL
+    verdict = compare(feats(one), feats(two), CFG)
+    assert verdict.same and verdict.evidence.lead, verdict.describe()
+
+
+def test_sentences_glued_by_a_lost_paragraph_break_still_align() -> None:
+    # A republisher lost the paragraph breaks: "...schedule..The bridge..." is still two sentences.
+    glued = "..".join(p.rstrip(".") for p in [LEAD, *BODY]) + ". Share this story on social media now."
+    assert len(segment(glued, CFG.min_sentence_words).spans) == len(BODY) + 2
+    verdict = compare(feats(FULL), feats(glued), CFG)
+    assert verdict.same and verdict.evidence.lead, verdict.describe()
+
+
+def test_a_follow_up_recapping_the_lead_in_its_second_half_is_not_a_copy() -> None:
+    follow_up = (
+        "Hauliers blocked the approach road to the Kessel Bridge for two hours on Thursday, demanding "
+        "the compensation they were promised during the eleven months of closure. Police diverted "
+        "traffic through Osterholm and no one was hurt. The association said its members had waited "
+        "long enough and would return every week until the authority paid. A spokeswoman for the "
+        "regional authority said the claims were being checked one by one and payments would start in "
+        "the autumn, once the final bill for the works was known. Several drivers told reporters they "
+        "had taken on debt to cover the fuel for the ferry detours.\n\n" + LEAD
+    )
+    verdict = compare(feats(LEAD + " More on our site."), feats(follow_up), CFG)
+    assert not verdict.same and not verdict.evidence.lead, verdict.describe()
+
+
+def test_a_two_sentence_flash_with_its_first_sentence_reworded_is_a_copy() -> None:
+    flash = (
+        "Engineers reopened the Kessel Bridge on Monday after eleven months of repairs, the regional "
+        "authority said. The repairs cost 48 million euros and traffic of about 31,000 vehicles a day "
+        "is expected to return within a week."
+    )
+    reworded = flash.replace(
+        "Engineers reopened the Kessel Bridge on Monday", "The Kessel Bridge was reopened on Monday"
+    )
+    verdict = compare(feats(flash), feats("Breaking\n" + reworded), CFG)
+    assert verdict.same, verdict.describe()
+
+
+def test_the_same_lead_formula_for_another_event_is_not_the_same_lead() -> None:
+    # One outlet's formula for two flights: common words kept, names and figures replaced at each gap.
+    a = (
+        "Norland brought home 19 women and 41 children from the Roj camp in north-eastern Syria on "
+        "Thursday, the foreign ministry in Kesk said. " + BODY[0]
+    )
+    b = (
+        "Vestmark repatriated four women and nine children from camps in north-eastern Syria on "
+        "Tuesday, the foreign office in Brenn said. " + BODY[0]
+    )
+    verdict = compare(feats(a), feats(b), CFG)
+    assert not verdict.same and not verdict.evidence.lead, verdict.describe()
+
+
+def test_a_short_lead_sharing_most_but_few_words_is_not_a_kept_lead() -> None:
+    # "X died on Monday, officials said": everyone reporting the event opens alike. Five shared words
+    # of a seven-word lead are most of it, but fewer than make a chain: no evidence of one article.
+    a = "Arno Lakk died on Monday, officials said. " + BODY[0]
+    b = "Officials said Arno Lakk died on Monday at home. " + BODY[2]
+    verdict = compare(feats(a), feats(b), CFG)
+    assert not verdict.same and verdict.evidence and not verdict.evidence.lead, verdict.describe()

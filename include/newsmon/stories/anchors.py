@@ -19,11 +19,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from text_to_num import alpha2digit
 
-from newsmon.stories.evidence import CURRENCY_WORDS, tokens
+from newsmon.stories.evidence import CURRENCY_WORDS, number_key, tokens
 
 # A capitalised word in any cased script, or a number.
 _CANDIDATE_RE = re.compile(r"\b(?:[^\W\d_][\w'’-]*|\d[\d.,  ]*\d|\d)")
+# A figure as the tokenizer reads it (see `evidence.tokens`).
+_NUMBER_RE = re.compile(r"\d+(?:[.,  ]\d+)*")
 # What comes right before a word that opens a sentence (a capital there says nothing).
 _OPENS_SENTENCE_RE = re.compile(r"(?:^|[.!?…:;\"“”«»„()\[\]–—-]\s*|\n\s*)$")
 # Consonant-key rules, applied in order to the lower-case Latin spelling.
@@ -65,6 +68,8 @@ class Anchors:
 
     figures: tuple[str, ...]
     names: tuple[str, ...]
+    #: Names and figures ("#" + figure) together, in text order: a translation keeps their order.
+    sequence: tuple[str, ...] = ()
 
     @property
     def keys(self) -> frozenset[str]:
@@ -73,12 +78,41 @@ class Anchors:
         return frozenset(self.names) | frozenset("#" + f for f in self.figures if len(f) > 1)
 
 
-def anchors(text: str, *, min_name_chars: int = 3, currency_reach: int = 2) -> Anchors:
+#: Languages whose figures written as words ("four women", "vier Frauen") text2num reads as digits.
+WORD_FIGURE_LANGS = frozenset({"en", "fr", "es", "pt", "de", "it", "nl", "da"})
+
+
+def figures_as_digits(text: str, lang: str | None) -> str:
+    """The text with figures written as words turned into digits, where text2num reads the language:
+    one report writes "four women", another "4 Frauen", and figures are the anchors that tell events
+    apart. Small isolated numbers stay words (text2num's default: "one of them" is no figure)."""
+    if lang not in WORD_FIGURE_LANGS:
+        return text
+    try:
+        return alpha2digit(text, lang)
+    except (ValueError, RuntimeError):  # a library failure costs the word figures, not the copy
+        return text
+
+
+def anchors(
+    text: str,
+    *,
+    min_name_chars: int = 3,
+    currency_reach: int = 2,
+    toks: list[str] | None = None,
+    lang: str | None = None,
+) -> Anchors:
     """The text's anchors. A name is a capitalised word that does not open a sentence (so a caseless
     script such as Arabic contributes figures only); words of a handful of letters are too common in
-    capitals ("The", "Он") to be names, hence `min_name_chars` on the transliterated key's source."""
+    capitals ("The", "Он") to be names, hence `min_name_chars` on the transliterated key's source.
+    `toks` may be passed when the caller has `tokens(text)` already; `lang` (base code) turns
+    figures written as words into digits first (see `figures_as_digits`)."""
+    converted = figures_as_digits(text, lang)
+    if converted != text:
+        text, toks = converted, None
     text = unicodedata.normalize("NFKC", text)
     names: list[str] = []
+    placed: list[tuple[int, str]] = []  # (where, key) of names, for the sequence
     for match in _CANDIDATE_RE.finditer(text):
         word = match.group(0)
         if word[0].isdigit() or not word[0].isupper():
@@ -91,7 +125,8 @@ def anchors(text: str, *, min_name_chars: int = 3, currency_reach: int = 2) -> A
         key = name_key(word)
         if len(key) >= 2:
             names.append(key)
-    toks = tokens(text)
+            placed.append((match.start(), key))
+    toks = tokens(text) if toks is None else toks
     figures = []
     for i, tok in enumerate(toks):
         if not tok[0].isdigit():
@@ -100,4 +135,14 @@ def anchors(text: str, *, min_name_chars: int = 3, currency_reach: int = 2) -> A
         if any(toks[j] in CURRENCY_WORDS for j in range(lo, hi)):
             continue
         figures.append(tok)
-    return Anchors(tuple(figures), tuple(names))
+    return Anchors(tuple(figures), tuple(names), _sequence(text, placed, set(figures)))
+
+
+def _sequence(text: str, names: list[tuple[int, str]], figures: set[str]) -> tuple[str, ...]:
+    """Names and figures in text order (figures located by their first digit run in the text)."""
+    placed = list(names)
+    for match in _NUMBER_RE.finditer(text):
+        key = number_key(match.group(0))
+        if key in figures:
+            placed.append((match.start(), "#" + key))
+    return tuple(key for _, key in sorted(placed))

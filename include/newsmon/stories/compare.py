@@ -14,7 +14,7 @@ from functools import cached_property
 
 from newsmon.stories.anchors import Anchors, anchors
 from newsmon.stories.config import FoldConfig
-from newsmon.stories.evidence import Alignment, align, sentences, tokens
+from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, segment
 from newsmon.stories.fingerprints import despace, shingles
 
 
@@ -38,16 +38,21 @@ class Features:
         return shingles(self.flat, self.k)
 
     @cached_property
-    def tokens(self) -> list[str]:
-        return tokens(self.text)
+    def segmented(self) -> Segmented:
+        return segment(self.text, self.min_sentence_words)
 
-    @cached_property
-    def sentences(self) -> list[str]:
-        return sentences(self.text, self.min_sentence_words)
+    @property
+    def tokens(self) -> list[str]:
+        return self.segmented.tokens
+
+    @property
+    def lead_flat(self) -> str:
+        """The despaced opening of the body (headline and teaser lines skipped): what lead buckets hash."""
+        return despace(self.segmented.body_text)[: self.lead_chars]
 
     @cached_property
     def anchors(self) -> Anchors:
-        return anchors(self.text)
+        return anchors(self.text, toks=self.tokens, lang=self.base_lang or None)
 
     @property
     def base_lang(self) -> str:
@@ -76,15 +81,15 @@ def alignment(a: Features, b: Features, cfg: FoldConfig) -> Alignment:
     """The alignment evidence, measured on the shorter of the two texts."""
     small, large = (a, b) if len(a.tokens) <= len(b.tokens) else (b, a)
     return align(
-        small.tokens,
-        large.tokens,
-        small.sentences,
-        large.sentences,
+        small.segmented,
+        large.segmented,
         max_gap=cfg.chain_max_gap,
         min_chain=cfg.chain_min_words,
         aligned_score=cfg.sentence_aligned,
         strong_score=cfg.sentence_strong,
-        lead_sentences=cfg.lead_sentences,
+        aligned_share=cfg.sentence_aligned_share,
+        strong_share=cfg.sentence_strong_share,
+        lead=LeadRule(cfg.lead_words, cfg.lead_kept_share, cfg.lead_reach_words, cfg.lead_reach_share),
         currency_reach=cfg.currency_reach,
     )
 
@@ -110,13 +115,11 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
         return Verdict(False, "figures-differ", ev)
     if ev.figures_differ and gap is not None and gap > cfg.update_window_days:
         return Verdict(False, "figures-differ-days-apart", ev)
-    needed = min(cfg.copy_strong_sentences, ev.sentences)
-    if 0 < ev.aligned < needed and 2 * ev.aligned >= ev.sentences:
-        # A short copy, e.g. a lead plus a "read more" line: every sentence that aligns, if they are
-        # at least half of it (a shared quote in a text of its own is not).
-        needed = ev.aligned
-    if attributed and ev.coverage >= cfg.attributed_coverage and ev.strong >= min(1, needed):
+    # Enough of it almost unchanged: a few sentences, or (a short copy: a flash, a lead and a link)
+    # at least half of its sentence text.
+    unchanged = ev.strong >= cfg.copy_strong_sentences or ev.strong_share >= cfg.copy_strong_share
+    if attributed and ev.coverage >= cfg.attributed_coverage and (ev.strong or not ev.sentences):
         return Verdict(True, "attributed", ev)
-    if ev.coverage >= cfg.copy_coverage and ev.strong >= needed:
+    if ev.coverage >= cfg.copy_coverage and unchanged:
         return Verdict(True, "copy", ev)
     return Verdict(False, "rewritten" if ev.coverage >= cfg.copy_coverage else "different", ev)

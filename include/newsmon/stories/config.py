@@ -36,12 +36,15 @@ class FoldConfig:
     lead_rows: int = 3
     # Anchor buckets (figures and transliterated names, see anchors.py): they find spun copies, whose
     # 8-grams a spinner broke, and other languages' reports, which share no 8-grams at all. 12 bands
-    # of 3 rows find a pair sharing 60% of its anchors with probability 0.93 and 40% with 0.54, while
-    # two stories sharing a topic's usual places and years (≈15%) meet in about 4% of cases; buckets are
-    # keyed by week (`anchor_period_days`), so a look-up reads one fortnight of the archive, not all.
+    # of 2 rows find a pair sharing 40% of its anchors with probability 0.88 and a translation whose
+    # transliterations half miss (≈28% shared, measured on real fr/pt and en/it pairs) with 0.62;
+    # two stories sharing a topic's usual places and years (≈15%) meet in about a quarter of cases,
+    # which costs only a cheap anchor comparison or a signature check each. 3 rows found those
+    # translations one time in five. Buckets are keyed by week (`anchor_period_days`), so a look-up
+    # reads one fortnight of the archive, not all.
     # A text with fewer than 5 anchors gets none (its anchors would match everything).
     anchor_bands: int = 12
-    anchor_rows: int = 3
+    anchor_rows: int = 2
     anchor_period_days: float = 7.0
     min_anchor_keys: int = 5
     # Candidates verified per copy: the most-shared buckets first. A story's copies are near-identical,
@@ -71,17 +74,32 @@ class FoldConfig:
     # event stay below ~65. 85 and up is a sentence almost unchanged: a word or two edited.
     sentence_aligned: float = 70.0
     sentence_strong: float = 85.0
-    # The lead: one of the first 3 sentences of either copy has a counterpart. Three, not one, because
-    # an excerpt may open with a headline, a caption or a dateline line that the other copy lacks.
-    lead_sentences: int = 3
+    # ...or by the share of its words inside chains: 0.7 is one re-edited sentence, 0.9 one left as it
+    # was, but split in two or joined to the next one (which character similarity scores low).
+    sentence_aligned_share: float = 0.7
+    sentence_strong_share: float = 0.9
+    # The lead: the lead sentence of one of the two texts (its first prose sentence, after headline
+    # and teaser lines; at most its first 30 words, about a wire lead) is at least half found, keeping
+    # more of its names and figures than it replaces (a template for another event replaces those), in
+    # aligned chains, in the other text's headlines and captions or the first half of its
+    # body (at least 80 words). Half, because a republisher rewords a lead's opening words or glues a
+    # dateline to it; the first half, because captions, a standfirst or a summary may come first. A
+    # story that reaches another's lead only in its second half (a follow-up recapping it) or shares
+    # only later paragraphs (background) is not a copy of it.
+    lead_words: int = 30
+    lead_kept_share: float = 0.5
+    lead_reach_words: int = 80
+    lead_reach_share: float = 0.5
     # A copy: the shorter text is mostly inside aligned chains (copies cut at other places, captions
     # and boilerplate leave 0.55-0.7 in real pairs; two agencies on one event, a shared quote or
     # shared background paragraphs stay below 0.4)...
     copy_coverage: float = 0.45
-    # ...and at least 2 of its sentences are almost unchanged (all aligned ones if fewer align). Two
-    # independent translations or paraphrases of one statement can share many words in order, but
-    # they rarely leave a sentence as it was; every edited, cut or even spun copy keeps a few.
+    # ...and at least 2 of its sentences are almost unchanged, or (a short copy) sentences holding half
+    # of its sentence text are. Two independent translations or paraphrases of one statement can
+    # share many words in order, but they rarely leave a sentence as it was; every edited, cut or even
+    # spun copy keeps a few.
     copy_strong_sentences: int = 2
+    copy_strong_share: float = 0.5
     # A copy declaring the other as its source (attribution URL) needs less: the declaration is
     # strong evidence, but an article quoting its source is not a copy of it, so a quarter of the
     # text must still align, with the lead.
@@ -106,6 +124,11 @@ class FoldConfig:
     link_min_names: int = 2
     link_min_figures: int = 2
     link_min_share: float = 0.4
+    # ...or (a translation, which may give few figures) at least 6 of the names and figures of the
+    # text with fewer of them, and half of them, come in the same order in the other text: reports
+    # of two events share a topic's places and people, but not a long run of them in one order.
+    link_min_in_order: int = 6
+    link_in_order_share: float = 0.5
     # Different declared languages never fold (cross-lingual folding is off: see the module fold.py).
     same_lang_only: bool = True
     # Pending copies read per query: bounds memory, not the work of one run.

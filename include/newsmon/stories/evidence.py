@@ -12,11 +12,17 @@ evidence here is about aligned order, computed with rapidfuzz (C, bit-parallel):
   text's words inside chains: excerpts cut at different places and leads-only copies cover the
   shorter text, which is why it is measured on that side.
 - sentences: each sentence of the shorter text against every sentence of the other (character-level
-  similarity, so a spun or re-edited sentence still scores high). A copy has several sentences that are
-  almost unchanged (`strong`); two independent translations or rewrites of one statement do not, even
-  where they share many words.
-- the lead: a copy keeps the article's opening. Two stories sharing background paragraphs align only
-  after their leads, so one of the first sentences of either side must have a counterpart.
+  similarity, so a spun or re-edited sentence still scores high), and its share of words inside
+  chains (so a sentence split in two or joined to the next still counts). A copy has several
+  sentences that are almost unchanged (`strong`), or, when short, most of its text in them; two
+  independent translations or rewrites of one statement do not, even where they share many words.
+- the lead: a copy keeps the article's lead, near the other copy's opening. The body of a text
+  starts at its first prose sentence (headline, teaser and caption lines before it are each
+  republisher's own); the lead sentence of one of the two texts must be found, in a chain of its
+  own alignment with its names and figures, in the other's opening stretch. Two stories sharing
+  background paragraphs align only after their leads; a follow-up that recaps yesterday's lead does
+  so in its second half; an outlet's template for another event replaces the lead's names and
+  figures at every gap of the chain.
 - numbers inside the chains: agreeing figures are evidence, a figure replaced by another inside an
   aligned passage is the mark of the same template used for another event. Amounts next to a currency
   are left out: regional editions convert them (CHF vs EUR), and that does not make another story.
@@ -28,6 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import regex
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
@@ -42,13 +49,20 @@ pound pounds sterling livre livres libra libras pfund rouble roubles ruble ruble
 тенге دولار يورو فرنك جنيه ريال درهم
 """
 CURRENCY_WORDS = frozenset(_CURRENCY_TEXT.split())
-# A number (with its thousands or decimal separators) or a word.
-_TOKEN_RE = re.compile(r"\d+(?:[.,  ]\d+)*|\w+")
-# A sentence ends at . ! ? … (Latin, Arabic, CJK forms) before a space, or at a line break.
-_SENTENCE_RE = re.compile(r"(?<=[.!?…؟。！？])\s+|\s*\n\s*")
+# A number (with its thousands or decimal separators) or a word; digits glued to letters are a
+# figure of their own ("العمر33", "A61").
+_TOKEN_RE = re.compile(r"\d+(?:[.,  ]\d+)*|[^\W\d]+")
+# A sentence ends at . ! ? … (Latin, Arabic, CJK forms) before a space, at a line break, or where a
+# lower-case word's full stop runs straight into a capital ("...Darmanin..A detenção": paragraph
+# breaks an extractor or a republisher lost).
+_SENTENCE_RE = regex.compile(r"(?<=[.!?…؟。！？])\s+|\s*\n\s*|(?<=\p{Ll}{2}[.!?…]+)(?=\p{Lu})")
 
 
-def _number_key(token: str) -> str:
+# How a sentence of running text ends (a headline or teaser line usually has no full stop).
+_PROSE_END_RE = re.compile(r"[.!?…؟。！？][\"'”’»)\]]*\s*$")
+
+
+def number_key(token: str) -> str:
     """One spelling per figure: "1,000", "1.000" and "1 000" are 1000; "4.6" and "4,6" are 4.6; digits
     of every script are ASCII digits, so "٢٠٢٤" and "2024" are one figure."""
     if not token.isascii():
@@ -61,43 +75,108 @@ def _number_key(token: str) -> str:
     return (parts[0].lstrip("0") or "0") + "." + "".join(parts[1:])
 
 
+def _prepare(text: str) -> str:
+    """Compatibility-normalised, currency signs made words: what tokens are read from."""
+    return unicodedata.normalize("NFKC", text).translate(_CURRENCY_SIGNS)
+
+
+def _tokens_and_anchors(text: str) -> tuple[list[str], list[bool]]:
+    """Case-folded words and normalised figures of a `_prepare`d text, and for each whether it is an
+    anchor: a figure, or a capitalised word that does not open the text (a name, in the scripts that
+    have capitals)."""
+    out: list[str] = []
+    anchor: list[bool] = []
+    for raw in _TOKEN_RE.findall(text):
+        tok = number_key(raw) if raw[0].isdigit() else raw.casefold().replace("ё", "е").replace("_", "")
+        if tok:
+            anchor.append(raw[0].isdigit() or (bool(out) and raw[0].isupper()))
+            out.append(tok)
+    return out, anchor
+
+
 def tokens(text: str) -> list[str]:
     """Case-folded words and normalised figures, in order."""
-    text = unicodedata.normalize("NFKC", text).translate(_CURRENCY_SIGNS)
-    out = []
-    for tok in _TOKEN_RE.findall(text.casefold().replace("ё", "е")):
-        if tok[0].isdigit():
-            out.append(_number_key(tok))
-        else:
-            out.append(tok.replace("_", ""))
-    return [t for t in out if t]
+    return _tokens_and_anchors(_prepare(text))[0]
 
 
 def is_number(token: str) -> bool:
     return token[0].isdigit()
 
 
-def sentences(text: str, min_words: int) -> list[str]:
-    """Sentences of at least `min_words` words, each as its normalised tokens joined by spaces.
+#: How much of the body's text `segment` keeps (the lead buckets hash its first few hundred letters).
+BODY_TEXT_CHARS = 2000
 
-    Shorter lines are bylines, captions' credits, "1 min read" and the like: nothing to align on."""
-    out = []
-    for part in _SENTENCE_RE.split(text):
-        toks = tokens(part)
-        if len(toks) >= min_words:
-            out.append(" ".join(toks))
-    return out
+
+@dataclass(frozen=True)
+class Segmented:
+    """A text's tokens, and its sentences as token ranges (only those of at least `min_words` words:
+    shorter lines are bylines, captions' credits, "1 min read" and the like: nothing to align on)."""
+
+    tokens: list[str]
+    spans: list[tuple[int, int]]
+    body: int = 0  # where the first prose sentence starts (see `segment`)...
+    lead_end: int = 0  # ...and where it ends
+    anchors: tuple[bool, ...] = ()  # for each token: a figure or a name (see `_tokens_and_anchors`)
+    body_text: str = ""  # the text from the body's start on (at most `BODY_TEXT_CHARS` of it)
+
+    @property
+    def sentences(self) -> list[str]:
+        return [" ".join(self.tokens[s:e]) for s, e in self.spans]
+
+
+def segment(text: str, min_words: int) -> Segmented:
+    """Tokens of the whole text (the same as `tokens(text)`) with the ranges of its sentences, and
+    where its body starts: at the first sentence of at least `min_words` words that ends as prose does
+    (a full stop, question or exclamation mark, perhaps inside quotes). The lines before it are a
+    headline, teaser, standfirst or caption (excerpts keep them, and each republisher has its own);
+    a text without such a sentence (punctuation stripped) starts at its first word."""
+    text = _prepare(text)
+    toks: list[str] = []
+    anchors: list[bool] = []
+    spans: list[tuple[int, int]] = []
+    body: tuple[int, int] | None = None
+    body_char = 0
+    for start, part in _parts(text):
+        got, marks = _tokens_and_anchors(part)
+        if len(got) >= min_words:
+            spans.append((len(toks), len(toks) + len(got)))
+            if body is None and _PROSE_END_RE.search(part):
+                body, body_char = spans[-1], start
+        toks.extend(got)
+        anchors.extend(marks)
+    if body is None:
+        body = spans[0] if spans else (0, len(toks))
+        body = (0, body[1])
+    return Segmented(toks, spans, *body, tuple(anchors), text[body_char : body_char + BODY_TEXT_CHARS])
+
+
+def _parts(text: str):
+    """(offset, text) of each sentence or line of `text`, as `_SENTENCE_RE` cuts it."""
+    pos = 0
+    for sep in _SENTENCE_RE.finditer(text):
+        if sep.start() > pos:
+            yield pos, text[pos : sep.start()]
+        pos = max(pos, sep.end())
+    if pos < len(text):
+        yield pos, text[pos:]
+
+
+def sentences(text: str, min_words: int) -> list[str]:
+    """Sentences of at least `min_words` words, each as its normalised tokens joined by spaces."""
+    return segment(text, min_words).sentences
 
 
 @dataclass(frozen=True)
 class Chain:
-    """One aligned passage: word ranges [a0, a1) and [b0, b1) and the words matched inside them."""
+    """One aligned passage: word ranges [a0, a1) and [b0, b1), the words matched inside them, and the
+    runs of equal words it is made of (start in a, start in b, length)."""
 
     a0: int
     a1: int
     b0: int
     b1: int
     matched: int
+    blocks: tuple[tuple[int, int, int], ...] = ()
 
 
 def chains(a: list[str], b: list[str], max_gap: int, min_matched: int) -> list[Chain]:
@@ -109,12 +188,13 @@ def chains(a: list[str], b: list[str], max_gap: int, min_matched: int) -> list[C
         if op.tag != "equal":
             continue
         n = op.src_end - op.src_start
+        block = (op.src_start, op.dest_start, n)
         if cur and op.src_start - cur.a1 <= max_gap and op.dest_start - cur.b1 <= max_gap:
-            cur = Chain(cur.a0, op.src_end, cur.b0, op.dest_end, cur.matched + n)
+            cur = Chain(cur.a0, op.src_end, cur.b0, op.dest_end, cur.matched + n, (*cur.blocks, block))
         else:
             if cur:
                 out.append(cur)
-            cur = Chain(op.src_start, op.src_end, op.dest_start, op.dest_end, n)
+            cur = Chain(op.src_start, op.src_end, op.dest_start, op.dest_end, n, (block,))
     if cur:
         out.append(cur)
     return [c for c in out if c.matched >= min_matched]
@@ -136,9 +216,10 @@ class Alignment:
 
     coverage: float  # share of a's words inside aligned chains
     sentences: int  # a's sentences long enough to align
-    aligned: int  # ...with a counterpart scoring >= the aligned threshold
-    strong: int  # ...with a counterpart scoring >= the strong threshold (almost unchanged)
-    lead: bool  # one of the first sentences of either side has a counterpart
+    aligned: int  # ...re-edited or spun in the other text (see `align`)
+    strong: int  # ...almost unchanged in the other text
+    strong_share: float  # share of the words of a's body sentences that are in almost unchanged ones
+    lead: bool  # the opening of one text is inside chains, near the other's opening
     figures_agree: int  # figures matched inside the chains
     figures_differ: int  # figures replaced by other figures inside the chains
 
@@ -158,41 +239,101 @@ def sentence_scores(a: list[str], b: list[str]):
     return matrix.max(axis=1).tolist(), matrix.max(axis=0).tolist()
 
 
+@dataclass(frozen=True)
+class LeadRule:
+    """How the opening is checked (see `opening_kept`)."""
+
+    words: int  # the opening: a text's lead sentence, at most this many of its first words
+    kept_share: float  # ...of which at least this share inside chains
+    reach_words: int  # ...found in the other text within this many words of its body's start
+    reach_share: float  # ...or within this share of its body, whichever is more
+
+
+def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_chain: int) -> bool:
+    """Is the lead of `x` (the first sentence of its body, at most `rule.words` of it) mostly found in
+    the opening stretch of `y`, with its names and figures?
+
+    A copy rewords a lead's common words (a spinner swaps them, an editor trims) but keeps most of its
+    names and figures; an outlet's template for another event keeps the common words and replaces
+    exactly those, so the chains of a template's lead bridge more replaced names and figures (a
+    name or figure on both sides of a gap) than they keep.
+
+    Aligned on its own, not read off the two texts' global alignment: a copy may move a block (an
+    info box, a photo caption) before or after the lead, which a single monotone alignment cannot
+    follow. The stretch of `y` searched is its headlines and captions, then the first of its body."""
+    lo, hi = x.body, min(x.lead_end, x.body + rule.words)
+    window = x.tokens[lo:hi]
+    if not window:
+        return False
+    reach = int(max(rule.reach_words, rule.reach_share * (len(y.tokens) - y.body)))
+    region = y.tokens[: y.body + reach + len(window)]
+    found = chains(window, region, max_gap, min(min_chain, max(3, len(window) // 2)))
+    matched = bytearray(len(window))
+    replaced = 0
+    for c in found:
+        for (i, j, n), (i2, j2, _) in zip(c.blocks, c.blocks[1:], strict=False):
+            if any(x.anchors[lo + i + n : lo + i2]) and any(y.anchors[j + n : j2]):
+                replaced += 1
+        for i, _, n in c.blocks:
+            matched[i : i + n] = b"\x01" * n
+    # Half of it, and three quarters of a chain's worth of words (a quarter may be edited): a short
+    # generic lead ("the ministry announced on Monday the death of X") is said alike by everyone who
+    # reports the event, so half of a short lead is not enough.
+    if sum(matched) < max(rule.kept_share * len(window), 0.75 * min(min_chain, len(window))):
+        return False
+    kept = sum(1 for i in range(len(window)) if matched[i] and x.anchors[lo + i])
+    return replaced <= kept
+
+
 def align(
-    a_toks: list[str],
-    b_toks: list[str],
-    a_sents: list[str],
-    b_sents: list[str],
+    a: Segmented,
+    b: Segmented,
     *,
     max_gap: int,
     min_chain: int,
     aligned_score: float,
     strong_score: float,
-    lead_sentences: int,
+    aligned_share: float,
+    strong_share: float,
+    lead: LeadRule,
     currency_reach: int,
 ) -> Alignment:
-    """The alignment evidence for two texts; `a` should be the shorter one (coverage is measured on it)."""
+    """The alignment evidence for two texts; `a` should be the shorter one (coverage is measured on it).
+
+    A sentence of `a` counts as re-edited (aligned) or almost unchanged (strong) by either measure:
+    its character similarity to the best sentence of `b` (a spun sentence scores high although few
+    of its words are equal), or the share of its words inside chains (a sentence split in two, or
+    two sentences joined, scores low on similarity but stays inside one chain)."""
+    a_toks, b_toks = a.tokens, b.tokens
+    a_sents = a.sentences
     if not a_toks or not b_toks:
-        return Alignment(0.0, len(a_sents), 0, 0, False, 0, 0)
+        return Alignment(0.0, len(a_sents), 0, 0, 0.0, False, 0, 0)
     found = chains(a_toks, b_toks, max_gap, min(min_chain, max(3, len(a_toks) // 2)))
-    coverage = sum(c.matched for c in found) / len(a_toks)
+    a_mask = bytearray(len(a_toks))
     agree = differ = 0
     for c in found:
+        for i, _, n in c.blocks:
+            a_mask[i : i + n] = b"\x01" * n
         fa = figures_in(a_toks, c.a0, c.a1, currency_reach)
         fb = figures_in(b_toks, c.b0, c.b1, currency_reach)
         common = LCSseq.similarity(fa, fb) if fa and fb else 0
         agree += common
         differ += min(len(fa), len(fb)) - common
-    best_a, best_b = sentence_scores(a_sents, b_sents)
-    lead = any(s >= aligned_score for s in best_a[:lead_sentences]) or any(
-        s >= aligned_score for s in best_b[:lead_sentences]
-    )
+    coverage = sum(a_mask) / len(a_toks)
+    shares = [sum(a_mask[s:e]) / (e - s) for s, e in a.spans]
+    best_a, _ = sentence_scores(a_sents, b.sentences)
+    kept = opening_kept(a, b, lead, max_gap, min_chain) or opening_kept(b, a, lead, max_gap, min_chain)
+    is_aligned = [s >= aligned_score or c >= aligned_share for s, c in zip(best_a, shares, strict=True)]
+    is_strong = [s >= strong_score or c >= strong_share for s, c in zip(best_a, shares, strict=True)]
+    # The share is of the body's sentences: headline and teaser lines are each republisher's own.
+    sizes = [e - s if s >= a.body else 0 for s, e in a.spans]
     return Alignment(
         coverage=coverage,
         sentences=len(a_sents),
-        aligned=sum(1 for s in best_a if s >= aligned_score),
-        strong=sum(1 for s in best_a if s >= strong_score),
-        lead=lead,
+        aligned=sum(is_aligned),
+        strong=sum(is_strong),
+        strong_share=sum(n for n, ok in zip(sizes, is_strong, strict=True) if ok) / (sum(sizes) or 1),
+        lead=kept,
         figures_agree=agree,
         figures_differ=differ,
     )

@@ -21,93 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _WORD_RE = re.compile(r"\w+")
-# A capitalised word (Latin or Cyrillic) or a number: the names, places and figures that tell two
-# events apart even when an outlet reuses its wording.
-_ENTITY_RE = re.compile(r"\b(?:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]*|\d[\d.,]*\d|\d)")
-_SENTENCE_START_RE = re.compile(r"(?:^|[.!?…:;\"“”«»]\s+|\n\s*)$")
-# Capitalised function words that start clauses; they carry no identity.
-_ENTITY_STOP = frozenset(
-    {
-        "the",
-        "a",
-        "an",
-        "he",
-        "she",
-        "it",
-        "they",
-        "we",
-        "i",
-        "you",
-        "his",
-        "her",
-        "its",
-        "their",
-        "this",
-        "that",
-        "these",
-        "those",
-        "in",
-        "on",
-        "at",
-        "of",
-        "for",
-        "and",
-        "but",
-        "or",
-        "as",
-        "by",
-        "from",
-        "with",
-        "after",
-        "before",
-        "when",
-        "while",
-        "if",
-        "to",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "photo",
-        "image",
-        "video",
-        "read",
-        "more",
-        "share",
-        "в",
-        "на",
-        "и",
-        "но",
-        "по",
-        "с",
-        "к",
-        "о",
-        "об",
-        "от",
-        "за",
-        "из",
-        "для",
-        "что",
-        "это",
-        "как",
-        "он",
-        "она",
-        "они",
-        "мы",
-        "его",
-        "ее",
-        "их",
-        "после",
-        "когда",
-    }
-)
 
 
 def normalise(text: str) -> str:
@@ -118,16 +31,6 @@ def normalise(text: str) -> str:
 def despace(text: str) -> str:
     """The text's word characters only, joined: immune to spacing, punctuation and quote-style edits."""
     return "".join(_WORD_RE.findall(normalise(text))).replace("_", "")
-
-
-def words(text: str) -> list[str]:
-    return _WORD_RE.findall(normalise(text))
-
-
-def text_hash(text: str) -> str | None:
-    """Exact fingerprint: equal for texts that differ only in case, spacing and punctuation."""
-    flat = despace(text)
-    return hashlib.sha256(flat.encode("utf-8")).hexdigest() if flat else None
 
 
 def shingles(flat: str, k: int) -> set[int]:
@@ -154,34 +57,6 @@ def shingles(flat: str, k: int) -> set[int]:
     np.cumsum(widths, out=starts[1:])
     at = starts.tolist()
     return {crc(data[at[i] : at[i + k]]) for i in range(n)}
-
-
-def entity_sequence(text: str) -> tuple[str, ...]:
-    """Capitalised words not opening a sentence, plus numbers, in text order: a cheap stand-in for named
-    entities.
-
-    Spinners swap common words but keep names and figures in their places; an outlet reusing a template
-    for another event changes exactly these; two writers covering one event name the same people but
-    in another order. Sentence-initial words are skipped because a capital there means nothing.
-    """
-    found: list[str] = []
-    text = unicodedata.normalize("NFKC", text)
-    for match in _ENTITY_RE.finditer(text):
-        token = match.group(0).strip("'’-.,")
-        if not token:
-            continue
-        low = token.casefold().replace("ё", "е")
-        if low in _ENTITY_STOP:
-            continue
-        opens_sentence = _SENTENCE_START_RE.search(text, max(0, match.start() - 4), match.start())
-        if not token[0].isdigit() and opens_sentence:
-            continue
-        found.append("".join(_WORD_RE.findall(low)).replace("_", ""))
-    return tuple(t for t in found if t)
-
-
-def entities(text: str) -> frozenset[str]:
-    return frozenset(entity_sequence(text))
 
 
 #: datasketch's 32-bit scheme: signatures fit uint32, so a 128-slot signature is 512 bytes in the DB.
@@ -307,7 +182,8 @@ def fingerprint(
 ) -> Fingerprint:
     """The copy's fingerprints. `flat`, `shingle_set` and `lead_set` may be passed when the caller has
     them already (the fold stage compares on the same sets), so they are not computed twice; they must
-    be `despace(text)`, `shingles(flat, k)` and `shingles(flat[:lead_chars], k)`. `anchor_keys` (see
+    be `despace(text)`, `shingles(flat, k)` and the shingles of the lead (the fold stage hashes the
+    opening of the body, after headline lines: `compare.Features.lead_flat`). `anchor_keys` (see
     `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets."""
     flat = despace(text or "") if flat is None else flat
     if not flat:

@@ -214,7 +214,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         flat=mine.flat,
         shingle_set=mine.shingles,
         # The lead's set is needed by few comparisons: computed here, not kept in the (cached) features.
-        lead_set=shingles(mine.flat[: cfg.lead_chars], cfg.shingle_chars),
+        lead_set=shingles(mine.lead_flat, cfg.shingle_chars),
         k=cfg.shingle_chars,
         num_perm=cfg.num_perm,
         n_bands=cfg.bands,

@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from rapidfuzz.distance import LCSseq
+
 from newsmon.stories.compare import Features, gap_days
 from newsmon.stories.config import FoldConfig
 
@@ -50,6 +52,15 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
     names = sorted(set(aa.names) & set(ab.names))
     fig_a, fig_b = _distinct_figures(aa.figures), _distinct_figures(ab.figures)
     figures = sorted(fig_a & fig_b)
+    in_order = LCSseq.similarity(aa.sequence, ab.sequence)
+    shorter = min(len(aa.sequence), len(ab.sequence))
+    if (
+        len(names) >= cfg.link_min_names
+        and in_order >= cfg.link_min_in_order
+        and in_order >= cfg.link_in_order_share * shorter
+    ):
+        # A translation: most of one text's names and figures, in the same order, in the other.
+        return LinkVerdict(True, "same-sequence", in_order / shorter, tuple(names), tuple(figures))
     if len(names) < cfg.link_min_names:
         return LinkVerdict(False, "few-names", 0.0, tuple(names), tuple(figures))
     if len(figures) < cfg.link_min_figures or all(_YEAR_RE.fullmatch(f) for f in figures):

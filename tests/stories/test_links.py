@@ -1,0 +1,59 @@
+"""Links between languages on texts written for these tests: a translation poor in figures is linked by
+its names and figures in order; another event of the same topic, told with the same places, is not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from newsmon.stories.compare import Features
+from newsmon.stories.config import FoldConfig
+from newsmon.stories.links import compare_across
+
+CFG = FoldConfig()
+T0 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
+
+EN = (
+    "Police in Valmont arrested a man suspected of setting fire to the town hall of Brisac on Saturday, "
+    "interior minister Odile Farnaud said. Officers of the Corbel unit found him in Estrane, about 40 "
+    "kilometres north of Brisac, after a chase. Mayor Tomas Renvik said the archive room was destroyed. "
+    "Prosecutor Anja Mellor opened an inquiry."
+)
+PT = (
+    "A polícia de Valmont deteve um homem suspeito de incendiar a câmara municipal de Brisac no sábado, "
+    "disse a ministra do Interior Odile Farnaud. Agentes da unidade Corbel encontraram-no em Estrane, "
+    "cerca de 40 quilómetros a norte de Brisac, depois de uma perseguição. O presidente da câmara, "
+    "Tomas Renvik, disse que a sala do arquivo ficou destruída. A procuradora Anja Mellor abriu um inquérito."
+)
+OTHER_EVENT = (
+    "Em Brisac, a procuradora Anja Mellor acusou dois jovens de vandalismo na escola de Estrane. O "
+    "presidente da câmara, Tomas Renvik, pediu calma, e a ministra Odile Farnaud prometeu 12 novas "
+    "câmaras de vigilância para Valmont até 2026."
+)
+
+
+def feats(text: str, lang: str, published: datetime = T0) -> Features:
+    return Features(text, lang, published, CFG.shingle_chars, CFG.lead_chars, CFG.min_sentence_words)
+
+
+def test_a_translation_with_one_figure_is_linked_by_its_names_in_order() -> None:
+    verdict = compare_across(feats(EN, "en"), feats(PT, "pt", T0 + timedelta(hours=3)), CFG)
+    assert verdict.linked and verdict.rule == "same-sequence", verdict.describe()
+
+
+def test_another_event_with_the_same_people_and_places_is_not_linked() -> None:
+    verdict = compare_across(feats(EN, "en"), feats(OTHER_EVENT, "pt", T0 + timedelta(hours=20)), CFG)
+    assert not verdict.linked, verdict.describe()
+
+
+def test_figures_written_as_words_count_as_figures() -> None:
+    # One report writes the counts in words, the other in digits: the same event, linked.
+    en = (
+        "Valmont brought home four women and nine children from the Harrow camp on Tuesday, foreign "
+        "minister Odile Farnaud said in Brisac. The group landed in Estrane, where Tomas Renvik met them."
+    )
+    de = (
+        "Valmont hat am Dienstag 4 Frauen und 9 Kinder aus dem Lager Harrow zurückgeholt, sagte "
+        "Außenministerin Odile Farnaud in Brisac. Die Gruppe landete in Estrane, wo Tomas Renvik sie empfing."
+    )
+    verdict = compare_across(feats(en, "en"), feats(de, "de", T0 + timedelta(hours=2)), CFG)
+    assert verdict.linked and {"4", "9"} <= set(verdict.figures), verdict.describe()
