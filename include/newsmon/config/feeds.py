@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
+from newsmon.config.yamlfile import ConfigError
+
 _INTERVAL = re.compile(
     r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$", re.IGNORECASE
 )
@@ -28,14 +30,6 @@ _TAG = re.compile(r"^[\w][\w .:+-]{0,63}$")
 MIN_INTERVAL = timedelta(minutes=1)
 MAX_INTERVAL = timedelta(days=7)
 _KEYS = ("url", "name", "lang", "tags", "interval", "allow_private")
-
-
-class ConfigError(ValueError):
-    """A feed file is invalid. ``errors`` holds one "FILE:LINE: what is wrong" string per problem."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = list(errors)
 
 
 @dataclass(frozen=True)

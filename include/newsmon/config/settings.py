@@ -61,6 +61,8 @@ class Settings:
     # feed) and at most `feed_fetch_per_run` of them are fetched in one run.
     feed_backlog: int = 200
     feed_fetch_per_run: int = 50
+    # The discovery providers (config/discovery.py); None or a missing file: no discovery.
+    discovery_file: Path | None = None
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -74,6 +76,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         config_dir=config_dir,
         feeds_file=Path(env.get("NEWSMON_FEEDS_FILE") or config_dir / "feeds.yaml"),
         topics_dir=Path(env.get("NEWSMON_TOPICS_DIR") or config_dir / "topics"),
+        discovery_file=Path(env.get("NEWSMON_DISCOVERY_FILE") or config_dir / "discovery.yaml"),
         batch_size=int(env.get("NEWSMON_BATCH_SIZE", 25)),
         poll_interval=timedelta(minutes=float(env.get("NEWSMON_POLL_MINUTES", 15))),
         allowed_private=_split(env.get("NEWSMON_ALLOW_PRIVATE")),
