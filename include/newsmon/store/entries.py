@@ -378,11 +378,8 @@ def _copies_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
     """URL key -> copy id, for copies that have no entry pointing at them (a new entry adopts the copy)."""
     out: dict[str, int] = {}
     for i in range(0, len(keys), _CHUNK):
-        out.update(
-            session.execute(
-                select(Copy.url_key, Copy.id).where(Copy.url_key.in_(keys[i : i + _CHUNK]))
-            ).tuples()
-        )
+        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(keys[i : i + _CHUNK]))
+        out.update((key, copy_id) for key, copy_id in session.execute(stmt))
     return out
 
 
