@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -89,6 +90,7 @@ def _reachable(args: argparse.Namespace, feeds: list) -> int:
     from newsmon.pipeline import http_policy
 
     settings = settings_from_args(args)
+    logging.getLogger("newsmon.http.client").setLevel(logging.ERROR)  # each failure is in the report below
     print(REACHABLE_NOTE)
     print(
         f"Requesting {len(feeds)} feeds ({args.timeout:g}s each at most, one host at a time)...", flush=True
@@ -111,7 +113,10 @@ def _reachable(args: argparse.Namespace, feeds: list) -> int:
     answering = sum(r.ok for r in results)
     print(f"{answering} of {len(results)} feeds answer with a feed.")
     if answering == 0 and results:
-        print("None answered: is this machine offline? " + REACHABLE_NOTE.split(": ", 1)[1], file=sys.stderr)
+        print(
+            "None answered: is this machine offline? That is what every feed failing at once means.",
+            file=sys.stderr,
+        )
     return 0 if answering == len(results) else 1
 
 

@@ -202,19 +202,16 @@ def load_discovery_text(text: str, *, source: str = "<string>") -> list[Provider
     seen: dict[str, int] = {}
     for i, raw in enumerate(data["providers"] or []):
         at = ("providers", i)
+        line = line_for(lines, (*at, "name"))
+        if raw["name"] in seen:
+            first = seen[raw["name"]]
+            errors.append(f"{source}:{line}: duplicate provider name {raw['name']!r} (first at line {first})")
+            continue
+        seen[raw["name"]] = line
         provider, problems = _provider(raw, at, lines, source)
         errors.extend(problems)
-        if provider is None:
-            continue
-        line = line_for(lines, (*at, "name"))
-        if provider.name in seen:
-            first = seen[provider.name]
-            errors.append(
-                f"{source}:{line}: duplicate provider name {provider.name!r} (first at line {first})"
-            )
-            continue
-        seen[provider.name] = line
-        providers.append(provider)
+        if provider is not None:
+            providers.append(provider)
     if errors:
         raise ConfigError(errors)
     return providers
