@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsmon.config.feeds import own_host_port, parse_interval
-from newsmon.config.yamlfile import ConfigError, Lines, compose, line_for, schema_errors
+from newsmon.config.yamlfile import ConfigError, Lines, compose, line_for, read, schema_errors
 
 
 class ProviderKind(StrEnum):
@@ -219,9 +219,4 @@ def load_discovery_text(text: str, *, source: str = "<string>") -> list[Provider
 
 def load_discovery(path: Path) -> list[ProviderConfig]:
     """Read and validate the discovery file at ``path``."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}:1: cannot read: {exc}"]) from None
-    return load_discovery_text(text, source=str(path))
+    return load_discovery_text(read(path), source=str(path))

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
-from newsmon.config.yamlfile import ConfigError
+from newsmon.config.yamlfile import ConfigError, read, syntax_error
 
 _INTERVAL = re.compile(
     r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$", re.IGNORECASE
@@ -149,12 +149,8 @@ def load_feeds_text(text: str, *, source: str = "<string>") -> list[FeedConfig]:
     try:
         try:
             root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            raise ConfigError([f"{source}:{line}: YAML syntax error: {exc.problem or exc}"]) from None
         except yaml.YAMLError as exc:
-            raise ConfigError([f"{source}:1: YAML error: {exc}"]) from None
+            raise syntax_error(exc, source, unknown_line=1) from None
         if root is None:
             raise ConfigError([f"{source}:1: empty file; expected 'feeds:' with a list of feeds"])
         if not isinstance(root, yaml.MappingNode):
@@ -206,12 +202,7 @@ def load_feeds_text(text: str, *, source: str = "<string>") -> list[FeedConfig]:
 
 def load_feeds(path: Path) -> list[FeedConfig]:
     """Read and validate the feed-list YAML file at ``path``."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}:1: cannot read: {exc}"]) from None
-    return load_feeds_text(text, source=str(path))
+    return load_feeds_text(read(path), source=str(path))
 
 
 def dump_feeds_yaml(feeds: Iterable[FeedConfig]) -> str:

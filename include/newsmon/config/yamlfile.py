@@ -12,6 +12,7 @@ Used by the topic files (``newsmon.topics.model``) and the discovery providers (
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -28,16 +29,29 @@ class ConfigError(ValueError):
         self.errors = list(errors)
 
 
+def read(path: Path) -> str:
+    """A configuration file's text; an unreadable file is a :class:`ConfigError` naming it."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}:1: cannot read: {exc}"]) from None
+
+
+def syntax_error(exc: yaml.YAMLError, label: str, *, unknown_line: int = 0) -> ConfigError:
+    """YAML that does not parse, located at the line PyYAML blames."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else unknown_line
+        return ConfigError([f"{label}:{line}: YAML syntax error: {exc.problem or exc}"])
+    return ConfigError([f"{label}:{unknown_line}: YAML error: {exc}"])
+
+
 def compose(source: str, label: str, *, empty: str = "file is empty") -> tuple[Any, Lines]:
     """YAML text -> (data, line of every value); raises :class:`ConfigError` with one located error."""
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise ConfigError([f"{label}:{line}: YAML syntax error: {exc.problem or exc}"]) from exc
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{label}:0: YAML error: {exc}"]) from exc
+        raise syntax_error(exc, label) from exc
     if node is None:
         raise ConfigError([f"{label}:1: {empty}"])
     lines: Lines = {}
