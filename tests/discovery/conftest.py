@@ -20,6 +20,9 @@ DAILY = "/daily/news/2026/03/12/flight-home-ends-camp-ordeal-for-41-children.htm
 AGGREGATOR = "/aggregator/world/41-children-of-is-fighters-leave-syrian-camp-a7731.html"
 RUSSIAN = "/novosti/obshchestvo/2026/03/04/iz-iraka-vernuli-26-detey.html"
 UNRELATED = "/daily/news/2026/03/13/storm-ivo-amber-warning-for-lowmoor-coast.html"
+# The searches the fake GDELT gets for the shipped topics in English and Russian: child_repatriation's
+# generated query in each language and its two written ones (any language), dock_strikes' in English.
+SEARCHES = 5
 
 
 def wrapped(url: str) -> str:

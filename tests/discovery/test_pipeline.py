@@ -20,7 +20,7 @@ from newsmon.store.models import (
     Story,
 )
 from newsmon.stories.urls import url_key
-from tests.discovery.conftest import AGGREGATOR, DAILY, RUSSIAN, WIRE, discovery_yaml, serve_story
+from tests.discovery.conftest import AGGREGATOR, DAILY, RUSSIAN, SEARCHES, WIRE, discovery_yaml, serve_story
 
 TOPIC = "child_repatriation"
 
@@ -47,9 +47,9 @@ def test_found_articles_are_fetched_folded_with_the_feed_copy_flagged_and_alerte
     serve_story(gdelt, demo_server)
     summary = pipeline.run_once(settings, smtp=smtp_sink.config, force_poll=True)
 
-    # child_repatriation in English and Russian, dock_strikes in English (German: not a provider language)
-    assert summary["discover"]["queries"] == 3 and summary["discover"]["errors"] == 0
-    assert {r.language for r in gdelt.requests} == {"english", "russian"}
+    # dock_strikes' German is not a provider language; the written searches are not narrowed to one
+    assert summary["discover"]["queries"] == SEARCHES and summary["discover"]["errors"] == 0
+    assert {r.language for r in gdelt.requests} == {"english", "russian", None}
     assert all(r.params["mode"] == "artlist" and r.params["sort"] == "datedesc" for r in gdelt.requests)
     base = demo_server.base_url
     with session_scope(settings.db_url) as s:
@@ -81,7 +81,7 @@ def test_found_articles_are_fetched_folded_with_the_feed_copy_flagged_and_alerte
     before = _counts(settings.db_url)
     requests = len(gdelt.requests)
     again = pipeline.run_once(settings, smtp=smtp_sink.config, force_poll=True)
-    assert len(gdelt.requests) == requests + 3  # searched again ...
+    assert len(gdelt.requests) == requests + SEARCHES  # searched again ...
     assert again["discover"]["new_entries"] == 0 and again["discover"]["known"] == again["discover"]["found"]
     assert _counts(settings.db_url) == before  # ... and nothing added twice
     assert len(smtp_sink.messages) == 2
@@ -113,7 +113,12 @@ def test_an_empty_answer_is_no_error(discovery_settings, gdelt):
         discovery_settings.discovery_file.write_text(discovery_yaml(gdelt, fmt=fmt), encoding="utf-8")
         pipeline.prepare(discovery_settings)
         counts = pipeline.discover(discovery_settings, force=True)
-        assert (counts["queries"], counts["found"], counts["errors"], counts["query_errors"]) == (3, 0, 0, 0)
+        assert (counts["queries"], counts["found"], counts["errors"], counts["query_errors"]) == (
+            SEARCHES,
+            0,
+            0,
+            0,
+        )
     with session_scope(discovery_settings.db_url) as s:
         assert s.scalar(select(func.count()).select_from(Entry)) == 0
         assert all(q.last_found == 0 and q.last_error_kind is None for q in s.scalars(select(DiscoveryQuery)))
@@ -174,7 +179,7 @@ def test_an_oversized_answer_is_cut_at_the_cap_and_is_that_query_s_error(discove
     gdelt.trouble = "oversized"
     pipeline.prepare(discovery_settings)
     counts = pipeline.discover(discovery_settings)
-    assert counts["query_errors"] == 3 and counts["errors"] == 0  # each query's own failure; not an outage
+    assert counts["query_errors"] == SEARCHES and counts["errors"] == 0  # each query's own failure: no outage
     with session_scope(discovery_settings.db_url) as s:
         queries = s.scalars(select(DiscoveryQuery)).all()
         assert {q.last_error_kind for q in queries} == {"too_large"}
@@ -186,7 +191,7 @@ def test_a_broken_answer_is_that_query_s_error(discovery_settings, gdelt):
     gdelt.trouble = "broken_json"
     pipeline.prepare(discovery_settings)
     counts = pipeline.discover(discovery_settings)
-    assert counts["query_errors"] == 3 and counts["errors"] == 0
+    assert counts["query_errors"] == SEARCHES and counts["errors"] == 0
     with session_scope(discovery_settings.db_url) as s:
         assert {q.last_error_kind for q in s.scalars(select(DiscoveryQuery))} == {"bad_answer"}
 

@@ -13,7 +13,7 @@ from newsmon.http.politeness import HostLimiter, host_key
 from newsmon.store.db import session_scope
 from newsmon.store.hosts import DatabaseHostState
 from newsmon.store.models import DiscoveryProvider, DiscoveryQuery
-from tests.discovery.conftest import discovery_yaml
+from tests.discovery.conftest import SEARCHES, discovery_yaml
 from tests.http.fakeclock import FakeClock
 
 NOW = datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
@@ -42,8 +42,8 @@ def test_requests_to_the_provider_start_its_documented_spacing_apart(discovery_s
     pipeline.prepare(discovery_settings)
     clock = FakeClock()
     counts = _run(discovery_settings, clock, max_wait=30)
-    assert counts["queries"] == 3 and counts["deferred"] == 0
-    assert clock.sleeps == [5.0, 5.0]  # waited its turn before the second and third request
+    assert counts["queries"] == SEARCHES and counts["deferred"] == 0
+    assert clock.sleeps == [5.0] * (SEARCHES - 1)  # every request after the first waited its turn
     state = DatabaseHostState(discovery_settings.db_url).host(host_key(gdelt.url))
     assert state is not None and state.crawl_delay == 5.0  # shared with every worker through the database
 

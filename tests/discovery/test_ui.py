@@ -20,7 +20,7 @@ from newsmon.store.db import session_scope
 from newsmon.store.models import Copy, Entry
 from newsmon.stories.urls import url_key
 from newsmon_ui.app import create_app
-from tests.discovery.conftest import DAILY, WIRE, serve_story
+from tests.discovery.conftest import DAILY, SEARCHES, WIRE, serve_story
 
 
 def _client(db_url: str) -> TestClient:
@@ -73,7 +73,7 @@ def test_feed_health_lists_the_providers_with_last_success_errors_and_next_reque
     text = _text(page.text)
     assert "Discovery providers" in text and "gdelt" in text and gdelt.url in text
     (state,) = client.get("/newsmon/api/discovery").json()
-    assert state["status"] == "ok" and state["provider"]["queries"] == 3
+    assert state["status"] == "ok" and state["provider"]["queries"] == SEARCHES
     assert state["provider"]["last_success_at"] and state["provider"]["next_run_at"]
     success = datetime.fromisoformat(state["provider"]["last_success_at"]).astimezone(UTC)
     assert success.strftime("%Y-%m-%d %H:%M UTC") in text
@@ -101,4 +101,4 @@ def test_a_failing_query_shows_on_its_provider(discovery_settings, gdelt):
     pipeline.prepare(discovery_settings)
     pipeline.discover(discovery_settings)
     text = _text(_client(discovery_settings.db_url).get("/newsmon/feeds").text)
-    assert "3 queries failing" in text and "bad_answer: not JSON" in text
+    assert f"{SEARCHES} queries failing" in text and "bad_answer: not JSON" in text
