@@ -183,7 +183,7 @@ def discover(settings: Settings, now: datetime | None = None, *, force: bool = F
     A provider's outage is logged and stored on the provider, never raised. Runs after ``poll_feeds`` so
     that an article a feed listed in this run is one entry with the search's find recorded on it.
     """
-    from newsmon.discovery.stage import DiscoveryRun, run_discovery
+    from newsmon.discovery.stage import DiscoveryRun, run_discovery  # like the other stages: when it runs
 
     configs = discovery_providers(settings)
     if not configs:

@@ -101,6 +101,19 @@ def test_a_feed_that_lists_an_article_a_search_found_first_takes_that_entry_over
     )
 
 
+def test_an_entry_the_search_could_not_fetch_starts_over_as_the_feed_s(ids):
+    _add(ids, "q1", [FoundArticle("https://wire.example/a", "found")])
+    with session_scope(ids["db"]) as s:
+        entry = s.scalars(select(Entry)).one()
+        entries_store.mark_failed(s, entry.id, "ssrf_blocked: private address", final=True)
+    polled = _poll(ids, [FeedEntry("guid-9", "https://wire.example/a", "Listed", "", NOW)])
+    assert polled.adopted == 1
+    with session_scope(ids["db"]) as s:
+        entry = s.scalars(select(Entry)).one()
+        assert (entry.state, entry.fetch_attempts, entry.fetch_error) == ("new", 0, None)
+        assert entry.feed_id == ids["feed"] and entry.title == "Listed"
+
+
 def test_a_copy_stored_without_an_entry_key_is_found_by_its_url_key(ids):
     """Entries from before schema 0008 have no URL key; their copy still makes the article known."""
     with session_scope(ids["db"]) as s:

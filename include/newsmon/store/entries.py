@@ -177,12 +177,14 @@ def _discovered_by_key(session: Session, keys: Sequence[str]) -> dict[str, Entry
 def _adopt(entry: Entry, row: dict[str, Any]) -> None:
     """A feed lists an article a search found first: the entry becomes the feed's, its finds stay.
 
-    While it waits, the feed's title, summary and dates replace what the search listed (a feed says more);
-    a fetched entry keeps its copy."""
+    A fetched entry keeps its copy. Any other starts over as the feed's item — the feed's title, summary
+    and dates (a feed says more), its own attempts, under the feed's rules (its ``allow_private``, its
+    backlog): a link the search's entry could not fetch, or that its backlog skipped, may be fetched now."""
     entry.feed_id, entry.provider_id, entry.key = row["feed_id"], None, row["key"]
-    if entry.state in (EntryState.NEW, EntryState.FAILED):
+    if entry.state != EntryState.DONE:
         entry.title, entry.summary, entry.author = row["title"] or entry.title, row["summary"], row["author"]
         entry.published, entry.cuts = row["published"] or entry.published, row["cuts"]
+        entry.state, entry.fetch_attempts, entry.fetch_error = row["state"], 0, row["fetch_error"]
 
 
 def add_entries(

@@ -1,5 +1,5 @@
 """The database schema: one table per noun of the vocabulary
-(feed, entry, copy, story, flag, alert, feedback).
+(feed, discovery provider, entry, copy, story, flag, alert, feedback).
 
 Every table that a retried task or a second worker could write twice carries a natural unique key, and
 the writers in this package insert through those keys (upserts), so re-running any stage is a no-op.
