@@ -125,6 +125,16 @@ def test_discovery_check_reports_every_problem_as_file_and_line(tmp_path, capsys
     assert f"{bad}:11: duplicate provider name 'gdelt' (first at line 2)" in err
 
 
+def test_discovery_can_be_turned_off_and_is_off_without_a_file(tmp_path):
+    from newsmon.config.settings import load_settings
+    from newsmon.pipeline import discover, discovery_providers
+
+    assert load_settings({"NEWSMON_DISCOVERY_FILE": "off"}).discovery_file is None
+    assert load_settings({}).discovery_file == load_settings({}).config_dir / "discovery.yaml"
+    missing = load_settings({"NEWSMON_DISCOVERY_FILE": str(tmp_path / "none.yaml")})
+    assert discovery_providers(missing) == [] and discover(missing) == {}
+
+
 def test_the_shipped_discovery_file_is_valid(capsys):
     assert main(["discovery", "check", str(REPO / "config" / "discovery.yaml")]) == 0
     assert "2 providers OK (1 enabled)" in capsys.readouterr().out

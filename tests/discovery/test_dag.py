@@ -6,12 +6,12 @@ server. A second run adds nothing; with the provider down the run still succeeds
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from newsmon.store.db import session_scope
 from newsmon.store.models import Alert, Copy, DiscoveryFind, DiscoveryProvider, Entry, Flag, Story
 from tests.dags.airflow_harness import run_dag
-from tests.discovery.conftest import demo_pair, serve_story
+from tests.discovery.conftest import SEARCHES, demo_pair, serve_story
 
 TOPIC = "child_repatriation"
 
@@ -66,6 +66,12 @@ def test_discovered_story_is_folded_flagged_and_alerted_once_then_nothing_twice(
     assert rerun.state == "success"
     assert gdelt.requests == []  # not due again within its interval
     assert _counts(dag_env.db_url) == before
+
+    with session_scope(dag_env.db_url) as s:  # its interval is over: it searches again ...
+        s.execute(update(DiscoveryProvider).values(next_run_at=None))
+    assert run_dag("news_monitor").state == "success"
+    assert len(gdelt.requests) == SEARCHES
+    assert _counts(dag_env.db_url) == before  # ... and finds nothing it did not have
     assert len(smtp_sink.messages) == 1
 
 
