@@ -21,6 +21,7 @@ from newsmon.store.models import (
 )
 from newsmon.stories.urls import url_key
 from tests.discovery.conftest import AGGREGATOR, DAILY, RUSSIAN, SEARCHES, WIRE, discovery_yaml, serve_story
+from tests.http.localserver import redirect
 
 TOPIC = "child_repatriation"
 
@@ -245,3 +246,17 @@ def test_a_found_link_to_a_private_address_is_never_fetched_without_the_operator
         assert all(e.state == "gave_up" and (e.fetch_error or "").startswith("ssrf_blocked") for e in found)
         assert s.scalar(select(func.count()).select_from(Copy).where(Copy.feed_id.is_(None))) == 0
         assert s.scalar(select(func.count()).select_from(Copy)) > 0  # the feed's own articles: allowed
+
+
+def test_the_provider_s_allowance_is_its_own_host_and_port_never_a_redirect_onward(
+    discovery_settings, gdelt, server
+):
+    """A provider on 127.0.0.1 that redirects to another local port: refused, as for a feed."""
+    server.route("/api/v2/doc/doc", redirect(302, gdelt.url + "?query=x&mode=artlist&format=json"))
+    discovery_settings.discovery_file.write_text(
+        discovery_yaml(gdelt).replace(gdelt.url, server.url("/api/v2/doc/doc")), encoding="utf-8"
+    )
+    pipeline.prepare(discovery_settings)
+    counts = pipeline.discover(discovery_settings)
+    assert counts["errors"] == 1 and gdelt.requests == []
+    assert _provider(discovery_settings.db_url).last_error_kind == "ssrf_blocked"
