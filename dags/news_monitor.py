@@ -6,8 +6,9 @@ stories, flags the configured topics and sends one alert per new (story, topic).
 
 | task | what it does |
 |---|---|
-| `prepare` | migrates newsmon's database and mirrors `config/feeds.yaml` into it |
+| `prepare` | migrates newsmon's database; mirrors `config/feeds.yaml` and `config/discovery.yaml` into it |
 | `poll_feeds` | conditional GET of every due feed; failures are stored on the feed (News Monitor → Feeds) |
+| `news_discovery` | the due discovery providers' searches; found articles become entries (Feeds page) |
 | `plan_fetch` | splits the new entries into batches |
 | `fetch_batch` | one mapped task per batch: fetch + extract each article; a bad page is recorded |
 | `fold_stories` | assigns each new copy to a story (or starts one) |
@@ -81,7 +82,17 @@ def news_monitor():
         return counts
 
     @task
-    def plan_fetch(_polled: dict) -> list[list[int]]:
+    def news_discovery(_polled: dict) -> dict:
+        import newsmon_metrics as metrics
+        from newsmon import pipeline
+
+        with metrics.stage_timer("news_discovery"):
+            counts = pipeline.discover(_settings())
+        metrics.count("news_discovery", counts)
+        return counts
+
+    @task
+    def plan_fetch(_discovered: dict) -> list[list[int]]:
         import newsmon_metrics as metrics
         from newsmon import pipeline
 
@@ -156,7 +167,7 @@ def news_monitor():
             raise AirflowSkipException("no new flagged stories in this run")
         return flagged
 
-    batches = plan_fetch(poll_feeds(prepare()))
+    batches = plan_fetch(news_discovery(poll_feeds(prepare())))
     fetched = fetch_batch.expand(entry_ids=batches)
     folded = fold_stories()
     fetched >> folded

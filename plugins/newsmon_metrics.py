@@ -44,6 +44,13 @@ COUNTERS: dict[str, dict[str, str]] = {
         "errors": "feeds.failed",
         "new_entries": "entries.new",
     },
+    "news_discovery": {
+        "queries": "discovery.queries",
+        "found": "discovery.found",
+        "new_entries": "discovery.entries.new",
+        "query_errors": "discovery.queries.failed",
+        "errors": "discovery.providers.failed",
+    },
     "plan_fetch": {"planned": "fetch.planned"},
     "fetch_batch": {
         "copies": "copies.fetched",
@@ -78,6 +85,7 @@ HEALTH_CHECKS = ("last_run", "newest_copy", "failing_feeds", "fetch_backlog", "p
 STAGES = (
     "prepare",
     "poll_feeds",
+    "news_discovery",
     "plan_fetch",
     "fetch_batch",
     "fold_stories",

@@ -12,6 +12,7 @@ mkdir -p "$AIRFLOW_HOME"
 export NEWSMON_DB_URL="sqlite:///$AIRFLOW_HOME/newsmon-demo.db"
 export NEWSMON_FEEDS_FILE="$AIRFLOW_HOME/demo-feeds.yaml"
 export NEWSMON_HOST_DELAY=0   # our own server on 127.0.0.1: no need to space requests out
+export NEWSMON_DISCOVERY_FILE=off   # the demo corpus is the whole world: no searches of the real web
 "$BIN/newsmon" demo feeds --port "$PORT" --out "$NEWSMON_FEEDS_FILE"
 "$BIN/newsmon" demo serve --port "$PORT" &
 SERVER=$!

@@ -2,19 +2,21 @@
 `newsmon run`). Stages talk to each other only through the database, so any stage can be retried, run on
 another worker or run twice without changing the outcome.
 
-poll_feeds -> plan_fetch -> fetch_batch (mapped) -> fold_stories -> flag_topics -> send_alerts
+poll_feeds -> discover -> plan_fetch -> fetch_batch (mapped) -> fold_stories -> flag_topics -> send_alerts
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError
 
+from newsmon.config.discovery import ProviderConfig, load_discovery
 from newsmon.config.feeds import load_feeds, own_host_port
 from newsmon.config.settings import Settings
 from newsmon.extract.boilerplate import BoilerplateMemory
@@ -29,6 +31,7 @@ from newsmon.http.errors import HttpError
 from newsmon.http.politeness import HostDeferred, HostLimiter
 from newsmon.store import boilerplate as boilerplate_store
 from newsmon.store import copies as copies_store
+from newsmon.store import discovery as discovery_store
 from newsmon.store import entries as entries_store
 from newsmon.store import feeds as feeds_store
 from newsmon.store import flags as flags_store
@@ -69,19 +72,29 @@ def host_limiter(settings: Settings) -> HostLimiter:
     )
 
 
-def _private_pairs(url: str, allow_private: bool) -> frozenset[str]:
-    """A feed marked allow_private may reach its own host:port on a private address; nothing else opens."""
-    return own_host_port(url) if allow_private else frozenset()
+def _private_pairs(url: str | None, allow_private: bool) -> frozenset[str]:
+    """A feed marked allow_private may reach its own host:port on a private address; nothing else opens
+    (an entry a discovery provider found has no feed: its link opens nothing)."""
+    return own_host_port(url) if url and allow_private else frozenset()
+
+
+def discovery_providers(settings: Settings) -> list[ProviderConfig]:
+    """The configured discovery providers; none without a discovery file."""
+    path = settings.discovery_file
+    return load_discovery(path) if path is not None and path.exists() else []
 
 
 def prepare(settings: Settings, now: datetime | None = None) -> dict[str, int]:
-    """Migrate the schema and mirror the feed list into the database."""
+    """Migrate the schema and mirror the feed list and the discovery providers into the database."""
     upgrade(settings.db_url)
     configs = load_feeds(settings.feeds_file) if settings.feeds_file.exists() else []
     if not configs:
         log.warning("no feeds configured in %s", settings.feeds_file)
+    providers = discovery_providers(settings)
     with session_scope(settings.db_url) as session:
-        return feeds_store.sync_feed_list(session, configs, now or utcnow())
+        counts = feeds_store.sync_feed_list(session, configs, now or utcnow())
+        counts.update(discovery_store.sync_providers(session, providers, now or utcnow()))
+    return counts
 
 
 class FeedToPoll(NamedTuple):
@@ -164,6 +177,33 @@ def poll_feeds(settings: Settings, now: datetime | None = None, *, force: bool =
     return counts
 
 
+def discover(settings: Settings, now: datetime | None = None, *, force: bool = False) -> dict[str, int]:
+    """Run the due discovery providers' searches; what they find becomes entries (``newsmon.discovery``).
+
+    A provider's outage is logged and stored on the provider, never raised. Runs after ``poll_feeds`` so
+    that an article a feed listed in this run is one entry with the search's find recorded on it.
+    """
+    from newsmon.discovery.stage import DiscoveryRun, run_discovery  # like the other stages: when it runs
+
+    configs = discovery_providers(settings)
+    if not configs:
+        return {}
+
+    def policy_for(config: ProviderConfig) -> HttpPolicy:
+        # The provider's own host:port when allowed, and the operator's allowance; nothing its answers name.
+        return replace(http_policy(settings, config.allowed_private()), max_bytes=config.max_bytes)
+
+    run = DiscoveryRun(
+        limiter=host_limiter(settings),
+        policy_for=policy_for,
+        now=now or utcnow(),
+        backlog=settings.feed_backlog,
+        max_attempts=settings.max_fetch_attempts,
+        force=force,
+    )
+    return run_discovery(settings.db_url, configs, load_topics(settings), run)
+
+
 def plan_fetch(settings: Settings) -> list[list[int]]:
     """Split the entries still to fetch into batches (one mapped task each), fairly: see feeds/schedule.py."""
     with session_scope(settings.db_url) as session:
@@ -172,7 +212,10 @@ def plan_fetch(settings: Settings) -> list[list[int]]:
         )
     plan = schedule.fair_order(pending, limit=settings.batch_size * settings.max_batches)
     log.info(
-        "plan: %d of %d waiting entries, %d feeds", len(plan), len(pending), len({p.feed_id for p in pending})
+        "plan: %d of %d waiting entries, %d sources",
+        len(plan),
+        len(pending),
+        len({p.source for p in pending}),
     )
     return schedule.batches(plan, settings.batch_size)
 
@@ -462,6 +505,7 @@ def run_once(
     started = utcnow()
     summary: dict[str, dict[str, int]] = {"prepare": prepare(settings)}
     summary["poll"] = poll_feeds(settings, force=force_poll)
+    summary["discover"] = discover(settings, force=force_poll)
     fetched: dict[str, int] = {}
     for batch in plan_fetch(settings):
         for k, v in fetch_batch(settings, batch).items():

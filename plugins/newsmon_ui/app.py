@@ -268,7 +268,8 @@ def story_feedback_form(
 def feeds_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     now = _now()
     feeds = [(f, f.status(now)) for f in queries.feed_health(session)]
-    return _render(request, "feeds.html", user, feeds=feeds, now=now)
+    providers = [(p, p.status(now)) for p in queries.discovery_health(session)]
+    return _render(request, "feeds.html", user, feeds=feeds, providers=providers, now=now)
 
 
 @pages.get("/health", name="health")
@@ -330,6 +331,17 @@ def api_feedback(session: SessionDep, user: CurrentUser, story_id: int, body: Fe
 def api_feeds(session: SessionDep):
     now = _now()
     return [FeedStatus(feed=f, status=f.status(now)) for f in queries.feed_health(session)]
+
+
+class ProviderStatus(BaseModel):
+    provider: queries.ProviderHealth
+    status: str
+
+
+@api.get("/discovery", response_model=list[ProviderStatus], summary="State of every discovery provider")
+def api_discovery(session: SessionDep):
+    now = _now()
+    return [ProviderStatus(provider=p, status=p.status(now)) for p in queries.discovery_health(session)]
 
 
 @api.get("/stats/flagged-per-day", response_model=list[queries.DayCount], summary="Flags per day and topic")

@@ -42,6 +42,7 @@ def test_monitor_stage_order(dagbag):
     order = [
         "prepare",
         "poll_feeds",
+        "news_discovery",
         "plan_fetch",
         "fetch_batch",
         "fold_stories",

@@ -111,8 +111,6 @@ def one_line(value: str | None, limit: int | None = None) -> str:
     return text
 
 
-
-
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "time unknown"
 

@@ -74,7 +74,10 @@ def _run(args: argparse.Namespace) -> int:
     with DemoServer(port=args.port) as server, tempfile.TemporaryDirectory() as tmp:
         feeds_file = Path(tmp) / "feeds.yaml"
         feeds_file.write_text(demo_feeds_yaml(server.base_url, server.feeds()), encoding="utf-8")
-        summary = pipeline.run_once(settings.with_(feeds_file=feeds_file), force_poll=True)
+        # the demo corpus is the whole world: no discovery searches of the real web
+        summary = pipeline.run_once(
+            settings.with_(feeds_file=feeds_file, discovery_file=None), force_poll=True
+        )
     print(json.dumps(summary, indent=2))
     args.topic, args.all, args.limit = None, False, 50
     return list_stories(args)

@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
+from newsmon.config.yamlfile import ConfigError, read, syntax_error
+
 _INTERVAL = re.compile(
     r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$", re.IGNORECASE
 )
@@ -28,14 +30,6 @@ _TAG = re.compile(r"^[\w][\w .:+-]{0,63}$")
 MIN_INTERVAL = timedelta(minutes=1)
 MAX_INTERVAL = timedelta(days=7)
 _KEYS = ("url", "name", "lang", "tags", "interval", "allow_private")
-
-
-class ConfigError(ValueError):
-    """A feed file is invalid. ``errors`` holds one "FILE:LINE: what is wrong" string per problem."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = list(errors)
 
 
 @dataclass(frozen=True)
@@ -155,12 +149,8 @@ def load_feeds_text(text: str, *, source: str = "<string>") -> list[FeedConfig]:
     try:
         try:
             root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            raise ConfigError([f"{source}:{line}: YAML syntax error: {exc.problem or exc}"]) from None
         except yaml.YAMLError as exc:
-            raise ConfigError([f"{source}:1: YAML error: {exc}"]) from None
+            raise syntax_error(exc, source, unknown_line=1) from None
         if root is None:
             raise ConfigError([f"{source}:1: empty file; expected 'feeds:' with a list of feeds"])
         if not isinstance(root, yaml.MappingNode):
@@ -212,12 +202,7 @@ def load_feeds_text(text: str, *, source: str = "<string>") -> list[FeedConfig]:
 
 def load_feeds(path: Path) -> list[FeedConfig]:
     """Read and validate the feed-list YAML file at ``path``."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}:1: cannot read: {exc}"]) from None
-    return load_feeds_text(text, source=str(path))
+    return load_feeds_text(read(path), source=str(path))
 
 
 def dump_feeds_yaml(feeds: Iterable[FeedConfig]) -> str:

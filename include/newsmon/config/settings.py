@@ -33,6 +33,13 @@ def _split(value: str | None) -> frozenset[str]:
     return frozenset(p.strip() for p in (value or "").split(",") if p.strip())
 
 
+def _discovery_file(value: str | None, config_dir: Path) -> Path | None:
+    """NEWSMON_DISCOVERY_FILE: a path, "off" for no discovery (the demo), unset for config/discovery.yaml."""
+    if value and value.strip().lower() in ("off", "none"):
+        return None
+    return Path(value) if value else config_dir / "discovery.yaml"
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str
@@ -61,6 +68,8 @@ class Settings:
     # feed) and at most `feed_fetch_per_run` of them are fetched in one run.
     feed_backlog: int = 200
     feed_fetch_per_run: int = 50
+    # The discovery providers (config/discovery.py); None or a missing file: no discovery.
+    discovery_file: Path | None = None
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -74,6 +83,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         config_dir=config_dir,
         feeds_file=Path(env.get("NEWSMON_FEEDS_FILE") or config_dir / "feeds.yaml"),
         topics_dir=Path(env.get("NEWSMON_TOPICS_DIR") or config_dir / "topics"),
+        discovery_file=_discovery_file(env.get("NEWSMON_DISCOVERY_FILE"), config_dir),
         batch_size=int(env.get("NEWSMON_BATCH_SIZE", 25)),
         poll_interval=timedelta(minutes=float(env.get("NEWSMON_POLL_MINUTES", 15))),
         allowed_private=_split(env.get("NEWSMON_ALLOW_PRIVATE")),

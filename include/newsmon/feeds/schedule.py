@@ -5,10 +5,13 @@ hours, because the queue was read in id order under a global cap):
 
 1. new entries before retries — a page that failed keeps its attempts, but never ahead of news;
 2. within each tier, round-robin over the hosts the articles live on, and within a host round-robin
-   over the feeds linking to it — so consecutive fetches go to different hosts (politeness costs
-   less) and every feed gets its turn before any feed gets a second one;
-3. within a feed, newest first (the store ranks them: ``PendingEntry.rank``);
-4. at most ``per_feed`` entries of one feed per run (applied by the store query) and ``limit`` in all.
+   over the sources linking to it — so consecutive fetches go to different hosts (politeness costs
+   less) and every source gets its turn before any source gets a second one;
+3. within a source, newest first (the store ranks them: ``PendingEntry.rank``);
+4. at most ``per_feed`` entries of one source per run (applied by the store query) and ``limit`` in all.
+
+A source is a feed or a discovery provider (``PendingEntry.source``): a provider whose searches found
+hundreds of articles is one source among the feeds, so it cannot starve them, nor they it.
 
 Pure functions of their input: the same waiting entries always give the same plan.
 """
@@ -35,10 +38,12 @@ def _round_robin(queues: Sequence[Iterable]) -> Iterator:
 
 
 def _tier(entries: Sequence[PendingEntry]) -> Iterator[PendingEntry]:
-    by_host: dict[str, dict[int, list[PendingEntry]]] = defaultdict(lambda: defaultdict(list))
-    for entry in sorted(entries, key=lambda e: (e.feed_id, e.rank)):
-        by_host[host_key(entry.link)][entry.feed_id].append(entry)
-    per_host = [list(_round_robin([feeds[f] for f in sorted(feeds)])) for _, feeds in sorted(by_host.items())]
+    by_host: dict[str, dict[tuple[str, int], list[PendingEntry]]] = defaultdict(lambda: defaultdict(list))
+    for entry in sorted(entries, key=lambda e: (e.source, e.rank)):
+        by_host[host_key(entry.link)][entry.source].append(entry)
+    per_host = [
+        list(_round_robin([sources[s] for s in sorted(sources)])) for _, sources in sorted(by_host.items())
+    ]
     return _round_robin(per_host)
 
 

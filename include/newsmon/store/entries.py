@@ -1,4 +1,8 @@
-"""Entries: what a poll adds, bounded per feed, and the queue of entries whose article is still to fetch.
+"""Entries: what a poll or a discovery search adds, bounded per source, and the queue of entries whose
+article is still to fetch.
+
+An entry's *source* is a feed or a discovery provider (``newsmon.discovery``); both are bounded and
+planned alike, each provider counting as one source beside the feeds (``PendingEntry.source``).
 
 The bounds, so that one feed with 20,000 items (or one that mints new ids on every poll) costs the
 others nothing:
@@ -10,6 +14,12 @@ others nothing:
 * "newest" is the entry's published time, else when it was first seen; within one poll's undated
   items, the feed's own order (the top is the newest). Rows of one poll are inserted oldest first, so
   among equals the higher id is the newer.
+
+One entry per article across sources: every entry stores its link's URL key (``stories.urls.url_key``).
+A link a search finds that already has an entry (or a copy) adds no entry, only a record of the query
+that found it (``discovery_finds``); an item a feed lists whose article a search found first takes that
+entry over (``adopted``), keeping the record. Entries from before schema 0008 have no URL key: such a
+link found again is folded into one copy at fetch time instead (``pipeline.FetchBatch.settle_known``).
 """
 
 from __future__ import annotations
@@ -18,14 +28,19 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.http.errors import HttpError
 from newsmon.store import bounds
-from newsmon.store.models import Entry, EntryState, Feed
+from newsmon.store.models import Copy, DiscoveryFind, DiscoveryProvider, Entry, EntryState, Feed
 from newsmon.store.upsert import insert_ignore
+from newsmon.stories.urls import unwrap, url_key
+
+if TYPE_CHECKING:  # types only: the store does not depend on the discovery stage at run time
+    from newsmon.discovery.results import FoundArticle
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +60,7 @@ class AddedEntries:
     skipped: int  # waiting entries pushed out of the backlog (older than the newest `backlog`)
     surplus: int  # items beyond the newest `backlog` of this poll, not stored
     cut: int  # entries with a field cut to its bound
+    adopted: int = 0  # items whose article a discovery search had found first: that entry is now the feed's
 
 
 @dataclass(frozen=True)
@@ -52,10 +68,18 @@ class PendingEntry:
     """An entry waiting to be fetched, as the planner sees it."""
 
     entry_id: int
-    feed_id: int
+    feed_id: int | None
     link: str
     retry: bool  # failed before, attempts left
-    rank: int  # 1 = the feed's first to fetch (new before retries, newest first)
+    rank: int  # 1 = the source's first to fetch (new before retries, newest first)
+    provider_id: int | None = None  # a discovery provider's entry (feed_id None)
+
+    @property
+    def source(self) -> tuple[str, int]:
+        """The feed or discovery provider the entry came from: the planner's unit of fairness."""
+        if self.feed_id is not None:
+            return ("feed", self.feed_id)
+        return ("discovery", self.provider_id or 0)
 
 
 @dataclass(frozen=True)
@@ -67,12 +91,12 @@ class EntryToFetch:
     title: str
     summary: str
     published: datetime | None
-    feed_id: int
-    feed_url: str
-    allow_private: bool
+    feed_id: int | None  # None: found by a discovery provider
+    feed_url: str | None
+    allow_private: bool  # the feed's own host:port may be private; never for a provider's links
 
 
-def _waiting(max_attempts: int):
+def _waiting(max_attempts: int) -> ColumnElement[bool]:
     return and_(
         or_(
             Entry.state == EntryState.NEW,
@@ -82,7 +106,11 @@ def _waiting(max_attempts: int):
     )
 
 
-def _newest_first(entries: Sequence, now: datetime) -> list:
+# An entry's source is active: its feed is in the feed list, or its provider is configured and enabled.
+_SOURCE_ACTIVE = or_(Feed.active.is_(True), DiscoveryProvider.active.is_(True))
+
+
+def _newest_first(entries: Sequence[Any], now: datetime) -> list[Any]:
     """Items newest first: by published time (undated count as now), the feed's order among equals."""
     order = sorted(range(len(entries)), key=lambda i: (-(entries[i].published or now).timestamp(), i))
     return [entries[i] for i in order]
@@ -96,7 +124,20 @@ def _known_keys(session: Session, feed_id: int, keys: Sequence[str]) -> set[str]
     return known
 
 
-def _row(feed_id: int, entry, now: datetime) -> tuple[dict, dict[str, int]]:
+def link_key(link: str | None) -> str | None:
+    """The URL key an entry's link is stored and deduplicated under; None when it is no usable link."""
+    if not link:
+        return None
+    try:
+        key = url_key(link)
+    except Exception:  # a hostile link must cost its entry the key, never the poll
+        return None
+    if not key.startswith(("https://", "http://")) or len(key) > bounds.URL.limit:
+        return None
+    return key
+
+
+def _row(feed_id: int, entry: Any, now: datetime) -> tuple[dict[str, Any], dict[str, int]]:
     row, cuts = bounds.bound_row(
         {"title": entry.title, "summary": entry.summary, "author": entry.author or None, "link": entry.link},
         bounds.ENTRY,
@@ -108,6 +149,7 @@ def _row(feed_id: int, entry, now: datetime) -> tuple[dict, dict[str, int]]:
         **row,
         "feed_id": feed_id,
         "key": entry.key,
+        "url_key": link_key(row["link"]),
         "published": entry.published,
         "first_seen_at": now,
         "state": EntryState.NEW if usable else EntryState.GAVE_UP,
@@ -117,10 +159,38 @@ def _row(feed_id: int, entry, now: datetime) -> tuple[dict, dict[str, int]]:
     }, cuts
 
 
+def _discovered_by_key(session: Session, keys: Sequence[str]) -> dict[str, Entry]:
+    """Entries of discovery providers with these URL keys (the first of each, should a race make two)."""
+    found: dict[str, Entry] = {}
+    for i in range(0, len(keys), _CHUNK):
+        stmt = (
+            select(Entry)
+            .where(Entry.provider_id.is_not(None), Entry.url_key.in_(keys[i : i + _CHUNK]))
+            .order_by(Entry.id)
+        )
+        for entry in session.scalars(stmt):
+            if entry.url_key is not None:
+                found.setdefault(entry.url_key, entry)
+    return found
+
+
+def _adopt(entry: Entry, row: dict[str, Any]) -> None:
+    """A feed lists an article a search found first: the entry becomes the feed's, its finds stay.
+
+    A fetched entry keeps its copy. Any other starts over as the feed's item — the feed's title, summary
+    and dates (a feed says more), its own attempts, under the feed's rules (its ``allow_private``, its
+    backlog): a link the search's entry could not fetch, or that its backlog skipped, may be fetched now."""
+    entry.feed_id, entry.provider_id, entry.key = row["feed_id"], None, row["key"]
+    if entry.state != EntryState.DONE:
+        entry.title, entry.summary, entry.author = row["title"] or entry.title, row["summary"], row["author"]
+        entry.published, entry.cuts = row["published"] or entry.published, row["cuts"]
+        entry.state, entry.fetch_attempts, entry.fetch_error = row["state"], 0, row["fetch_error"]
+
+
 def add_entries(
     session: Session,
     feed_id: int,
-    entries: Sequence,
+    entries: Sequence[Any],
     now: datetime,
     *,
     listed: int | None = None,
@@ -142,7 +212,16 @@ def add_entries(
         row, cuts = _row(feed_id, entry, now)
         rows.append(row)
         cut += bool(cuts)
-    new = insert_ignore(session, Entry, rows, ["feed_id", "key"])
+    found_first = _discovered_by_key(session, [r["url_key"] for r in rows if r["url_key"]])
+    adopted = 0
+    for row in rows:
+        entry = found_first.pop(row["url_key"], None) if row["url_key"] else None
+        if entry is not None:
+            _adopt(entry, row)
+            row["adopted"] = True
+            adopted += 1
+    session.flush()
+    new = insert_ignore(session, Entry, [r for r in rows if not r.get("adopted")], ["feed_id", "key"])
     skipped = trim_backlog(session, feed_id, backlog=backlog, max_attempts=max_attempts)
     items = max(listed or 0, len(entries))
     surplus = len(unique) - len(window) + (items - len(entries))
@@ -163,14 +242,15 @@ def add_entries(
             len(window),
             skipped,
         )
-    return AddedEntries(items=items, new=new, skipped=skipped, surplus=surplus, cut=cut)
+    if adopted:
+        log.info("feed %s: %d entries found by discovery first are now the feed's", feed_id, adopted)
+    return AddedEntries(items=items, new=new, skipped=skipped, surplus=surplus, cut=cut, adopted=adopted)
 
 
-def trim_backlog(session: Session, feed_id: int, *, backlog: int, max_attempts: int) -> int:
-    """Mark the feed's waiting entries beyond the newest ``backlog`` as skipped; returns how many."""
-    stmt = select(Entry.id).where(Entry.feed_id == feed_id, _waiting(max_attempts)).order_by(*_NEWEST)
+def _trim(session: Session, source: ColumnElement[bool], *, backlog: int, max_attempts: int) -> int:
+    stmt = select(Entry.id).where(source, _waiting(max_attempts)).order_by(*_NEWEST)
     ids = list(session.scalars(stmt.offset(backlog)))
-    reason = f"skipped: {backlog} newer entries of this feed were waiting"
+    reason = f"skipped: {backlog} newer entries of this source were waiting"
     for i in range(0, len(ids), _CHUNK):
         session.execute(
             update(Entry)
@@ -180,36 +260,168 @@ def trim_backlog(session: Session, feed_id: int, *, backlog: int, max_attempts: 
     return len(ids)
 
 
+def trim_backlog(session: Session, feed_id: int, *, backlog: int, max_attempts: int) -> int:
+    """Mark the feed's waiting entries beyond the newest ``backlog`` as skipped; returns how many."""
+    return _trim(session, Entry.feed_id == feed_id, backlog=backlog, max_attempts=max_attempts)
+
+
+@dataclass(frozen=True)
+class DiscoveredEntries:
+    """What one answer of a discovery search did to the entries."""
+
+    listed: int  # articles in the answer (after the provider's own cap)
+    new: int  # entries stored to fetch
+    known: int  # articles that had an entry (or a copy) already: the find is recorded on it
+    unusable: int  # links that are no http(s) URL, or too long to store
+    skipped: int  # waiting entries of the provider pushed out of its backlog by newer ones
+
+
+def add_discovered(
+    session: Session,
+    provider_id: int,
+    query_id: int,
+    found: Sequence[FoundArticle],
+    now: datetime,
+    *,
+    backlog: int,
+    max_attempts: int,
+) -> DiscoveredEntries:
+    """Store what a search found: one entry per article across feeds and searches, a find per query.
+
+    Each link is unwrapped (redirect and tracking wrappers, ``stories.urls.unwrap``: the article is fetched
+    directly, never through the click tracker) and keyed by its URL key. An article that has an entry
+    already (a feed's or a search's), or a copy stored before any entry had a URL key, gets only the find;
+    the others become the provider's entries, within its backlog like a feed's. Running the same search
+    again adds nothing: entries are unique per (provider, key) and finds per (entry, query).
+    """
+    by_key: dict[str, tuple[FoundArticle, str]] = {}
+    unusable = 0
+    for article in found:
+        link = unwrap(article.url) if article.url else ""
+        key = link_key(link)
+        if key is None or bounds.URL.apply(link) is None:
+            unusable += 1
+            continue
+        by_key.setdefault(key, (article, link))
+    keys = list(by_key)
+    owner = _entries_by_key(session, keys)
+    missing = [k for k in keys if k not in owner]
+    copies = _copies_by_key(session, missing)
+    rows = []
+    for key in reversed(missing):  # the answer lists the newest first: ids rise toward the newest
+        article, link = by_key[key]
+        title, _ = bounds.bound_row({"title": article.title or ""}, bounds.ENTRY)
+        copy = copies.get(key)
+        rows.append(
+            {
+                "provider_id": provider_id,
+                "key": key,
+                "url_key": key,
+                "link": link,
+                "title": title["title"],
+                "summary": "",
+                "published": article.published,
+                "first_seen_at": now,
+                "state": EntryState.DONE if copy else EntryState.NEW,
+                "copy_id": copy,
+                "fetch_attempts": 0,
+            }
+        )
+    # Two inserts so the count of entries to fetch is exact: a twin run's rows are ignored, not counted.
+    new = insert_ignore(session, Entry, [r for r in rows if r["copy_id"] is None], ["provider_id", "key"])
+    insert_ignore(session, Entry, [r for r in rows if r["copy_id"] is not None], ["provider_id", "key"])
+    owner.update(_entries_by_key(session, missing))
+    finds = [
+        {
+            "entry_id": owner[k],
+            "query_id": query_id,
+            "listed_url": bounds.URL.apply(by_key[k][0].url),
+            "found_at": now,
+        }
+        for k in keys
+        if k in owner
+    ]
+    insert_ignore(session, DiscoveryFind, finds, ["entry_id", "query_id"])
+    skipped = _trim(session, Entry.provider_id == provider_id, backlog=backlog, max_attempts=max_attempts)
+    if skipped:
+        session.execute(
+            update(DiscoveryProvider)
+            .where(DiscoveryProvider.id == provider_id)
+            .values(entries_skipped=DiscoveryProvider.entries_skipped + skipped)
+        )
+    return DiscoveredEntries(
+        listed=len(found), new=new, known=len(keys) - new, unusable=unusable, skipped=skipped
+    )
+
+
+def _entries_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
+    """URL key -> the entry an article has (the oldest, when two sources raced), or a fetched copy's entry."""
+    out: dict[str, int] = {}
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i : i + _CHUNK]
+        for key, entry_id in session.execute(
+            select(Entry.url_key, Entry.id).where(Entry.url_key.in_(chunk)).order_by(Entry.id)
+        ):
+            out.setdefault(key, entry_id)
+        # copies stored from entries without a URL key (before schema 0008): their entry by the copy
+        rest = [k for k in chunk if k not in out]
+        if rest:
+            for key, entry_id in session.execute(
+                select(Copy.url_key, Entry.id)
+                .join(Entry, Entry.copy_id == Copy.id)
+                .where(Copy.url_key.in_(rest))
+                .order_by(Entry.id)
+            ):
+                out.setdefault(key, entry_id)
+    return out
+
+
+def _copies_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
+    """URL key -> copy id, for copies that have no entry pointing at them (a new entry adopts the copy)."""
+    out: dict[str, int] = {}
+    for i in range(0, len(keys), _CHUNK):
+        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(keys[i : i + _CHUNK]))
+        out.update((key, copy_id) for key, copy_id in session.execute(stmt))
+    return out
+
+
 def pending_entries(session: Session, *, per_feed: int, max_attempts: int) -> list[PendingEntry]:
-    """Up to ``per_feed`` waiting entries of every active feed: new before retries, newest first."""
+    """Up to ``per_feed`` waiting entries of every active source (feed or discovery provider): new before
+    retries, newest first."""
     rank = (
         func.row_number()
         .over(
-            partition_by=Entry.feed_id,
+            partition_by=(Entry.feed_id, Entry.provider_id),
             order_by=(case((Entry.state == EntryState.NEW, 0), else_=1), *_NEWEST),
         )
         .label("rank")
     )
     ranked = (
-        select(Entry.id, Entry.feed_id, Entry.link, Entry.state, rank)
-        .join(Feed, Feed.id == Entry.feed_id)
-        .where(_waiting(max_attempts), Feed.active.is_(True))
+        select(Entry.id, Entry.feed_id, Entry.provider_id, Entry.link, Entry.state, rank)
+        .outerjoin(Feed, Feed.id == Entry.feed_id)
+        .outerjoin(DiscoveryProvider, DiscoveryProvider.id == Entry.provider_id)
+        .where(_waiting(max_attempts), _SOURCE_ACTIVE)
         .subquery()
     )
-    stmt = select(ranked).where(ranked.c.rank <= per_feed).order_by(ranked.c.feed_id, ranked.c.rank)
+    stmt = (
+        select(ranked)
+        .where(ranked.c.rank <= per_feed)
+        .order_by(ranked.c.feed_id, ranked.c.provider_id, ranked.c.rank)
+    )
     return [
-        PendingEntry(r.id, r.feed_id, r.link, r.state != EntryState.NEW, r.rank)
+        PendingEntry(r.id, r.feed_id, r.link, r.state != EntryState.NEW, r.rank, r.provider_id)
         for r in session.execute(stmt)
     ]
 
 
 def waiting_count(session: Session, *, max_attempts: int, limit: int) -> int:
-    """How many entries of active feeds still wait to be fetched (what `pending_entries` draws from), counted
-    up to ``limit`` so a runaway backlog costs a bounded read."""
+    """How many entries of active sources still wait to be fetched (what `pending_entries` draws from),
+    counted up to ``limit`` so a runaway backlog costs a bounded read."""
     waiting = (
         select(Entry.id)
-        .join(Feed, Feed.id == Entry.feed_id)
-        .where(_waiting(max_attempts), Feed.active.is_(True))
+        .outerjoin(Feed, Feed.id == Entry.feed_id)
+        .outerjoin(DiscoveryProvider, DiscoveryProvider.id == Entry.provider_id)
+        .where(_waiting(max_attempts), _SOURCE_ACTIVE)
         .limit(limit)
         .subquery()
     )
@@ -228,11 +440,11 @@ def entries_to_fetch(session: Session, ids: Iterable[int]) -> list[EntryToFetch]
                 Entry.title,
                 Entry.summary,
                 Entry.published,
-                Feed.id.label("feed_id"),
+                Entry.feed_id,
                 Feed.url.label("feed_url"),
                 Feed.allow_private,
             )
-            .join(Feed, Entry.feed_id == Feed.id)
+            .outerjoin(Feed, Entry.feed_id == Feed.id)
             .where(Entry.id.in_(ids[i : i + _CHUNK]), Entry.state.in_((EntryState.NEW, EntryState.FAILED)))
             .order_by(Entry.id)
         )

@@ -1,5 +1,5 @@
 """The database schema: one table per noun of the vocabulary
-(feed, entry, copy, story, flag, alert, feedback).
+(feed, discovery provider, entry, copy, story, flag, alert, feedback).
 
 Every table that a retried task or a second worker could write twice carries a natural unique key, and
 the writers in this package insert through those keys (upserts), so re-running any stage is a no-op.
@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -114,15 +115,30 @@ class EntryState(StrEnum):
 
 
 class Entry(Base):
-    """One item of one feed. It points at the copy fetched from its link once that is done."""
+    """One article to fetch, from one source: an item of a feed, or a link a discovery provider found.
+
+    It points at the copy fetched from its link once that is done. A feed's entries are keyed by the
+    feed's own item key; a provider's by the link's URL key. ``url_key`` (the canonical key of the link,
+    ``stories.urls.url_key``) is how discovery finds the entry an article already has, so an article a
+    feed and a search both found stays one entry (``store.entries``); which queries found it is in
+    ``discovery_finds``.
+    """
 
     __tablename__ = "entries"
-    __table_args__ = (UniqueConstraint("feed_id", "key", name="uq_entries_feed_key"),)
+    __table_args__ = (
+        UniqueConstraint("feed_id", "key", name="uq_entries_feed_key"),
+        UniqueConstraint("provider_id", "key", name="uq_entries_provider_key"),
+        CheckConstraint("(feed_id IS NULL) <> (provider_id IS NULL)", name="one_source"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("discovery_providers.id", ondelete="CASCADE"), index=True
+    )
     key: Mapped[str] = mapped_column(String(1024))
     link: Mapped[str | None] = mapped_column(String(2048))
+    url_key: Mapped[str | None] = mapped_column(String(2048), index=True)  # None: entries from before 0008
     title: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str | None] = mapped_column(String(300))
@@ -390,3 +406,65 @@ class HostSlot(Base):
     slot: Mapped[int] = mapped_column(Integer, primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(64))
     expires_at: Mapped[float | None] = mapped_column(Float)
+
+
+class DiscoveryProvider(Base):
+    """A discovery provider of ``config/discovery.yaml`` (``newsmon.discovery``) and its request state:
+    the source of the entries it found. Removed from the file: deactivated, its entries and finds kept."""
+
+    __tablename__ = "discovery_providers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # gdelt | rss
+    url: Mapped[str] = mapped_column(String(1000))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # in the file and enabled
+    created_at: Mapped[datetime] = mapped_column(TS)
+    last_run_at: Mapped[datetime | None] = mapped_column(TS)
+    last_success_at: Mapped[datetime | None] = mapped_column(TS)
+    consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_error_kind: Mapped[str | None] = mapped_column(String(50))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_run_at: Mapped[datetime | None] = mapped_column(TS)  # no request before (interval, back-off)
+    entries_skipped: Mapped[int] = mapped_column(Integer, default=0)  # pushed out of its bounded backlog
+
+
+class DiscoveryQuery(Base):
+    """One search a provider runs for a topic in a language (``lang`` "any": no language filter).
+
+    Kept when it is no longer generated or written (``active`` false), so the finds keep their query.
+    """
+
+    __tablename__ = "discovery_queries"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "topic", "lang", "query", name="uq_discovery_queries_search"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("discovery_providers.id", ondelete="CASCADE"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(100))
+    lang: Mapped[str] = mapped_column(String(16))
+    query: Mapped[str] = mapped_column(String(600))
+    origin: Mapped[str] = mapped_column(String(16))  # generated | written
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    last_run_at: Mapped[datetime | None] = mapped_column(TS, index=True)  # the least recently run go first
+    last_found: Mapped[int | None] = mapped_column(Integer)  # articles the last answer listed
+    last_new: Mapped[int | None] = mapped_column(Integer)  # ... of which newsmon had no entry yet
+    last_error_kind: Mapped[str | None] = mapped_column(String(50))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class DiscoveryFind(Base):
+    """A query found an entry's article: one row per (entry, query), however often it is found again."""
+
+    __tablename__ = "discovery_finds"
+    __table_args__ = (UniqueConstraint("entry_id", "query_id", name="uq_discovery_finds_entry_query"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    query_id: Mapped[int] = mapped_column(ForeignKey("discovery_queries.id", ondelete="CASCADE"), index=True)
+    listed_url: Mapped[str | None] = mapped_column(String(2048))  # as the provider listed it (maybe wrapped)
+    found_at: Mapped[datetime] = mapped_column(TS)

@@ -19,7 +19,18 @@ from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, and_, ex
 from sqlalchemy.orm import Session
 
 from newsmon.store.feedback import FeedbackView
-from newsmon.store.models import Alert, Copy, Entry, Feed, Feedback, Flag, Story
+from newsmon.store.models import (
+    Alert,
+    Copy,
+    DiscoveryFind,
+    DiscoveryProvider,
+    DiscoveryQuery,
+    Entry,
+    Feed,
+    Feedback,
+    Flag,
+    Story,
+)
 from newsmon.store.stories import LinkedStory, linked_stories
 from newsmon.store.upsert import upsert
 
@@ -336,6 +347,22 @@ def flagged_per_day(session: Session, days: int, until: datetime) -> list[DayCou
 
 
 @dataclass(frozen=True)
+class FoundBy:
+    """How newsmon came to a copy: a feed listed it, or a discovery provider's query found it."""
+
+    kind: Literal["feed", "discovery"]
+    name: str  # the feed's or the provider's name
+    query: str | None = None
+    lang: str | None = None  # the query's language ("any": not narrowed)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "feed":
+            return f"feed {self.name}"
+        return f"discovery: {self.name} '{self.query}' ({self.lang})"
+
+
+@dataclass(frozen=True)
 class CopyView:
     copy_id: int
     url: str
@@ -351,6 +378,7 @@ class CopyView:
     attribution_url: str | None
     is_original: bool
     fetch_reason: str | None = None  # why the page was not the text ("kind: detail", extract/outcome.py)
+    found_by: tuple[FoundBy, ...] = ()  # the feeds that listed it and the searches that found it
 
     @property
     def seen_at(self) -> datetime:
@@ -485,8 +513,37 @@ def resolve_story_id(session: Session, story_id: int) -> int | None:
     return current
 
 
+def found_by(session: Session, copy_ids: Sequence[int]) -> dict[int, tuple[FoundBy, ...]]:
+    """Per copy, the feeds whose entries led to it and the discovery queries that found it (two statements:
+    entries by copy, finds by entry), feeds first, each once."""
+    out: dict[int, list[FoundBy]] = defaultdict(list)
+    if not copy_ids:
+        return {}
+    feeds = session.execute(
+        select(Entry.copy_id, Feed.name)
+        .join(Feed, Feed.id == Entry.feed_id)
+        .where(Entry.copy_id.in_(copy_ids))
+        .order_by(Entry.copy_id, Entry.id)
+    )
+    for copy_id, name in feeds:
+        if copy_id is not None:
+            out[copy_id].append(FoundBy("feed", name))
+    finds = session.execute(
+        select(Entry.copy_id, DiscoveryProvider.name, DiscoveryQuery.query, DiscoveryQuery.lang)
+        .join(DiscoveryFind, DiscoveryFind.entry_id == Entry.id)
+        .join(DiscoveryQuery, DiscoveryQuery.id == DiscoveryFind.query_id)
+        .join(DiscoveryProvider, DiscoveryProvider.id == DiscoveryQuery.provider_id)
+        .where(Entry.copy_id.in_(copy_ids))
+        .order_by(Entry.copy_id, DiscoveryFind.id)
+    )
+    for copy_id, provider, query, lang in finds:
+        if copy_id is not None:
+            out[copy_id].append(FoundBy("discovery", provider, query, lang))
+    return {copy_id: tuple(dict.fromkeys(items)) for copy_id, items in out.items()}
+
+
 def story_detail(session: Session, story_id: int, topic: str | None = None) -> StoryDetail | None:
-    """Everything the detail page shows, in six indexed statements."""
+    """Everything the detail page shows, in eight indexed statements."""
     story = session.get(Story, story_id)
     if story is None:
         return None
@@ -520,6 +577,10 @@ def story_detail(session: Session, story_id: int, topic: str | None = None) -> S
         by_key = select(*copy_cols).outerjoin(Feed, Feed.id == Copy.feed_id)
         row = session.execute(by_key.where(Copy.id == story.original_copy_id)).first()
         original = _copy_view(row, True) if row is not None else None
+    sources = found_by(session, [c.copy_id for c in copies] + ([original.copy_id] if original else []))
+    copies = tuple(replace(c, found_by=sources.get(c.copy_id, ())) for c in copies)
+    if original is not None:
+        original = replace(original, found_by=sources.get(original.copy_id, ()))
 
     flags = tuple(
         _flag_view(f)
@@ -688,4 +749,91 @@ def feed_health(session: Session) -> list[FeedHealth]:
         for f in session.scalars(select(Feed).order_by(Feed.name))
     ]
     out.sort(key=lambda h: (not h.active, -h.consecutive_errors, h.name.lower()))
+    return out
+
+
+# --------------------------------------------------------------------------------- discovery health
+
+
+@dataclass(frozen=True)
+class ProviderHealth:
+    """A discovery provider on Feed health: its request state, its queries, what it found."""
+
+    provider_id: int
+    name: str
+    kind: str
+    url: str
+    active: bool
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+    consecutive_errors: int
+    last_error_kind: str | None
+    last_error: str | None
+    next_run_at: datetime | None  # no request before; None: in the next run
+    queries: int  # active queries
+    failing_queries: int  # active queries whose last search failed
+    last_query_error: str | None  # "kind: text" of one of those
+    entries: int  # entries whose article one of its queries found
+    stories: int
+
+    def status(self, now: datetime) -> str:
+        """ok | backing_off | failing | removed | never_run — the badge on the page."""
+        if not self.active:
+            return "removed"
+        if self.consecutive_errors:
+            return "backing_off" if self.next_run_at is not None and self.next_run_at > now else "failing"
+        return "ok" if self.last_success_at is not None else "never_run"
+
+
+def discovery_health(session: Session) -> list[ProviderHealth]:
+    """Every discovery provider with its state and contribution (four statements)."""
+    queries: dict[int, list[DiscoveryQuery]] = defaultdict(list)
+    for q in session.scalars(select(DiscoveryQuery).where(DiscoveryQuery.active.is_(True))):
+        queries[q.provider_id].append(q)
+    found = (
+        select(DiscoveryQuery.provider_id, Entry.id.label("entry_id"), Entry.copy_id)
+        .join(DiscoveryFind, DiscoveryFind.query_id == DiscoveryQuery.id)
+        .join(Entry, Entry.id == DiscoveryFind.entry_id)
+        .distinct()
+        .subquery()
+    )
+    contributed = {
+        r.provider_id: (r.entries, r.stories)
+        for r in session.execute(
+            select(
+                found.c.provider_id,
+                func.count(func.distinct(found.c.entry_id)).label("entries"),
+                func.count(func.distinct(Copy.story_id)).label("stories"),
+            )
+            .outerjoin(Copy, Copy.id == found.c.copy_id)
+            .group_by(found.c.provider_id)
+        )
+    }
+    out = []
+    for p in session.scalars(select(DiscoveryProvider).order_by(DiscoveryProvider.name)):
+        failing = [q for q in queries[p.id] if q.last_error_kind]
+        entries, stories = contributed.get(p.id, (0, 0))
+        out.append(
+            ProviderHealth(
+                provider_id=p.id,
+                name=p.name,
+                kind=p.kind,
+                url=p.url,
+                active=p.active,
+                last_run_at=p.last_run_at,
+                last_success_at=p.last_success_at,
+                consecutive_errors=p.consecutive_errors or 0,
+                last_error_kind=p.last_error_kind,
+                last_error=p.last_error,
+                next_run_at=p.next_run_at if p.active else None,
+                queries=len(queries[p.id]),
+                failing_queries=len(failing),
+                last_query_error=f"{failing[0].last_error_kind}: {failing[0].last_error}"
+                if failing
+                else None,
+                entries=entries,
+                stories=stories,
+            )
+        )
+    out.sort(key=lambda h: (not h.active, -h.consecutive_errors, h.name))
     return out

@@ -13,14 +13,13 @@ must name defined concepts, term patterns must compile). Every problem is report
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
+from newsmon.config import yamlfile
 from newsmon.topics.languages import LANGUAGES
 from newsmon.topics.schema import TERMS_FILE_SCHEMA, TOPIC_SCHEMA
 from newsmon.topics.text import pattern_words, term_words
@@ -65,6 +64,25 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class WrittenQuery:
+    """A discovery query written by hand in the topic file (sent as written, with the language's filter)."""
+
+    text: str
+    lang: str  # a language of the topic, or "any" (no language filter)
+    providers: tuple[str, ...] = ()  # only these providers; empty: every provider
+
+
+@dataclass(frozen=True)
+class TopicDiscovery:
+    """How discovery searches for the topic: ``discovery:`` in the topic file (all optional)."""
+
+    enabled: bool = True
+    generate: bool = True  # a query per language from the concepts of the strongest rule
+    languages: tuple[str, ...] = ()  # empty: every language of the topic
+    queries: tuple[WrittenQuery, ...] = ()
+
+
+@dataclass(frozen=True)
 class Topic:
     """One topic, as loaded from ``<name>.yaml``. Concept terms are kept verbatim, per language."""
 
@@ -93,6 +111,7 @@ class Topic:
     path: Path | None = None
     enabled: bool = True
     term_files: Mapping[str, Path] = field(default_factory=dict)  # language -> its terms file
+    discovery: TopicDiscovery = TopicDiscovery()
 
     @property
     def positive_rules(self) -> tuple[Rule, ...]:
@@ -181,77 +200,19 @@ def parse_topic(
 
 
 def _compose(source: str, label: str, schema: Mapping[str, Any]) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """YAML text -> (data, line of every value), validated against `schema`."""
+    """YAML text -> (data, line of every value), validated against `schema` (``config.yamlfile``)."""
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise TopicConfigError(f"{label}:{line}: YAML syntax error: {exc.problem or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise TopicConfigError(f"{label}:0: YAML error: {exc}") from exc
-    if node is None:
-        raise TopicConfigError(f"{label}:1: topic file is empty")
-    lines: dict[tuple[Any, ...], int] = {}
-    _index_lines(node, (), lines, label)
-    data = yaml.safe_load(source)
-    _validate_schema(data, lines, label, schema)
+        data, lines = yamlfile.compose(source, label, empty="topic file is empty")
+    except yamlfile.ConfigError as exc:
+        raise TopicConfigError(exc.errors[0]) from exc
+    errors = yamlfile.schema_errors(data, lines, label, schema)
+    if errors:
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise TopicConfigError(errors[0] + more)
     return data, lines
 
 
-def _index_lines(node: yaml.Node, at: tuple[Any, ...], lines: dict[tuple[Any, ...], int], label: str) -> None:
-    """Record the 1-based line of every value by its JSON path; reject duplicate keys (YAML keeps the
-    last one silently, which would hide a user's mistake)."""
-    lines[at] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                raise TopicConfigError(f"{label}:{key_node.start_mark.line + 1}: duplicate key {key!r}")
-            seen.add(key)
-            _index_lines(value_node, (*at, key), lines, label)
-            lines[(*at, key, "__key__")] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index_lines(item, (*at, i), lines, label)
-
-
-def _line_for(lines: Mapping[tuple[Any, ...], int], at: tuple[Any, ...]) -> int:
-    """The line of the deepest known node on a path (a missing key reports its parent mapping)."""
-    at = tuple(str(p) if not isinstance(p, int) else p for p in at)
-    while at:
-        if at in lines:
-            return lines[at]
-        at = at[:-1]
-    return lines.get((), 1)
-
-
-def _validate_schema(
-    data: Any, lines: Mapping[tuple[Any, ...], int], label: str, schema: Mapping[str, Any]
-) -> None:
-    import jsonschema  # only needed when loading topics, not on every `import newsmon`
-
-    validator = jsonschema.Draft202012Validator(schema)
-    located = sorted(
-        ((_error_line(e, lines), e.message, e) for e in validator.iter_errors(data)), key=lambda x: x[:2]
-    )
-    if located:
-        line, message, err = located[0]
-        where = "/".join(str(p) for p in err.absolute_path) or "top level"
-        more = f" (and {len(located) - 1} more problem(s))" if len(located) > 1 else ""
-        raise TopicConfigError(f"{label}:{line}: {where}: {message}{more}")
-
-
-def _error_line(err: Any, lines: Mapping[tuple[Any, ...], int]) -> int:
-    """The line to blame: an unexpected key's own line rather than its parent mapping's."""
-    at = tuple(err.absolute_path)
-    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        allowed = err.schema.get("properties", {})
-        for key in err.instance:
-            if key not in allowed and (*at, key, "__key__") in lines:
-                return lines[(*at, key, "__key__")]
-    return _line_for(lines, at)
+_line_for = yamlfile.line_for
 
 
 def _build_topic(
@@ -344,6 +305,7 @@ def _build_topic(
             raise fail(("requires", i), f"requires: unknown concept {cname!r}")
     if not any(not r.negative for r in rules):
         raise fail(("rules",), "a topic needs at least one positive rule")
+    discovery = _discovery(data.get("discovery") or {}, languages, fail)
 
     return Topic(
         name=name,
@@ -364,7 +326,49 @@ def _build_topic(
         description=str(data.get("description", "")),
         path=path,
         enabled=bool(data.get("enabled", True)),
+        discovery=discovery,
     )
+
+
+def _discovery(
+    raw: Mapping[str, Any], languages: tuple[str, ...], fail: Callable[..., TopicConfigError]
+) -> TopicDiscovery:
+    """The ``discovery:`` section, checked against the topic's languages; a written query must be one a
+    search engine can read (balanced quotes and parentheses)."""
+    for i, lang in enumerate(raw.get("languages", [])):
+        if lang not in languages:
+            raise fail(
+                ("discovery", "languages", i), f"discovery: language {lang!r} is not a language of the topic"
+            )
+    queries = []
+    for i, item in enumerate(raw.get("queries", [])):
+        text, lang = " ".join(item["query"].split()), item["lang"]
+        if lang != NEUTRAL and lang not in languages:
+            raise fail(
+                ("discovery", "queries", i, "lang"),
+                f"discovery query: language {lang!r} is not a language of the topic",
+            )
+        if text.count('"') % 2 or not _balanced(text):
+            raise fail(
+                ("discovery", "queries", i, "query"),
+                f"discovery query {text!r}: unbalanced quotes or parentheses",
+            )
+        queries.append(WrittenQuery(text=text, lang=lang, providers=tuple(item.get("providers", ()))))
+    return TopicDiscovery(
+        enabled=bool(raw.get("enabled", True)),
+        generate=bool(raw.get("generate", True)),
+        languages=tuple(raw.get("languages", ())),
+        queries=tuple(queries),
+    )
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in re.sub(r'"[^"]*"', "", text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 @dataclass(frozen=True)

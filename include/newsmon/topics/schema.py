@@ -35,6 +35,40 @@ _RULE: dict[str, Any] = {
     },
 }
 
+_WRITTEN_QUERY: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["query", "lang"],
+    "properties": {
+        "query": {"type": "string", "minLength": 3, "maxLength": 500},
+        "lang": {"type": "string", "pattern": "^([a-z]{2}|any)$"},
+        "providers": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,39}$"},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+    },
+}
+
+#: How discovery searches for the topic (``newsmon.discovery``): queries generated from the concepts
+#: and rules for each language, and queries written by hand.
+_DISCOVERY: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "enabled": {"type": "boolean"},
+        "generate": {"type": "boolean"},
+        "languages": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z]{2}$"},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "queries": {"type": "array", "items": _WRITTEN_QUERY},
+    },
+}
+
 TOPIC_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "newsmon topic",
@@ -82,6 +116,7 @@ TOPIC_SCHEMA: dict[str, Any] = {
         },
         "rules": {"type": "array", "items": _RULE, "minItems": 1},
         "negatives": {"type": "array", "items": _RULE},
+        "discovery": _DISCOVERY,
     },
 }
 
