@@ -4,7 +4,7 @@ Entries get a second kind of source (a discovery provider: ``feed_id`` NULL, ``p
 both) and the URL key of their link, so an article found by a feed and by a search is one entry.
 Entries stored before this revision keep ``url_key`` NULL (the fetch still folds them to one copy by URL).
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006 (the coordinator re-chains it after 0007 when merging)
 Create Date: 2026-12-02
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
