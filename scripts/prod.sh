@@ -201,6 +201,7 @@ start() {
   echo "  newsmon db upgrade ($PROD_NEWSMON_DB)"
   NEWSMON_DB_URL=$PROD_NEWSMON_URL newsmon db upgrade
   if [ "$DEMO" = 1 ]; then
+    export NEWSMON_DISCOVERY_FILE=off  # the demo corpus is the whole world: no searches of the real web
     newsmon demo feeds --port "$DEMO_PORT" --out "$NEWSMON_FEEDS_FILE"
     launch demo-server newsmon demo serve --port "$DEMO_PORT"
   fi
