@@ -375,16 +375,15 @@ def load_topics(settings: Settings) -> list[Topic]:
 def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, int]:
     """Score every newly folded copy against every topic; a story's flag keeps its best-scoring copy.
 
-    Each copy is detected, split and tokenised once (`analyse`) and then matched against every topic.
+    Each copy is detected, split and tokenised once and then matched against every topic
+    (`newsmon.topics.flagging`, the rule the preview and the backfill share); each flag records the
+    version (content hash) of the topic that scored it.
     """
-    from newsmon.topics.learned import apply_learned, load_model_for
-    from newsmon.topics.score import score_analysis
-    from newsmon.topics.text import analyse
+    from newsmon.topics.flagging import score_copy, scoring_topics
 
     now = now or utcnow()
-    topics = load_topics(settings)
     # A learned layer is used only where one was trained and beat the rules on held-out data.
-    models = {t.name: load_model_for(t) for t in topics}
+    topics = scoring_topics(load_topics(settings))
     counts = {"scored": 0, "new_flags": 0}
     while True:
         with session_scope(settings.db_url) as session:
@@ -393,9 +392,8 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
                 break
             for copy in batch:
                 story_id = flags_store.live_story_id(session, copy.story_id)
-                analysis = analyse(copy.title or "", copy.text or "", copy.lang)
-                for topic in topics:
-                    result = apply_learned(models[topic.name], score_analysis(topic, analysis))
+                results = score_copy(topics, title=copy.title, text=copy.text, lang=copy.lang)
+                for topic, result in zip(topics, results, strict=True):
                     if result.flagged:
                         counts["new_flags"] += flags_store.record_flag(
                             session,
@@ -405,6 +403,7 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
                             copy_id=copy.id,
                             evidence=result.to_json(),
                             now=now,
+                            topic_hash=topic.hash,
                         )
             copies_store.mark_scored(session, [c.id for c in batch], now)
             counts["scored"] += len(batch)

@@ -135,7 +135,8 @@ def count_alerts(session: Session) -> dict[str, int]:
     return {status: n for status, n in session.execute(stmt)}
 
 
-SUPERSEDING = (DeliveryStatus.SENT, DeliveryStatus.SENDING)
+# A summarised alert went out inside a backfill summary: it covers its story like a sent one.
+SUPERSEDING = (DeliveryStatus.SENT, DeliveryStatus.SENDING, DeliveryStatus.SUMMARISED)
 
 
 def supersession(data: AlertData, covered: Mapping[tuple[int, str], tuple[int, int]]) -> str | None:

@@ -21,8 +21,11 @@ def record_flag(
     copy_id: int,
     evidence: dict[str, Any],
     now: datetime,
+    topic_hash: str | None = None,
 ) -> bool:
-    """Flag a story for a topic, or raise its score when a copy scores higher. True when the flag is new."""
+    """Flag a story for a topic, or raise its score when a copy scores higher. True when the flag is new.
+
+    `topic_hash` is the version of the topic that scored the copy (newsmon.topics.version)."""
     created = insert_ignore(
         session,
         Flag,
@@ -35,6 +38,7 @@ def record_flag(
                 "evidence": evidence,
                 "flagged_at": now,
                 "updated_at": now,
+                "topic_hash": topic_hash,
             }
         ],
         ["story_id", "topic"],
@@ -43,7 +47,7 @@ def record_flag(
         session.execute(
             update(Flag)
             .where(Flag.story_id == story_id, Flag.topic == topic, Flag.score < score)
-            .values(score=score, copy_id=copy_id, evidence=evidence, updated_at=now)
+            .values(score=score, copy_id=copy_id, evidence=evidence, updated_at=now, topic_hash=topic_hash)
         )
     return bool(created)
 

@@ -65,6 +65,18 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class SurgeRule:
+    """When a story flagged for the topic surges: at least `copies` copies from at least `sites` distinct
+    sites within the last `hours` hours (newsmon.alerts.surge). `enabled: false` (``surge: false`` in the
+    file) sends no surge alerts for the topic."""
+
+    copies: int = 5
+    sites: int = 3
+    hours: float = 6.0
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class Topic:
     """One topic, as loaded from ``<name>.yaml``. Concept terms are kept verbatim, per language."""
 
@@ -93,6 +105,7 @@ class Topic:
     path: Path | None = None
     enabled: bool = True
     term_files: Mapping[str, Path] = field(default_factory=dict)  # language -> its terms file
+    surge: SurgeRule = field(default_factory=SurgeRule)
 
     @property
     def positive_rules(self) -> tuple[Rule, ...]:
@@ -344,6 +357,7 @@ def _build_topic(
             raise fail(("requires", i), f"requires: unknown concept {cname!r}")
     if not any(not r.negative for r in rules):
         raise fail(("rules",), "a topic needs at least one positive rule")
+    surge = _surge_rule(data.get("surge", True))
 
     return Topic(
         name=name,
@@ -364,6 +378,20 @@ def _build_topic(
         description=str(data.get("description", "")),
         path=path,
         enabled=bool(data.get("enabled", True)),
+        surge=surge,
+    )
+
+
+def _surge_rule(value: bool | Mapping[str, Any]) -> SurgeRule:
+    """`surge: false`, `surge: true` (the defaults) or a mapping overriding some of them (schema-checked)."""
+    if isinstance(value, bool):
+        return SurgeRule(enabled=value)
+    default = SurgeRule()
+    return SurgeRule(
+        copies=int(value.get("copies", default.copies)),
+        sites=int(value.get("sites", default.sites)),
+        hours=float(value.get("hours", default.hours)),
+        enabled=bool(value.get("enabled", True)),
     )
 
 
