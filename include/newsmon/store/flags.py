@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from newsmon.store.db import rows_changed
 from newsmon.store.models import Flag, Story
 from newsmon.store.upsert import insert_ignore
 
@@ -50,6 +51,54 @@ def record_flag(
             .values(score=score, copy_id=copy_id, evidence=evidence, updated_at=now, topic_hash=topic_hash)
         )
     return bool(created)
+
+
+def set_flag(
+    session: Session,
+    *,
+    story_id: int,
+    topic: str,
+    score: float,
+    copy_id: int,
+    evidence: dict[str, Any],
+    topic_hash: str,
+    backfill_id: int | None,
+    now: datetime,
+) -> bool:
+    """The flag as a re-score of all the story's copies with one topic version says it (the backfill):
+    created (noting the backfill), or replaced, since the stored score came from another version. True
+    when the flag is new."""
+    created = insert_ignore(
+        session,
+        Flag,
+        [
+            {
+                "story_id": story_id,
+                "topic": topic,
+                "score": score,
+                "copy_id": copy_id,
+                "evidence": evidence,
+                "flagged_at": now,
+                "updated_at": now,
+                "topic_hash": topic_hash,
+                "backfill_id": backfill_id,
+            }
+        ],
+        ["story_id", "topic"],
+    )
+    if not created:
+        session.execute(
+            update(Flag)
+            .where(Flag.story_id == story_id, Flag.topic == topic)
+            .values(score=score, copy_id=copy_id, evidence=evidence, topic_hash=topic_hash, updated_at=now)
+        )
+    return bool(created)
+
+
+def drop_flag(session: Session, *, story_id: int, topic: str) -> bool:
+    """Remove a flag the current version of its topic no longer raises; True when there was one. Alerts
+    already sent and analysts' feedback stay (they are history, and keep a re-flag from alerting again)."""
+    return rows_changed(session, delete(Flag).where(Flag.story_id == story_id, Flag.topic == topic)) > 0
 
 
 def live_story_id(session: Session, story_id: int) -> int:
