@@ -67,7 +67,9 @@ def run_demo(settings: Settings, smtp: SmtpConfig | None) -> dict:
 
 def story_id(db_url: str, title_like: str) -> int:
     with session_scope(db_url) as s:
-        found = s.scalar(select(Story.id).where(Story.title.ilike(title_like), Story.merged_into_id.is_(None)))
+        found = s.scalar(
+            select(Story.id).where(Story.title.ilike(title_like), Story.merged_into_id.is_(None))
+        )
     assert found is not None, title_like
     return found
 
