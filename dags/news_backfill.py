@@ -4,12 +4,13 @@
 Re-scores the stored archive with the current version of a topic, so a new or edited topic sees the
 stories that were folded before it changed (`news_monitor` scores copies only as they arrive).
 
-| task | what it does |
-|---|---|
-| `plan` | finds the topic(s) and the stories with a copy since `since` not yet scored with the topic's current version (content hash of its files); splits them into batches |
-| `score_batch` | one mapped task per batch: scores every copy as the monitor does; creates or replaces flags, removes flags the new version no longer raises |
-| `finish` | marks the backfill done and sends **one summary email per recipient** listing the flags found on stories older than `NEWSMON_BACKFILL_QUIET_AGE` (default 24h), which get no alert each |
-| `send_alerts` | sends the usual one alert per new flag on the newer stories |
+- `plan`, `batches`: the topic(s), and their stories with a copy since `since` not yet scored with the
+  topic's current version (the content hash of its files), in batches;
+- `score_batch`: one mapped task per batch scores every copy as the monitor does, creates or replaces
+  flags and removes those the new version no longer raises;
+- `finish`: marks the backfill done; **one summary email per recipient** lists the flags found on stories
+  older than `NEWSMON_BACKFILL_QUIET_AGE` (24h), which get no alert each;
+- `send_alerts`: the usual one alert per new flag on the newer stories.
 
 Params: `topic` (empty: every topic whose current version was never backfilled, i.e. new or edited
 topics) and `since` (e.g. `30d`; empty: `NEWSMON_BACKFILL_SINCE`, default 30d). Trigger it from the
@@ -74,7 +75,7 @@ def _settings():
 )
 def news_backfill():
     # Imports inside the tasks keep the DAG file's parse cost to milliseconds (tests/dags checks it).
-    @task(multiple_outputs=True)
+    @task
     def plan(params=None) -> dict:
         from newsmon import pipeline
         from newsmon.config.settings import parse_duration
@@ -92,6 +93,11 @@ def news_backfill():
             "batches": [b.to_dict() for s in started for b in s.batches],
         }
 
+    @task
+    def batches(planned: dict) -> list[dict]:
+        """The mapped task's list (Airflow maps over a task's whole return value only)."""
+        return planned["batches"]
+
     @task(max_active_tis_per_dagrun=4)
     def score_batch(batch: dict) -> dict:
         from newsmon import pipeline
@@ -101,14 +107,18 @@ def news_backfill():
 
     # none_failed: with nothing to re-score the mapped task is skipped, and the summaries still go out.
     @task(trigger_rule="none_failed")
-    def finish(backfill_ids: list, counts=None) -> dict:
+    def finish(planned: dict, counts=None) -> dict:
         from newsmon import pipeline
         from newsmon.topics.backfill import finish as finish_backfill
         from newsmon_airflow import smtp_from_airflow
 
         done = [dict(c) for c in (counts or [])]
         return finish_backfill(
-            _settings(), backfill_ids, smtp=smtp_from_airflow(), now=pipeline.utcnow(), batch_counts=done
+            _settings(),
+            planned["backfill_ids"],
+            smtp=smtp_from_airflow(),
+            now=pipeline.utcnow(),
+            batch_counts=done,
         )
 
     @task
@@ -119,8 +129,8 @@ def news_backfill():
         return pipeline.send_alerts(_settings(), smtp_from_airflow())
 
     planned = plan()
-    scored = score_batch.expand(batch=planned["batches"])
-    send_alerts(finish(planned["backfill_ids"], scored))
+    scored = score_batch.expand(batch=batches(planned))
+    send_alerts(finish(planned, scored))
 
 
 news_backfill()
