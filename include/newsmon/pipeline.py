@@ -2,7 +2,7 @@
 `newsmon run`). Stages talk to each other only through the database, so any stage can be retried, run on
 another worker or run twice without changing the outcome.
 
-poll_feeds -> plan_fetch -> fetch_batch (mapped) -> fold_stories -> flag_topics -> send_alerts
+poll_feeds -> plan_fetch -> fetch_batch (mapped) -> fold_stories -> flag_topics -> send_alerts, check_surges
 """
 
 from __future__ import annotations
@@ -438,6 +438,22 @@ def send_alerts(settings: Settings, smtp: SmtpConfig | None, now: datetime | Non
     return counts
 
 
+def check_surges(settings: Settings, smtp: SmtpConfig | None, now: datetime | None = None) -> dict[str, int]:
+    """Record the stories that surged since the last check (many copies from many sites within a topic's
+    hours) and send one surge alert per (story, topic), ever; no SMTP -> they wait. A re-run sends nothing
+    new."""
+    from newsmon.alerts.surge import check_surges as check
+
+    report = check(
+        settings.db_url, load_topics(settings), smtp=smtp, now=now or utcnow(), ui_url=settings.ui_url
+    )
+    counts = {"found": report.found, "sent": report.sent, "failed": report.failed, "pending": report.pending}
+    for error in report.errors:
+        log.warning("surge: %s", error)
+    log.info("surge: %s", counts)
+    return counts
+
+
 def record_run(
     settings: Settings,
     run_id: str,
@@ -469,6 +485,7 @@ def run_once(
     summary["fold"] = fold_stories(settings)
     summary["flag"] = flag_topics(settings)
     summary["alerts"] = send_alerts(settings, smtp)
+    summary["surge"] = check_surges(settings, smtp)
     record_run(settings, f"newsmon-run-{started.isoformat()}", started_at=started, summary=summary)
     return summary
 

@@ -467,9 +467,7 @@ def _print_preview(p: Any) -> None:
         f"{p.stored} flagged now; {p.still_flagged} stay flagged"
     )
     if p.outdated:
-        print(
-            f"  {p.outdated} stored flag(s) scored by another version: `newsmon topics backfill` re-scores"
-        )
+        print(f"  {p.outdated} stored flag(s) scored by another version: `newsmon topics backfill` re-scores")
     for label, rows, total in (
         ("WOULD FLAG", p.would_flag, p.would_flag_total),
         ("WOULD STOP FLAGGING", p.would_unflag, p.would_unflag_total),
