@@ -15,7 +15,18 @@ from collections.abc import Sequence
 
 from newsmon import __version__
 
-GROUPS: tuple[str, ...] = ("db", "run", "feeds", "stories", "topics", "feedback", "alerts", "demo", "health")
+GROUPS: tuple[str, ...] = (
+    "db",
+    "run",
+    "feeds",
+    "stories",
+    "topics",
+    "feedback",
+    "alerts",
+    "demo",
+    "health",
+    "tokens",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
