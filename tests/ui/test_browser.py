@@ -106,7 +106,6 @@ def airflow(tmp_path_factory) -> Iterator[Server]:
         yield Server(home.base, data)
 
 
-
 @pytest.fixture(scope="module")
 def browser():
     OUTPUT.mkdir(exist_ok=True)

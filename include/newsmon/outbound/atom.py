@@ -73,7 +73,7 @@ def _summary_html(row: FeedRow, ui_url: str) -> str:
         if float(raw.get("weight") or 0) < 0:
             continue
         pieces = [
-            E.MARK(xml_text(text)) if hit else xml_text(text)
+            E.STRONG(xml_text(text)) if hit else xml_text(text)
             for text, hit in mark_terms(raw["sentence"], [str(t) for t in raw.get("terms") or ()])
         ]
         items.append(E.LI(*pieces))
