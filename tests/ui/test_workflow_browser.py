@@ -38,7 +38,15 @@ from newsmon.store.db import get_engine, session_scope, upgrade
 from newsmon.store.models import Alert, Copy
 from tests.dags.airflow_harness import airflow_ready, run_dag
 from tests.smtp_server import MailServer
-from tests.ui.airflow_server import airflow_home, api_server, chromium, log_in, migrating
+from tests.ui.airflow_server import (
+    airflow_home,
+    airflow_tab,
+    api_server,
+    chromium,
+    log_in,
+    migrating,
+    open_news_monitor,
+)
 from tests.workflow.helpers import (
     ENGINEERS,
     RECIPIENTS,
@@ -103,27 +111,13 @@ def login(browser, airflow) -> dict:
 
 @pytest.fixture
 def page(browser, airflow, login):
-    context = browser.new_context(viewport={"width": 1400, "height": 1500}, storage_state=login)
-    tab = context.new_page()
-    tab.dialogs = []
-    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
-    tab.goto(f"{airflow.base}/")
-    tab.get_by_role("button", name="Browse").wait_for()
-    yield tab
-    context.close()
-
-
-def _news_monitor(tab):
-    tab.get_by_role("button", name="Browse").click()
-    tab.get_by_role("menuitem", name="News Monitor").click()
-    frame = tab.frame_locator("iframe[title='News Monitor']")
-    frame.locator("h1", has_text="Flagged stories").wait_for()
-    return frame
+    with airflow_tab(browser, airflow.base, login) as tab:
+        yield tab
 
 
 def test_preview_page_shows_what_an_edited_topic_would_flag(page, airflow):
     edit_topic(airflow.topics_dir)  # the analyst edits the live file in the config folder
-    frame = _news_monitor(page)
+    frame = open_news_monitor(page)
     frame.get_by_role("link", name="Topic preview").click()
     frame.locator("h1", has_text="Topic preview").wait_for()
     frame.locator("select[name=topic]").select_option(TOPIC)
@@ -163,7 +157,7 @@ def test_backfill_flags_the_archive_and_sends_one_summary_per_recipient(page, ai
     assert [m["X-Newsmon-Alert"] for m in new if m["X-Newsmon-Alert"]] == [f"{engineers}/{TOPIC}"]
     get_engine(db).dispose()
 
-    frame = _news_monitor(page)
+    frame = open_news_monitor(page)
     rows = frame.locator("table.stories tbody tr")
     assert rows.filter(has_text="Storm Ivo").locator(".topic").inner_text() == TOPIC
     assert rows.filter(has_text="Lowmoor engineers").count() == 1
@@ -197,7 +191,7 @@ def test_the_atom_feed_reads_back_and_refuses_a_wrong_token(airflow):
 
 
 def test_csv_export_of_the_list_downloads_and_opens(page, airflow):
-    frame = _news_monitor(page)
+    frame = open_news_monitor(page)
     frame.locator("select[name=topic]").select_option(TOPIC)
     frame.locator("table.stories tbody tr").first.wait_for()
     shown = frame.locator("table.stories tbody tr").count()
@@ -225,7 +219,7 @@ def test_surge_badge_after_the_demo_adds_copies(page, airflow):
         f"{surged}/{TOPIC}"
     ]
 
-    frame = _news_monitor(page)
+    frame = open_news_monitor(page)
     row = frame.locator("table.stories tbody tr").filter(has=frame.locator(".badge.surge"))
     assert row.count() == 1
     assert row.locator(".copies .count").inner_text() == "5"

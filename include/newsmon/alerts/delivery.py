@@ -8,7 +8,7 @@ recording the outcome) is `newsmon.store.delivery`. `deliver_row` is the whole c
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newsmon.alerts.smtp import SendKind, SendResult, SmtpSession, SmtpUnavailable
+from newsmon.alerts.smtp import SendKind, SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
 from newsmon.store import delivery
 from newsmon.store.db import SessionSource, session_scope
 from newsmon.store.delivery import Deliverable, DeliveryStatus
@@ -118,3 +118,44 @@ def deliver_row(
     if settled.status != DeliveryStatus.SENT or settled.error:
         log.warning("%s %s: %s -> %s", model.__tablename__, row_id, settled.error, settled.status)
     return str(settled.status), settled.error
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What `deliver_due` did."""
+
+    sent: int
+    failed: int
+    errors: tuple[str, ...]
+
+
+def deliver_due(
+    source: SessionSource,
+    smtp: SmtpConfig,
+    model: Deliverable,
+    row_ids: Sequence[int],
+    *,
+    build: Callable[[int], Callable[[Session], Outgoing]],
+    now: datetime,
+    max_attempts: int,
+) -> Delivered:
+    """`deliver_row` for each due row, over one SMTP connection; an outage stops the run (the rows stay
+    pending, without an attempt spent)."""
+    tally = {"sent": 0, "failed": 0}
+    errors: list[str] = []
+    with SmtpSession(smtp) as conn:
+        for row_id in row_ids:
+            try:
+                conn.connect()
+            except SmtpUnavailable as exc:
+                log.error("%s; %s rows stay pending", exc, model.__tablename__)
+                errors.append(str(exc))
+                break
+            outcome, error = deliver_row(
+                source, conn, model, row_id, build=build(row_id), now=now, max_attempts=max_attempts
+            )
+            if outcome in tally:
+                tally[outcome] += 1
+            if error:
+                errors.append(f"{model.__tablename__} {row_id}: {error}")
+    return Delivered(tally["sent"], tally["failed"], tuple(errors))

@@ -17,10 +17,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from newsmon.alerts.delivery import Outgoing, deliver_row
+from newsmon.alerts.delivery import Outgoing, deliver_due
 from newsmon.alerts.message import build_message
 from newsmon.alerts.render import BackfillContext, DigestStory, render_backfill
-from newsmon.alerts.smtp import SmtpConfig, SmtpSession, SmtpUnavailable
+from newsmon.alerts.smtp import SmtpConfig
 from newsmon.store import backfills as store
 from newsmon.store.alerts import backfill_message_id
 from newsmon.store.db import SessionSource, session_scope
@@ -125,32 +125,24 @@ def send_summaries(
         if pending:
             log.warning("no SMTP server configured: %d backfill summary email(s) wait until one is", pending)
         return SummaryReport(queued, 0, 0, pending)
-    tally = {"sent": 0, "failed": 0}
-    errors: list[str] = []
-    with SmtpSession(smtp) as conn:
-        with session_scope(source) as session:
-            due = store.due_summaries(session, now=now, max_attempts=MAX_ATTEMPTS)
-        for summary_id in due:
-            try:
-                conn.connect()
-            except SmtpUnavailable as exc:
-                log.error("%s; backfill summaries stay pending", exc)
-                errors.append(str(exc))
-                break
-            outcome, error = deliver_row(
-                source,
-                conn,
-                BackfillSummary,
-                summary_id,
-                build=_build(summary_id, sender=smtp.from_email, ui_url=ui_url, now=now),
-                now=now,
-                max_attempts=MAX_ATTEMPTS,
-            )
-            if outcome in tally:
-                tally[outcome] += 1
-            if error:
-                errors.append(f"backfill summary {summary_id}: {error}")
+    with session_scope(source) as session:
+        due = store.due_summaries(session, now=now, max_attempts=MAX_ATTEMPTS)
+    done = deliver_due(
+        source,
+        smtp,
+        BackfillSummary,
+        due,
+        build=lambda row_id: _build(row_id, sender=smtp.from_email, ui_url=ui_url, now=now),
+        now=now,
+        max_attempts=MAX_ATTEMPTS,
+    )
     with session_scope(source) as session:
         pending = store.count_pending(session)
-    log.info("backfill summaries: %d queued, %s, %d pending", queued, tally, pending)
-    return SummaryReport(queued, tally["sent"], tally["failed"], pending, tuple(errors))
+    log.info(
+        "backfill summaries: %d queued, %d sent, %d failed, %d pending",
+        queued,
+        done.sent,
+        done.failed,
+        pending,
+    )
+    return SummaryReport(queued, done.sent, done.failed, pending, done.errors)

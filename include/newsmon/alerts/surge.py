@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from newsmon.alerts.delivery import Outgoing, deliver_row
+from newsmon.alerts.delivery import Outgoing, deliver_due
 from newsmon.alerts.message import build_message
 from newsmon.alerts.render import CopyInfo, SurgeContext, render_surge
-from newsmon.alerts.smtp import SmtpConfig, SmtpSession, SmtpUnavailable
+from newsmon.alerts.smtp import SmtpConfig
 from newsmon.store import surges as store
 from newsmon.store.db import SessionSource, session_scope
 from newsmon.store.models import Surge
@@ -136,31 +136,17 @@ def check_surges(
         if pending:
             log.warning("no SMTP server configured: %d surge alert(s) wait until one is", pending)
         return SurgeReport(len(found), 0, 0, pending)
-    tally = {"sent": 0, "failed": 0}
-    errors: list[str] = []
-    with SmtpSession(smtp) as conn:
-        with session_scope(source) as session:
-            due = store.due_surges(session, now=now, max_attempts=MAX_ATTEMPTS)
-        for surge_id in due:
-            try:
-                conn.connect()
-            except SmtpUnavailable as exc:
-                log.error("%s; surge alerts stay pending", exc)
-                errors.append(str(exc))
-                break
-            outcome, error = deliver_row(
-                source,
-                conn,
-                Surge,
-                surge_id,
-                build=_build(surge_id, sender=smtp.from_email, ui_url=ui_url, now=now),
-                now=now,
-                max_attempts=MAX_ATTEMPTS,
-            )
-            if outcome in tally:
-                tally[outcome] += 1
-            if error:
-                errors.append(f"surge {surge_id}: {error}")
+    with session_scope(source) as session:
+        due = store.due_surges(session, now=now, max_attempts=MAX_ATTEMPTS)
+    done = deliver_due(
+        source,
+        smtp,
+        Surge,
+        due,
+        build=lambda row_id: _build(row_id, sender=smtp.from_email, ui_url=ui_url, now=now),
+        now=now,
+        max_attempts=MAX_ATTEMPTS,
+    )
     with session_scope(source) as session:
         pending = store.count_pending(session)
-    return SurgeReport(len(found), tally["sent"], tally["failed"], pending, tuple(errors))
+    return SurgeReport(len(found), done.sent, done.failed, pending, done.errors)

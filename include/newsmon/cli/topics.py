@@ -402,33 +402,34 @@ def cmd_train(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------- preview and backfill
 
 
-def _since(args: argparse.Namespace) -> Any:
-    """`--since` as a timedelta (None when not given), or an error message string."""
+def _workflow_settings(args: argparse.Namespace) -> tuple[Any, Any] | None:
+    """(settings with --db and --topics-dir applied, --since as a timedelta or None); None after printing
+    why --since is not a duration."""
+    from newsmon.cli.common import settings_from_args
     from newsmon.config.settings import parse_duration
 
-    if args.since is None:
-        return None
     try:
-        return parse_duration(args.since)
+        since = parse_duration(args.since) if args.since is not None else None
     except ValueError as exc:
-        return str(exc)
+        print(f"error: --since: {exc}", file=sys.stderr)
+        return None
+    settings = settings_from_args(args)
+    if args.topics_dir:
+        settings = settings.with_(topics_dir=args.topics_dir)
+    return settings, since
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from newsmon.cli.common import settings_from_args
     from newsmon.store.db import upgrade
     from newsmon.topics.model import TopicConfigError
     from newsmon.topics.preview import load_candidate, preview_topic
 
-    since = _since(args)
-    if isinstance(since, str):
-        print(f"error: --since: {since}", file=sys.stderr)
+    prepared = _workflow_settings(args)
+    if prepared is None:
         return 2
-    settings = settings_from_args(args)
-    if args.topics_dir:
-        settings = settings.with_(topics_dir=args.topics_dir)
+    settings, since = prepared
     try:
         candidate, live = load_candidate(args.file, settings.topics_dir, args.topic)
     except TopicConfigError as exc:
@@ -493,18 +494,14 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     from newsmon import pipeline
     from newsmon.cli.alerts import _smtp
-    from newsmon.cli.common import settings_from_args
     from newsmon.store.db import upgrade
     from newsmon.topics.backfill import BackfillError, run_backfill
     from newsmon.topics.model import TopicConfigError
 
-    since = _since(args)
-    if isinstance(since, str):
-        print(f"error: --since: {since}", file=sys.stderr)
+    prepared = _workflow_settings(args)
+    if prepared is None:
         return 2
-    settings = settings_from_args(args)
-    if args.topics_dir:
-        settings = settings.with_(topics_dir=args.topics_dir)
+    settings, since = prepared
     smtp = _smtp(args)
     upgrade(settings.db_url)
     try:

@@ -12,14 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import exists, func, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy.orm import Session
 
 from newsmon.store.alerts import alert_message_id, insert_alerts
 from newsmon.store.delivery import DeliveryStatus, due
 from newsmon.store.models import Alert, Backfill, BackfillSummary, Copy, Flag, Story, TopicScan
+from newsmon.store.outbound import FeedRow, flagged_stories
 from newsmon.store.upsert import _insert, insert_ignore
 
 CHUNK = 500
@@ -222,7 +222,7 @@ def backfill_counts(session: Session, backfill: BackfillRow) -> dict[str, int]:
 # ----------------------------------------------------------------------------------------- the summary
 
 
-def _quiet_where(backfill_id: int) -> tuple[Any, ...]:
+def _quiet_where(backfill_id: int) -> tuple[ColumnElement[bool], ...]:
     return (
         Flag.backfill_id == backfill_id,
         Story.merged_into_id.is_(None),
@@ -244,38 +244,11 @@ def quiet_total(session: Session, backfill_id: int) -> int:
     return session.scalar(stmt) or 0
 
 
-@dataclass(frozen=True)
-class QuietStory:
-    story_id: int
-    title: str
-    score: float
-    first_seen_at: datetime
-    copies: int
-    site: str | None
-    url: str | None
-
-
-def quiet_stories(session: Session, backfill_id: int, *, limit: int) -> list[QuietStory]:
+def quiet_stories(session: Session, backfill_id: int, *, limit: int) -> list[FeedRow]:
     """The quiet flags of a backfill, best score first: what its summary email lists."""
-    original = aliased(Copy)
-    rows = session.execute(
-        select(
-            Story.id,
-            Story.title,
-            Flag.score,
-            Story.first_seen_at,
-            Story.copies_count,
-            original.site,
-            original.url,
-        )
-        .select_from(Flag)
-        .join(Story, Story.id == Flag.story_id)
-        .join(original, original.id == Story.original_copy_id, isouter=True)
-        .where(*_quiet_where(backfill_id))
-        .order_by(Flag.score.desc(), Story.id)
-        .limit(limit)
-    ).all()
-    return [QuietStory(r[0], r[1] or "", r[2], r[3], r[4], r[5], r[6]) for r in rows]
+    return flagged_stories(
+        session, *_quiet_where(backfill_id), order_by=(Flag.score.desc(), Flag.story_id), limit=limit
+    )
 
 
 def ensure_summary(

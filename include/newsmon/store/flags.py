@@ -13,6 +13,48 @@ from newsmon.store.models import Flag, Story
 from newsmon.store.upsert import insert_ignore
 
 
+def _write_flag(
+    session: Session,
+    *,
+    story_id: int,
+    topic: str,
+    score: float,
+    copy_id: int,
+    evidence: dict[str, Any],
+    now: datetime,
+    topic_hash: str | None,
+    backfill_id: int | None = None,
+    only_higher: bool,
+) -> bool:
+    """Insert the flag through its (story, topic) key, else update it (only to a higher score when
+    `only_higher`); True when the flag is new."""
+    row = {
+        "story_id": story_id,
+        "topic": topic,
+        "score": score,
+        "copy_id": copy_id,
+        "evidence": evidence,
+        "flagged_at": now,
+        "updated_at": now,
+        "topic_hash": topic_hash,
+        "backfill_id": backfill_id,
+    }
+    if insert_ignore(session, Flag, [row], ["story_id", "topic"]):
+        return True
+    stmt = update(Flag).where(Flag.story_id == story_id, Flag.topic == topic)
+    if only_higher:
+        stmt = stmt.where(Flag.score < score)
+    values = {
+        "score": score,
+        "copy_id": copy_id,
+        "evidence": evidence,
+        "updated_at": now,
+        "topic_hash": topic_hash,
+    }
+    session.execute(stmt.values(**values))
+    return False
+
+
 def record_flag(
     session: Session,
     *,
@@ -27,30 +69,17 @@ def record_flag(
     """Flag a story for a topic, or raise its score when a copy scores higher. True when the flag is new.
 
     `topic_hash` is the version of the topic that scored the copy (newsmon.topics.version)."""
-    created = insert_ignore(
+    return _write_flag(
         session,
-        Flag,
-        [
-            {
-                "story_id": story_id,
-                "topic": topic,
-                "score": score,
-                "copy_id": copy_id,
-                "evidence": evidence,
-                "flagged_at": now,
-                "updated_at": now,
-                "topic_hash": topic_hash,
-            }
-        ],
-        ["story_id", "topic"],
+        story_id=story_id,
+        topic=topic,
+        score=score,
+        copy_id=copy_id,
+        evidence=evidence,
+        now=now,
+        topic_hash=topic_hash,
+        only_higher=True,
     )
-    if not created:
-        session.execute(
-            update(Flag)
-            .where(Flag.story_id == story_id, Flag.topic == topic, Flag.score < score)
-            .values(score=score, copy_id=copy_id, evidence=evidence, updated_at=now, topic_hash=topic_hash)
-        )
-    return bool(created)
 
 
 def set_flag(
@@ -68,31 +97,18 @@ def set_flag(
     """The flag as a re-score of all the story's copies with one topic version says it (the backfill):
     created (noting the backfill), or replaced, since the stored score came from another version. True
     when the flag is new."""
-    created = insert_ignore(
+    return _write_flag(
         session,
-        Flag,
-        [
-            {
-                "story_id": story_id,
-                "topic": topic,
-                "score": score,
-                "copy_id": copy_id,
-                "evidence": evidence,
-                "flagged_at": now,
-                "updated_at": now,
-                "topic_hash": topic_hash,
-                "backfill_id": backfill_id,
-            }
-        ],
-        ["story_id", "topic"],
+        story_id=story_id,
+        topic=topic,
+        score=score,
+        copy_id=copy_id,
+        evidence=evidence,
+        now=now,
+        topic_hash=topic_hash,
+        backfill_id=backfill_id,
+        only_higher=False,
     )
-    if not created:
-        session.execute(
-            update(Flag)
-            .where(Flag.story_id == story_id, Flag.topic == topic)
-            .values(score=score, copy_id=copy_id, evidence=evidence, topic_hash=topic_hash, updated_at=now)
-        )
-    return bool(created)
 
 
 def drop_flag(session: Session, *, story_id: int, topic: str) -> bool:

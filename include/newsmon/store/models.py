@@ -71,6 +71,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 TS = UTCDateTime()
 
 
+class DeliveryColumns:
+    """The columns of a row delivered by email through the claim/lease machinery (newsmon.store.delivery):
+    digests, surge alerts and backfill summaries (alerts have the same, with an index on `status`)."""
+
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
+    message_id: Mapped[str] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)  # pending: a back-off; sending: the lease
+    created_at: Mapped[datetime] = mapped_column(TS)
+    sent_at: Mapped[datetime | None] = mapped_column(TS)
+
+
 class Feed(Base):
     """A configured feed and its polling state (the fields of `newsmon.feeds.poll.FeedState`)."""
 
@@ -314,7 +327,7 @@ class StoryLink(Base):
     linked_at: Mapped[datetime] = mapped_column(TS)
 
 
-class Digest(Base):
+class Digest(DeliveryColumns, Base):
     """One digest email per recipient and period: the unique key makes a re-run of the digest a no-op."""
 
     __tablename__ = "digests"
@@ -325,13 +338,6 @@ class Digest(Base):
     period: Mapped[str] = mapped_column(String(64))  # e.g. "2026-11-25" or "2026-11-25T06"
     since: Mapped[datetime] = mapped_column(TS)
     until: Mapped[datetime] = mapped_column(TS)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
-    message_id: Mapped[str] = mapped_column(String(300))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)  # while sending: the claim's lease
-    created_at: Mapped[datetime] = mapped_column(TS)
-    sent_at: Mapped[datetime | None] = mapped_column(TS)
 
 
 class SiteBoilerplate(Base):
@@ -432,7 +438,7 @@ class TopicScan(Base):
     scanned_at: Mapped[datetime] = mapped_column(TS)
 
 
-class BackfillSummary(Base):
+class BackfillSummary(DeliveryColumns, Base):
     """The one summary email per recipient of a backfill (topic + topic hash), listing its quiet flags.
 
     Delivered by the claim/lease machinery of alerts and digests (newsmon.store.delivery)."""
@@ -445,16 +451,9 @@ class BackfillSummary(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     backfill_id: Mapped[int] = mapped_column(ForeignKey("backfills.id", ondelete="CASCADE"))
     recipient: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
-    message_id: Mapped[str] = mapped_column(String(300))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
-    created_at: Mapped[datetime] = mapped_column(TS)
-    sent_at: Mapped[datetime | None] = mapped_column(TS)
 
 
-class Surge(Base):
+class Surge(DeliveryColumns, Base):
     """A flagged story that gained many copies from many sites in a few hours: one surge alert per
     (story, topic), ever, with the copies' timeline as it was when the surge was found."""
 
@@ -469,14 +468,7 @@ class Surge(Base):
     window_start: Mapped[datetime] = mapped_column(TS)
     window_end: Mapped[datetime] = mapped_column(TS)
     timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
-    message_id: Mapped[str] = mapped_column(String(300))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
-    created_at: Mapped[datetime] = mapped_column(TS)
-    sent_at: Mapped[datetime | None] = mapped_column(TS)
 
 
 class FeedToken(Base):

@@ -3,11 +3,12 @@ tokens (only their SHA-256 is stored; `newsmon.outbound.tokens` makes and checks
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session, aliased
 
 from newsmon.store.db import rows_changed
@@ -17,7 +18,7 @@ from newsmon.store.upsert import upsert
 
 @dataclass(frozen=True)
 class FeedRow:
-    """One flagged story as a feed entry shows it."""
+    """One flagged story as the Atom feed and the backfill summary show it."""
 
     story_id: int
     title: str
@@ -31,8 +32,11 @@ class FeedRow:
     fetch_reason: str | None  # the original's fetch outcome, for the one link rule
 
 
-def topic_flags(session: Session, topic: str, *, limit: int) -> list[FeedRow]:
-    """The topic's flags on live stories, most recently flagged first."""
+def flagged_stories(
+    session: Session, *conditions: ColumnElement[bool], order_by: Sequence[Any], limit: int
+) -> list[FeedRow]:
+    """Flags on live stories with their original copy, filtered and ordered as the caller says: the rows
+    of the Atom feed and of the backfill summary email."""
     original = aliased(Copy)
     rows = session.execute(
         select(
@@ -50,8 +54,8 @@ def topic_flags(session: Session, topic: str, *, limit: int) -> list[FeedRow]:
         .select_from(Flag)
         .join(Story, Story.id == Flag.story_id)
         .join(original, original.id == Story.original_copy_id, isouter=True)
-        .where(Flag.topic == topic, Story.merged_into_id.is_(None))
-        .order_by(Flag.flagged_at.desc(), Flag.id.desc())
+        .where(Story.merged_into_id.is_(None), *conditions)
+        .order_by(*order_by)
         .limit(limit)
     ).all()
     return [
@@ -69,6 +73,13 @@ def topic_flags(session: Session, topic: str, *, limit: int) -> list[FeedRow]:
         )
         for r in rows
     ]
+
+
+def topic_flags(session: Session, topic: str, *, limit: int) -> list[FeedRow]:
+    """The topic's flags on live stories, most recently flagged first."""
+    return flagged_stories(
+        session, Flag.topic == topic, order_by=(Flag.flagged_at.desc(), Flag.id.desc()), limit=limit
+    )
 
 
 def set_token_hash(session: Session, topic: str, token_hash: str, now: datetime) -> None:
