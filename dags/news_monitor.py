@@ -14,6 +14,7 @@ stories, flags the configured topics and sends one alert per new (story, topic).
 | `fold_stories` | assigns each new copy to a story (or starts one) |
 | `flag_topics` | scores new copies against every topic |
 | `send_alerts` | queues and emails one alert per new (story, topic); without SMTP they stay pending |
+| `check_surges` | one surge alert per flagged story that gained N copies from M sites within H hours |
 | `record_run` | records the finished run (for the health check) and emits the health gauges |
 | `publish_flagged` | emits the `newsmon_flagged_stories` asset when new flags exist (the digest follows it) |
 
@@ -144,9 +145,20 @@ def news_monitor():
         metrics.count("send_alerts", counts)
         return counts
 
+    @task
+    def check_surges(_flagged: dict) -> dict:
+        import newsmon_metrics as metrics
+        from newsmon import pipeline
+        from newsmon_airflow import smtp_from_airflow
+
+        with metrics.stage_timer("check_surges"):
+            counts = pipeline.check_surges(_settings(), smtp_from_airflow())
+        metrics.count("check_surges", counts)
+        return counts
+
     # Runs only when every stage before it succeeded: its record is the health check's "last successful run".
     @task
-    def record_run(alerts: dict, **context) -> dict:
+    def record_run(alerts: dict, surges: dict, **context) -> dict:
         import newsmon_metrics as metrics
         from newsmon import pipeline
 
@@ -154,7 +166,11 @@ def news_monitor():
         started = context["dag_run"].start_date
         with metrics.stage_timer("record_run"):
             pipeline.record_run(
-                settings, context["run_id"], started_at=started, summary={"alerts": alerts}, now=now
+                settings,
+                context["run_id"],
+                started_at=started,
+                summary={"alerts": alerts, "surge": surges},
+                now=now,
             )
         report = metrics.run_finished(settings, started_at=started, now=now)
         return report.as_dict() if report else {}
@@ -172,7 +188,7 @@ def news_monitor():
     folded = fold_stories()
     fetched >> folded
     flagged = flag_topics(folded)
-    record_run(send_alerts(flagged))
+    record_run(send_alerts(flagged), check_surges(flagged))
     publish_flagged(flagged)
 
 

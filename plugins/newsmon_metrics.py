@@ -66,6 +66,7 @@ COUNTERS: dict[str, dict[str, str]] = {
         "failed": "alerts.failed",
         "superseded": "alerts.superseded",
     },
+    "check_surges": {"found": "surges.found", "sent": "surges.sent", "failed": "surges.failed"},
 }
 # Counters whose last part is a value from the data (error kind, topic): `<name>.<value>`.
 PER_VALUE = {"feeds.failed": "error_kind", "flags.new": "topic"}
@@ -91,6 +92,7 @@ STAGES = (
     "fold_stories",
     "flag_topics",
     "send_alerts",
+    "check_surges",
     "record_run",
 )
 

@@ -20,7 +20,6 @@ their own instead of waiting.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -29,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from newsmon.config.settings import parse_duration
 from newsmon.store.health import HealthFacts, read_facts
 
 ENV_PREFIX = "NEWSMON_HEALTH_"
@@ -110,16 +110,13 @@ UNITS = {
     "fetch_backlog": "entries",
     "pending_alerts": "seconds",
 }
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)?\s*$", re.IGNORECASE)
-_SECONDS = {None: 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 
 def _parse_duration(raw: str) -> float:
-    match = _DURATION.match(raw)
-    if not match:
-        raise ValueError("not a duration (write 900, 15m, 2h or 1d)")
-    unit = match.group(2).lower() if match.group(2) else None
-    return float(match.group(1)) * _SECONDS[unit]
+    try:
+        return parse_duration(raw).total_seconds()
+    except ValueError:
+        raise ValueError("not a duration (write 900, 15m, 2h or 1d)") from None
 
 
 def _parse_number(raw: str) -> float:

@@ -2,7 +2,8 @@
 `newsmon run`). Stages talk to each other only through the database, so any stage can be retried, run on
 another worker or run twice without changing the outcome.
 
-poll_feeds -> discover -> plan_fetch -> fetch_batch (mapped) -> fold_stories -> flag_topics -> send_alerts
+poll_feeds -> discover -> plan_fetch -> fetch_batch (mapped) -> fold_stories -> flag_topics
+    -> send_alerts, check_surges
 """
 
 from __future__ import annotations
@@ -418,16 +419,15 @@ def load_topics(settings: Settings) -> list[Topic]:
 def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, int]:
     """Score every newly folded copy against every topic; a story's flag keeps its best-scoring copy.
 
-    Each copy is detected, split and tokenised once (`analyse`) and then matched against every topic.
+    Each copy is detected, split and tokenised once and then matched against every topic
+    (`newsmon.topics.flagging`, the rule the preview and the backfill share); each flag records the
+    version (content hash) of the topic that scored it.
     """
-    from newsmon.topics.learned import apply_learned, load_model_for
-    from newsmon.topics.score import score_analysis
-    from newsmon.topics.text import analyse
+    from newsmon.topics.flagging import score_copy, scoring_topics
 
     now = now or utcnow()
-    topics = load_topics(settings)
     # A learned layer is used only where one was trained and beat the rules on held-out data.
-    models = {t.name: load_model_for(t) for t in topics}
+    topics = scoring_topics(load_topics(settings))
     counts = {"scored": 0, "new_flags": 0}
     while True:
         with session_scope(settings.db_url) as session:
@@ -436,9 +436,8 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
                 break
             for copy in batch:
                 story_id = flags_store.live_story_id(session, copy.story_id)
-                analysis = analyse(copy.title or "", copy.text or "", copy.lang)
-                for topic in topics:
-                    result = apply_learned(models[topic.name], score_analysis(topic, analysis))
+                results = score_copy(topics, title=copy.title, text=copy.text, lang=copy.lang)
+                for topic, result in zip(topics, results, strict=True):
                     if result.flagged:
                         counts["new_flags"] += flags_store.record_flag(
                             session,
@@ -448,6 +447,7 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
                             copy_id=copy.id,
                             evidence=result.to_json(),
                             now=now,
+                            topic_hash=topic.hash,
                         )
             copies_store.mark_scored(session, [c.id for c in batch], now)
             counts["scored"] += len(batch)
@@ -479,6 +479,22 @@ def send_alerts(settings: Settings, smtp: SmtpConfig | None, now: datetime | Non
     if report.errors:
         log.warning("alerts: %d delivery problem(s), first: %s", len(report.errors), report.errors[0])
     log.info("alerts: %s", counts)
+    return counts
+
+
+def check_surges(settings: Settings, smtp: SmtpConfig | None, now: datetime | None = None) -> dict[str, int]:
+    """Record the stories that surged since the last check (many copies from many sites within a topic's
+    hours) and send one surge alert per (story, topic), ever; no SMTP -> they wait. A re-run sends nothing
+    new."""
+    from newsmon.alerts.surge import check_surges as check
+
+    report = check(
+        settings.db_url, load_topics(settings), smtp=smtp, now=now or utcnow(), ui_url=settings.ui_url
+    )
+    counts = {"found": report.found, "sent": report.sent, "failed": report.failed, "pending": report.pending}
+    for error in report.errors:
+        log.warning("surge: %s", error)
+    log.info("surge: %s", counts)
     return counts
 
 
@@ -514,6 +530,7 @@ def run_once(
     summary["fold"] = fold_stories(settings)
     summary["flag"] = flag_topics(settings)
     summary["alerts"] = send_alerts(settings, smtp)
+    summary["surge"] = check_surges(settings, smtp)
     record_run(settings, f"newsmon-run-{started.isoformat()}", started_at=started, summary=summary)
     return summary
 

@@ -12,11 +12,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -26,12 +26,18 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from newsmon.config.settings import load_settings
+from newsmon.config.settings import load_settings, parse_duration
 from newsmon.extract.outcome import FetchFailure
 from newsmon.health import HealthReport, Status, Thresholds, check_health, limit_text
 from newsmon.http.links import Link, link_for
-from newsmon.store import queries
+from newsmon.outbound import atom, export, tokens
+from newsmon.store import outbound, overview, queries
+from newsmon.store.backfills import backfill_for
 from newsmon.store.db import session_scope
+from newsmon.topics.highlight import mark_terms
+from newsmon.topics.model import Topic, TopicConfigError, load_topics
+from newsmon.topics.preview import preview_topic
+from newsmon.topics.version import short, topic_hash
 from newsmon_ui import charts
 from newsmon_ui.highlight import highlight
 from newsmon_ui.schemas import FeedbackIn, StoryQuery, TopicName
@@ -49,9 +55,13 @@ log = logging.getLogger(__name__)
 PREFIX = "/newsmon"
 URL_ROUTE = "newsmon"  # the nav link's route in the Airflow UI: /plugin/newsmon embeds the page
 DAG_ID = "news_monitor"
-# The one route that answers without an Airflow login: the health status, one word, for probes.
-PUBLIC_PATHS = ("/api/health",)
-HERE = Path(__file__).parent
+BACKFILL_DAG_ID = "news_backfill"
+# The routes that answer without an Airflow login: the health status, one word, for probes; and each
+# topic's Atom feed, which answers only to the topic's secret token (newsmon.outbound.tokens).
+PUBLIC_PATHS = ("/api/health", "/feeds/{topic}.atom")
+FEED_ENTRIES = 50
+PREVIEW_SPANS = ("1d", "7d", "30d", "90d")
+HERE = FilePath(__file__).parent
 STATIC_FILES = {"newsmon.css": "text/css", "newsmon.js": "text/javascript"}
 CHART_DAYS = 30
 CHOICES_TTL = 60.0  # seconds; topics and languages change on the scale of days
@@ -97,6 +107,8 @@ def _build_templates() -> Jinja2Templates:
     env.filters["link"] = _link
     env.filters["score"] = lambda v: f"{v:.2f}"
     env.filters["threshold"] = limit_text
+    env.filters["mark_terms"] = mark_terms
+    env.filters["short"] = short
     return Jinja2Templates(env=env)
 
 
@@ -203,8 +215,23 @@ def stories_page(
     chart = None
     if query.scope == "flagged":  # the chart is about flags; on "all stories" it would only take room
         chart = charts.daily_chart(queries.flagged_per_day(session, CHART_DAYS, now), now.date(), CHART_DAYS)
+    # An empty list without filters is a first run (or a broken one): say why instead of an empty table.
+    first_run = None
+    if not result.total and query.scope == "flagged" and not query.filtered:
+        first_run = overview.overview(session)
+    export_query = query.params(page=None, per_page=None)
     return _render(
-        request, "stories.html", user, page=result, query=query, topics=topics, langs=langs, chart=chart
+        request,
+        "stories.html",
+        user,
+        page=result,
+        query=query,
+        topics=topics,
+        langs=langs,
+        chart=chart,
+        first_run=first_run,
+        export_query=export_query,
+        monitor_dag=f"{_airflow_base(request)}/dags/{DAG_ID}",
     )
 
 
@@ -270,6 +297,74 @@ def feeds_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
     feeds = [(f, f.status(now)) for f in queries.feed_health(session)]
     providers = [(p, p.status(now)) for p in queries.discovery_health(session)]
     return _render(request, "feeds.html", user, feeds=feeds, providers=providers, now=now)
+
+
+@pages.get("/export.{fmt}", name="export")
+def export_list(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    fmt: Literal["csv", "json"],
+    query: Annotated[StoryQuery, Query()],
+) -> Response:
+    """The list as filtered on the page, every page of it (up to export.MAX_ROWS rows)."""
+    ui_url = _public_base(request)
+    records = [export.record(r, ui_url) for r in export.rows(session, query.to_filter(), user=user)]
+    stamp = _now().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        body, media = (
+            "\ufeff" + export.to_csv(records),
+            "text/csv; charset=utf-8",
+        )  # the BOM: Excel reads UTF-8
+    else:
+        body, media = export.to_json(records, filters=query.params()), "application/json"
+    disposition = f'attachment; filename="newsmon-stories-{stamp}.{fmt}"'
+    log.info("export of %d row(s) as %s by %s", len(records), fmt, user)
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+def _topic_files() -> tuple[list[Topic], str | None]:
+    """The topics of the config folder (as the monitor loads them), or the FILE:LINE error that stops it."""
+    try:
+        return load_topics(load_settings().topics_dir), None
+    except TopicConfigError as exc:
+        return [], str(exc)
+
+
+@pages.get("/topics/preview", name="preview")
+def preview_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    topic: Annotated[TopicName | None, Query()] = None,
+    since: Annotated[Literal["1d", "7d", "30d", "90d"], Query()] = "30d",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Response:
+    """What a topic file in the config folder, as it is on disk now, would flag over the stored archive,
+    compared with the flags stored now. Read-only: the preview runs in a read-only transaction."""
+    topics, error = _topic_files()
+    chosen = next((t for t in topics if t.name == topic), None)
+    if topic and chosen is None and error is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no topic file named {topic!r}")
+    result = backfill = None
+    if chosen is not None:
+        start = _now() - parse_duration(since)
+        result = preview_topic(request.app.state.db_url(), chosen, since=start, limit=limit, live=chosen)
+        backfill = backfill_for(session, chosen.name, topic_hash(chosen))
+        log.info("topic preview of %s over %s by %s: %s s", chosen.name, since, user, result.seconds)
+    return _render(
+        request,
+        "preview.html",
+        user,
+        topics=topics,
+        error=error,
+        chosen=chosen,
+        since=since,
+        spans=PREVIEW_SPANS,
+        result=result,
+        backfill=backfill,
+        backfill_dag=f"{_airflow_base(request)}/dags/{BACKFILL_DAG_ID}",
+    )
 
 
 @pages.get("/health", name="health")
@@ -386,6 +481,51 @@ def api_health(request: Request) -> JSONResponse:
     return JSONResponse({"status": state}, status_code=_health_status_code(state))
 
 
+feeds_public = APIRouter(tags=["newsmon"])
+
+
+def _public_base(request: Request) -> str:
+    """This app's address as the client reached it: the base of the links a feed or an export carries."""
+    return f"{request.url.scheme}://{request.url.netloc}{_root(request)}"
+
+
+@feeds_public.get(
+    "/feeds/{topic}.atom",
+    name="topic_feed",
+    summary="A topic's flagged stories as Atom, for feed readers: no login, the topic's token instead",
+    responses={403: {"description": "the token is missing, wrong or revoked"}},
+)
+def topic_feed(
+    request: Request,
+    topic: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_\-]*$")],
+    token: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The token travels as `?token=` (Airflow's access log masks a query parameter of that name); it is
+    compared by hash in constant time and never logged, not even when it is wrong."""
+    url = request.app.state.db_url()
+    ensure_schema(url)
+    with session_scope(url) as session:
+        if not tokens.verify(session, topic, token):
+            log.info("feed of topic %s refused: missing, wrong or revoked token", topic)
+            return Response(
+                "403: this feed needs its topic's current token (newsmon tokens create|rotate TOPIC)\n",
+                status_code=status.HTTP_403_FORBIDDEN,
+                media_type="text/plain; charset=utf-8",
+            )
+        rows = outbound.topic_flags(session, topic, limit=FEED_ENTRIES)
+    titles = {t.name: t.title for t in _topic_files()[0]}
+    base = _public_base(request)
+    document = atom.build_feed(
+        topic=topic,
+        title=titles.get(topic, topic),
+        rows=rows,
+        ui_url=base,
+        self_url=f"{base}/feeds/{topic}.atom",
+        now=_now(),
+    )
+    return Response(document, media_type="application/atom+xml; charset=utf-8")
+
+
 @api.get("/openapi.json", include_in_schema=False)
 def api_schema(request: Request) -> JSONResponse:
     return JSONResponse(request.app.openapi())
@@ -453,4 +593,5 @@ def create_app(
     app.include_router(pages, dependencies=login)
     app.include_router(api, dependencies=login)
     app.include_router(public)
+    app.include_router(feeds_public)
     return app

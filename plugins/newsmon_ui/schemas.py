@@ -49,6 +49,21 @@ class StoryQuery(BaseModel):
             raise ValueError("date_from is after date_to")
         return self
 
+    @property
+    def filtered(self) -> bool:
+        """Whether any filter narrows the list (sorting and paging do not)."""
+        return any(
+            (
+                self.topic,
+                self.date_from,
+                self.date_to,
+                self.lang,
+                self.min_score is not None,
+                self.q,
+                self.feedback != "any",
+            )
+        )
+
     def to_filter(self) -> StoryFilter:
         return StoryFilter(
             scope=self.scope,

@@ -22,7 +22,7 @@ def airflow_ready() -> dict:
     return bag.dags
 
 
-def run_dag(dag_id: str):
-    """One complete run of a DAG in this process (`dag.test()`); returns the DagRun."""
+def run_dag(dag_id: str, **kwargs):
+    """One complete run of a DAG in this process (`dag.test(**kwargs)`: `run_conf`...); returns the DagRun."""
     dag = airflow_ready()[dag_id]
-    return dag.test()
+    return dag.test(**kwargs)

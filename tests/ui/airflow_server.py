@@ -159,3 +159,28 @@ def log_in(browser, base: str) -> dict:
     state = context.storage_state()
     context.close()
     return state
+
+
+@contextmanager
+def airflow_tab(browser, base: str, storage_state: dict, height: int = 1500):
+    """A logged-in Airflow tab on the home page that records every JavaScript dialog (none may open)."""
+    context = browser.new_context(viewport={"width": 1400, "height": height}, storage_state=storage_state)
+    tab = context.new_page()
+    tab.dialogs = []
+    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
+    tab.goto(f"{base}/")
+    tab.get_by_role("button", name="Browse").wait_for()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def open_news_monitor(tab):
+    """Browse → News Monitor in Airflow's navigation: the page opens embedded, under Airflow's own URL."""
+    tab.get_by_role("button", name="Browse").click()
+    tab.get_by_role("menuitem", name="News Monitor").click()
+    frame = tab.frame_locator("iframe[title='News Monitor']")
+    frame.locator("h1", has_text="Flagged stories").wait_for()
+    assert "/plugin/newsmon" in tab.url, tab.url  # embedded in Airflow, not the bare page
+    return frame

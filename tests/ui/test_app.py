@@ -38,15 +38,17 @@ def _client(url: str, user: str | None = "ann") -> tuple[TestClient, FastAPI]:
 
 
 def test_every_route_answers_401_without_an_airflow_login(data):
-    """Every route but the health status (PUBLIC_PATHS, tested in tests/ui/test_health.py)."""
+    """Every route but the health status and the topic feeds (PUBLIC_PATHS, tested in
+    tests/ui/test_health.py and tests/workflow/test_outbound.py)."""
     client, app = _client(data.url, user=None)
     routes = [r for r in app.routes if isinstance(r, APIRoute)]
     assert len(routes) >= 10
-    assert [r.path for r in routes if r.path in PUBLIC_PATHS] == ["/api/health"]
+    assert [r.path for r in routes if r.path in PUBLIC_PATHS] == ["/api/health", "/feeds/{topic}.atom"]
     for route in routes:
         if route.path in PUBLIC_PATHS:
             continue
         path = route.path.replace("{story_id}", str(data.repatriation_id)).replace("{name}", "newsmon.css")
+        path = path.replace("{fmt}", "csv")
         for method in route.methods:
             response = client.request(method, "/newsmon" + path)
             assert response.status_code == 401, (method, path)

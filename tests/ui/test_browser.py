@@ -29,7 +29,17 @@ from newsmon.demo.server import DemoServer
 from newsmon.store.db import get_engine, session_scope, upgrade
 from newsmon.store.models import Copy, Flag, Story
 from tests.smtp_server import MailServer
-from tests.ui.airflow_server import PASSWORD, USER, airflow_home, api_server, chromium, log_in, migrating
+from tests.ui.airflow_server import (
+    PASSWORD,
+    USER,
+    airflow_home,
+    airflow_tab,
+    api_server,
+    chromium,
+    log_in,
+    migrating,
+    open_news_monitor,
+)
 from tests.ui.seed import SCRIPT_TITLE, Hostile, seed_hostile
 
 OUTPUT = Path(__file__).parent / "output"
@@ -106,7 +116,6 @@ def airflow(tmp_path_factory) -> Iterator[Server]:
         yield Server(home.base, data)
 
 
-
 @pytest.fixture(scope="module")
 def browser():
     OUTPUT.mkdir(exist_ok=True)
@@ -123,24 +132,8 @@ def login(browser, airflow) -> dict:
 @pytest.fixture
 def page(browser, airflow, login):
     """A logged-in Airflow tab on the home page that records every JavaScript dialog (none may open)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1500}, storage_state=login)
-    tab = context.new_page()
-    tab.dialogs = []
-    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
-    tab.goto(f"{airflow.base}/")
-    tab.get_by_role("button", name="Browse").wait_for()
-    yield tab
-    context.close()
-
-
-def _open_news_monitor(tab):
-    """Browse → News Monitor in Airflow's navigation: the page opens embedded, under Airflow's own URL."""
-    tab.get_by_role("button", name="Browse").click()
-    tab.get_by_role("menuitem", name="News Monitor").click()
-    frame = tab.frame_locator("iframe[title='News Monitor']")
-    frame.locator("h1", has_text="Flagged stories").wait_for()
-    assert "/plugin/newsmon" in tab.url, tab.url  # embedded in Airflow, not the bare page
-    return frame
+    with airflow_tab(browser, airflow.base, login) as tab:
+        yield tab
 
 
 def _alert_link(message, base: str) -> str:
@@ -190,7 +183,7 @@ def test_every_route_refuses_anonymous_requests(airflow, browser):
 
 
 def test_analyst_reviews_the_demo_story_from_the_navigation(page, airflow):
-    frame = _open_news_monitor(page)
+    frame = open_news_monitor(page)
     row = frame.locator("table.stories tbody tr", has_text=SYNDICATED_TITLE)
     assert row.locator(".copies .count").inner_text() == "3"
     assert row.locator(".topic").inner_text() == TOPIC
@@ -260,7 +253,7 @@ def test_alert_email_link_and_a_merged_story_link_open_the_story(page, airflow):
 
 
 def test_script_in_stored_text_is_shown_as_text(page, airflow):
-    frame = _open_news_monitor(page)
+    frame = open_news_monitor(page)
     link = frame.get_by_role("link", name=SCRIPT_TITLE)
     assert link.is_visible()
     link.click()
@@ -276,7 +269,7 @@ def test_script_in_stored_text_is_shown_as_text(page, airflow):
 
 
 def test_all_stories_lists_what_no_topic_flagged(page, airflow):
-    frame = _open_news_monitor(page)
+    frame = open_news_monitor(page)
     frame.get_by_role("link", name="All stories").click()
     frame.locator("h1", has_text="All stories").wait_for()
     rows = frame.locator("table.stories tbody tr")
@@ -292,7 +285,7 @@ def test_all_stories_lists_what_no_topic_flagged(page, airflow):
 
 
 def test_feed_health_explains_a_failing_feed(page, airflow):
-    frame = _open_news_monitor(page)
+    frame = open_news_monitor(page)
     frame.get_by_role("link", name="Feed health").click()
     failing = frame.locator("tr.status-backing_off")
     failing.wait_for()

@@ -1,16 +1,27 @@
 """What a claimed alert or digest becomes after one attempt: sent, tried again later, or failed.
 
-The retry half of the one claim/lease/retry machinery that alerts (`stage.py`) and digests (`digest.py`)
-share; its SQL half (claiming, the lease, recording the outcome) is `newsmon.store.delivery`.
+The retry half of the one claim/lease/retry machinery that alerts (`stage.py`), digests (`digest.py`),
+surge alerts (`surge.py`) and backfill summaries (`summary.py`) share; its SQL half (claiming, the lease,
+recording the outcome) is `newsmon.store.delivery`. `deliver_row` is the whole cycle for one row.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
-from newsmon.alerts.smtp import SendKind, SendResult
-from newsmon.store.delivery import DeliveryStatus
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsmon.alerts.smtp import SendKind, SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
+from newsmon.store import delivery
+from newsmon.store.db import SessionSource, session_scope
+from newsmon.store.delivery import Deliverable, DeliveryStatus
+
+log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=15)  # how long a claim holds before another run may assume its worker died
 FIRST_RETRY = timedelta(minutes=2)
@@ -46,3 +57,105 @@ def settle(
     if result.kind == SendKind.TRANSIENT:
         error = f"gave up after {attempts} attempts: {error}"
     return Settlement(DeliveryStatus.FAILED, error)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed row's email, ready to send."""
+
+    message: EmailMessage
+    recipients: tuple[str, ...]
+
+
+def deliver_row(
+    source: SessionSource,
+    conn: SmtpSession,
+    model: Deliverable,
+    row_id: int,
+    *,
+    build: Callable[[Session], Outgoing],
+    now: datetime,
+    max_attempts: int,
+    lease: timedelta = LEASE,
+    back_off: bool = True,
+) -> tuple[str, str | None]:
+    """Claim one row, build its email, send it and record the outcome at once: the whole cycle for a
+    surge alert or a backfill summary (alerts and digests run the same steps in their own loops).
+
+    Returns (outcome, error); outcome is sent | pending (to retry) | failed | lost (another worker has it).
+    A row without recipients fails with the reason; a build that raises is our bug, retried like a
+    transient failure. The caller checks the connection (`conn.connect()`) before, so an outage costs
+    no attempt."""
+    with session_scope(source) as session:
+        if not delivery.claim(session, model, row_id, now=now, lease=lease, max_attempts=max_attempts):
+            return "lost", None
+        attempts = session.scalar(select(model.attempts).where(model.id == row_id)) or 0
+        try:
+            outgoing = build(session)
+        except Exception as exc:
+            log.exception("%s %s could not be rendered", model.__tablename__, row_id)
+            outgoing = None
+            result = SendResult(SendKind.TRANSIENT, f"render failed: {exc}")
+    if outgoing is not None:
+        if not outgoing.recipients:
+            result = SendResult(SendKind.PERMANENT, "no recipients")
+        else:
+            try:
+                result = conn.send(outgoing.message, outgoing.recipients)
+            except SmtpUnavailable as exc:
+                result = SendResult(SendKind.TRANSIENT, str(exc))
+    settled = settle(result, attempts=attempts, max_attempts=max_attempts, now=now, back_off=back_off)
+    with session_scope(source) as session:
+        delivery.finish(
+            session,
+            model,
+            row_id,
+            status=settled.status,
+            error=settled.error,
+            now=now,
+            retry_at=settled.retry_at,
+        )
+    if settled.status != DeliveryStatus.SENT or settled.error:
+        log.warning("%s %s: %s -> %s", model.__tablename__, row_id, settled.error, settled.status)
+    return str(settled.status), settled.error
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What `deliver_due` did."""
+
+    sent: int
+    failed: int
+    errors: tuple[str, ...]
+
+
+def deliver_due(
+    source: SessionSource,
+    smtp: SmtpConfig,
+    model: Deliverable,
+    row_ids: Sequence[int],
+    *,
+    build: Callable[[int], Callable[[Session], Outgoing]],
+    now: datetime,
+    max_attempts: int,
+) -> Delivered:
+    """`deliver_row` for each due row, over one SMTP connection; an outage stops the run (the rows stay
+    pending, without an attempt spent)."""
+    tally = {"sent": 0, "failed": 0}
+    errors: list[str] = []
+    with SmtpSession(smtp) as conn:
+        for row_id in row_ids:
+            try:
+                conn.connect()
+            except SmtpUnavailable as exc:
+                log.error("%s; %s rows stay pending", exc, model.__tablename__)
+                errors.append(str(exc))
+                break
+            outcome, error = deliver_row(
+                source, conn, model, row_id, build=build(row_id), now=now, max_attempts=max_attempts
+            )
+            if outcome in tally:
+                tally[outcome] += 1
+            if error:
+                errors.append(f"{model.__tablename__} {row_id}: {error}")
+    return Delivered(tally["sent"], tally["failed"], tuple(errors))

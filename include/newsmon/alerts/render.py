@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from newsmon.http.links import safe_href
 
@@ -101,6 +102,47 @@ class DigestContext:
     ui_url: str
     message_id: str
     topics: tuple[DigestTopic, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class BackfillContext:
+    """The one summary email of a backfill to one recipient: flags found on older stories."""
+
+    recipient: str
+    topic: str
+    version: str  # the topic version (short content hash) the archive was re-scored with
+    since: datetime
+    quiet_before: datetime
+    ui_url: str
+    message_id: str
+    stories: tuple[DigestStory, ...]
+    total: int  # may exceed len(stories): the list is capped
+
+    @property
+    def list_url(self) -> str:
+        return f"{self.ui_url.rstrip('/')}/?{urlencode({'topic': self.topic, 'sort': 'score'})}"
+
+
+@dataclass(frozen=True)
+class SurgeContext:
+    """A surge alert: a flagged story that gained many copies from many sites within a few hours."""
+
+    story_id: int
+    topic: str
+    story_title: str
+    copies: int  # copies inside the window
+    sites: int  # distinct sites among them
+    hours: float
+    window_start: datetime
+    window_end: datetime
+    ui_url: str
+    message_id: str
+    timeline: tuple[CopyInfo, ...] = ()  # every copy of the story, oldest first (`published`: its time)
+    in_window: frozenset[int] = frozenset()  # indexes of `timeline` inside the window
+
+    @property
+    def story_url(self) -> str:
+        return f"{self.ui_url.rstrip('/')}/stories/{self.story_id}"
 
 
 def one_line(value: str | None, limit: int | None = None) -> str:
@@ -212,5 +254,39 @@ def render_digest(ctx: DigestContext) -> RenderedAlert:
         subject=digest_subject(ctx),
         text=_render("digest.txt", **values),
         html=_render("digest.html", **values),
+        message_id=ctx.message_id,
+    )
+
+
+def backfill_subject(ctx: BackfillContext) -> str:
+    noun = "story" if ctx.total == 1 else "stories"
+    return f"[newsmon] backfill {one_line(ctx.topic)}: {ctx.total} earlier {noun} now flagged"
+
+
+def render_backfill(ctx: BackfillContext) -> RenderedAlert:
+    values = {"ctx": ctx}
+    return RenderedAlert(
+        subject=backfill_subject(ctx),
+        text=_render("backfill.txt", **values),
+        html=_render("backfill.html", **values),
+        message_id=ctx.message_id,
+    )
+
+
+def surge_subject(ctx: SurgeContext) -> str:
+    title = one_line(ctx.story_title, SUBJECT_TITLE_CHARS) or f"story {ctx.story_id}"
+    return f"[newsmon] surge {one_line(ctx.topic)}: {ctx.copies} copies from {ctx.sites} sites: {title}"
+
+
+def render_surge(ctx: SurgeContext) -> RenderedAlert:
+    values = {
+        "ctx": ctx,
+        "timeline": ctx.timeline[:MAX_COPIES],
+        "more": max(0, len(ctx.timeline) - MAX_COPIES),
+    }
+    return RenderedAlert(
+        subject=surge_subject(ctx),
+        text=_render("surge.txt", **values),
+        html=_render("surge.html", **values),
         message_id=ctx.message_id,
     )

@@ -26,6 +26,7 @@ GROUPS: tuple[str, ...] = (
     "alerts",
     "demo",
     "health",
+    "tokens",
 )
 
 

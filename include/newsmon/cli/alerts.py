@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmds = parser.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
 
     ls = cmds.add_parser("list", help="alerts, newest first, with their delivery state")
-    ls.add_argument("--status", choices=("pending", "sending", "sent", "failed", "superseded"))
+    ls.add_argument("--status", choices=("pending", "sending", "sent", "failed", "superseded", "summarised"))
     ls.add_argument("--limit", type=int, default=50)
     ls.set_defaults(func=_list)
 

@@ -69,6 +69,34 @@ def register(subparsers: Any) -> None:
     )
     q.set_defaults(func=cmd_train)
 
+    q = sub.add_parser(
+        "preview",
+        help="score the stored archive with a topic file (new or edited) and show what would flag or "
+        "stop flagging compared with the flags stored now; writes nothing",
+    )
+    q.add_argument("file", type=Path, help="the topic file to try (a draft anywhere, or the live file)")
+    q.add_argument("--topic", default=None, help="the topic's name (default: the file's name)")
+    q.add_argument(
+        "--since", default=None, help="stories with a copy within this span, e.g. 30d (default 30d)"
+    )
+    q.add_argument("--limit", type=int, default=20, help="stories shown per list (default 20)")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_preview)
+
+    q = sub.add_parser(
+        "backfill",
+        help="re-score the archive with the current version of a topic (or of every new or edited topic); "
+        "old stories go into one summary email per recipient",
+    )
+    q.add_argument("--topic", default=None, help="only this topic (default: every new or edited topic)")
+    q.add_argument("--since", default=None, help="stories with a copy within this span (default 30d)")
+    q.add_argument("--smtp", metavar="URL", help="SMTP server for the summary (default $NEWSMON_SMTP_URL)")
+    q.set_defaults(func=cmd_backfill)
+
+    q = sub.add_parser("backfills", help="the recent backfills and what they did")
+    q.add_argument("--limit", type=int, default=20)
+    q.set_defaults(func=cmd_backfills)
+
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -368,4 +396,144 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"(topic has {topic.threshold})"
         )
     print(f"{topic.name}: learned layer {state}: {model.reason}\n  saved to {out}")
+    return 0
+
+
+# ------------------------------------------------------------------------------- preview and backfill
+
+
+def _workflow_settings(args: argparse.Namespace) -> tuple[Any, Any] | None:
+    """(settings with --db and --topics-dir applied, --since as a timedelta or None); None after printing
+    why --since is not a duration."""
+    from newsmon.cli.common import settings_from_args
+    from newsmon.config.settings import parse_duration
+
+    try:
+        since = parse_duration(args.since) if args.since is not None else None
+    except ValueError as exc:
+        print(f"error: --since: {exc}", file=sys.stderr)
+        return None
+    settings = settings_from_args(args)
+    if args.topics_dir:
+        settings = settings.with_(topics_dir=args.topics_dir)
+    return settings, since
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from newsmon.store.db import upgrade
+    from newsmon.topics.model import TopicConfigError
+    from newsmon.topics.preview import load_candidate, preview_topic
+
+    prepared = _workflow_settings(args)
+    if prepared is None:
+        return 2
+    settings, since = prepared
+    try:
+        candidate, live = load_candidate(args.file, settings.topics_dir, args.topic)
+    except TopicConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    upgrade(settings.db_url)
+    start = datetime.now(UTC) - (since or settings.backfill_since)
+    result = preview_topic(settings.db_url, candidate, since=start, limit=max(args.limit, 0), live=live)
+    if args.json:
+        print(json.dumps(_preview_json(result), ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_preview(result)
+    return 0
+
+
+def _preview_json(result: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    data = asdict(result)
+    data["changed"] = result.changed
+    return data
+
+
+def _print_preview(p: Any) -> None:
+    from newsmon.topics.highlight import bracket_terms
+    from newsmon.topics.version import short
+
+    state = "a new topic" if p.new_topic else ("edited" if p.changed else "the live version")
+    live = f"; live version {short(p.live_hash)}" if p.live_hash else ""
+    print(
+        f"{p.topic}: version {short(p.topic_hash)} ({state}{live}); {p.stories} stories, {p.copies} copies "
+        f"with a copy since {p.since:%Y-%m-%d %H:%M} UTC, scored in {p.seconds:.1f} s; nothing was written"
+    )
+    print(
+        f"  would flag {p.would_flag_total} not flagged now; would stop flagging {p.would_unflag_total} of "
+        f"{p.stored} flagged now; {p.still_flagged} stay flagged"
+    )
+    if p.outdated:
+        print(f"  {p.outdated} stored flag(s) scored by another version: `newsmon topics backfill` re-scores")
+    for label, rows, total in (
+        ("WOULD FLAG", p.would_flag, p.would_flag_total),
+        ("WOULD STOP FLAGGING", p.would_unflag, p.would_unflag_total),
+    ):
+        if not total:
+            continue
+        print(f"\n{label} ({total}{', best ' + str(len(rows)) if len(rows) < total else ''}):")
+        for r in rows:
+            stored = f"stored {r.stored_score:.2f} -> " if r.stored_score is not None else ""
+            live_score = f"; live file {r.live_score:.2f}" if r.live_score is not None else ""
+            print(
+                f"  story {r.story_id}: {stored}{r.score:.2f} (threshold {r.threshold:g}{live_score}), "
+                f"{r.copies_count} cop{'y' if r.copies_count == 1 else 'ies'}: {r.title[:90]}"
+            )
+            if r.language_note:
+                print(f"      {r.language_note}")
+            for e in r.evidence[:3]:
+                print(f"      {e.weight:+.2f} {bracket_terms(e.sentence, e.terms)[:200]}")
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from newsmon import pipeline
+    from newsmon.cli.alerts import _smtp
+    from newsmon.store.db import upgrade
+    from newsmon.topics.backfill import BackfillError, run_backfill
+    from newsmon.topics.model import TopicConfigError
+
+    prepared = _workflow_settings(args)
+    if prepared is None:
+        return 2
+    settings, since = prepared
+    smtp = _smtp(args)
+    upgrade(settings.db_url)
+    try:
+        counts = run_backfill(settings, topic=args.topic, since=since, smtp=smtp, now=datetime.now(UTC))
+    except (BackfillError, TopicConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    alerts = pipeline.send_alerts(settings, smtp)  # the newer stories' own alerts
+    print(", ".join(f"{k} {v}" for k, v in counts.items()))
+    print("alerts: " + ", ".join(f"{k} {v}" for k, v in alerts.items()))
+    if smtp is None and (counts.get("summaries_pending") or alerts.get("pending")):
+        print("no SMTP server: pass --smtp URL or set NEWSMON_SMTP_URL; the emails wait")
+    return 0
+
+
+def cmd_backfills(args: argparse.Namespace) -> int:
+    from newsmon.cli.common import settings_from_args
+    from newsmon.store.backfills import list_backfills, summary_states
+    from newsmon.store.db import session_scope, upgrade
+    from newsmon.topics.version import short
+
+    settings = settings_from_args(args)
+    upgrade(settings.db_url)
+    with session_scope(settings.db_url) as session:
+        rows = [(b, summary_states(session, b.id)) for b in list_backfills(session, limit=args.limit)]
+    if not rows:
+        print("no backfills yet")
+    for b, summaries in rows:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(b.counts.items())) or "-"
+        print(
+            f"#{b.id} {b.topic} version {short(b.topic_hash)} {b.status}; since {b.since:%Y-%m-%d}; {counts}"
+        )
+        for recipient, status in sorted(summaries.items()):
+            print(f"    summary to {recipient}: {status}")
     return 0

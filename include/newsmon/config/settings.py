@@ -9,6 +9,7 @@ environment of the process.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -27,6 +28,21 @@ def default_config_dir() -> Path:
 def default_db_url(env: Mapping[str, str]) -> str:
     home = env.get("AIRFLOW_HOME") or str(Path.home() / ".newsmon")
     return f"sqlite:///{Path(home) / 'newsmon.db'}"
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {None: 1, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(raw: str) -> timedelta:
+    """ "900" (seconds), "15m", "6h", "30d", "2w": how operators and analysts write a span of time.
+
+    Raises ValueError with the accepted spellings."""
+    match = _DURATION.match(raw or "")
+    if not match:
+        raise ValueError(f"{raw!r} is not a duration (write 900, 15m, 6h, 30d or 2w)")
+    unit = match.group(2).lower() if match.group(2) else None
+    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[unit])
 
 
 def _split(value: str | None) -> frozenset[str]:
@@ -70,6 +86,12 @@ class Settings:
     feed_fetch_per_run: int = 50
     # The discovery providers (config/discovery.py); None or a missing file: no discovery.
     discovery_file: Path | None = None
+    # Backfill (re-scoring the archive for a new or changed topic): how far back by default, and how old
+    # a story must be for a flag found on it to go into the one summary email instead of an alert of its
+    # own; stories per mapped task.
+    backfill_since: timedelta = timedelta(days=30)
+    backfill_quiet_age: timedelta = timedelta(hours=24)
+    backfill_batch: int = 200
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -94,5 +116,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         http_timeout=float(env.get("NEWSMON_HTTP_TIMEOUT", 60.0)),
         feed_backlog=int(env.get("NEWSMON_FEED_BACKLOG", 200)),
         feed_fetch_per_run=int(env.get("NEWSMON_FEED_FETCH_PER_RUN", 50)),
+        backfill_since=parse_duration(env.get("NEWSMON_BACKFILL_SINCE", "30d")),
+        backfill_quiet_age=parse_duration(env.get("NEWSMON_BACKFILL_QUIET_AGE", "24h")),
+        backfill_batch=int(env.get("NEWSMON_BACKFILL_BATCH", 200)),
     )
     return replace(settings, **overrides) if overrides else settings

@@ -37,6 +37,17 @@ def digest_message_id(recipient: str, period: str, domain: str = DEFAULT_DOMAIN)
     return f"<newsmon-digest-{_NOT_ATOM.sub('-', period)}-{who}@{domain}>"
 
 
+def surge_message_id(story_id: int, topic: str, domain: str = DEFAULT_DOMAIN) -> str:
+    """The Message-ID of the one surge alert of (story, topic)."""
+    return f"<newsmon-surge-{story_id}-{_NOT_ATOM.sub('-', topic)}@{domain}>"
+
+
+def backfill_message_id(recipient: str, topic: str, topic_hash: str, domain: str = DEFAULT_DOMAIN) -> str:
+    """The Message-ID of the one backfill summary of (recipient, topic version)."""
+    who = hashlib.sha256(recipient.strip().lower().encode()).hexdigest()[:16]
+    return f"<newsmon-backfill-{_NOT_ATOM.sub('-', topic)}-{topic_hash[:12]}-{who}@{domain}>"
+
+
 # ------------------------------------------------------------------------------------------------ queueing
 
 
@@ -135,7 +146,8 @@ def count_alerts(session: Session) -> dict[str, int]:
     return {status: n for status, n in session.execute(stmt)}
 
 
-SUPERSEDING = (DeliveryStatus.SENT, DeliveryStatus.SENDING)
+# A summarised alert went out inside a backfill summary: it covers its story like a sent one.
+SUPERSEDING = (DeliveryStatus.SENT, DeliveryStatus.SENDING, DeliveryStatus.SUMMARISED)
 
 
 def supersession(data: AlertData, covered: Mapping[tuple[int, str], tuple[int, int]]) -> str | None:
@@ -149,6 +161,8 @@ def supersession(data: AlertData, covered: Mapping[tuple[int, str], tuple[int, i
     prior = covered.get((data.story_id, data.topic))
     if prior and prior[0] != data.alert_id:
         return f"alert {prior[0]} of merged story {prior[1]} already covers topic {data.topic!r}"
+    if not data.flagged:  # a backfill with the topic's new version removed the flag before it went out
+        return f"story {data.story_id} is no longer flagged for topic {data.topic!r}"
     return None
 
 
@@ -170,6 +184,7 @@ class AlertData:
     copies: tuple[Mapping[str, Any], ...]
     story_exists: bool = True
     merged_into_id: int | None = None
+    flagged: bool = True  # the (story, topic) flag still exists
 
 
 def alert_data(session: Session, alert_id: int) -> AlertData | None:
@@ -208,6 +223,7 @@ def alert_data(session: Session, alert_id: int) -> AlertData | None:
         ),
         story_exists=story is not None,
         merged_into_id=story.merged_into_id if story else None,
+        flagged=flag is not None,
     )
 
 

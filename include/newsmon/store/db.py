@@ -82,6 +82,29 @@ def session_scope(source: SessionSource) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def read_only_scope(source: SessionSource) -> Iterator[Session]:
+    """A session the database itself refuses to let write: PostgreSQL runs it as a READ ONLY transaction,
+    SQLite with `PRAGMA query_only` on its connection. Always rolled back at the end. For readers that must
+    be seen to write nothing (the topic preview); a write raises instead of happening."""
+    session = _sessionmaker(source)() if isinstance(source, str) else source()
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    try:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA query_only = ON")
+        else:
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        yield session
+    finally:
+        try:
+            if sqlite:  # a connection-wide setting: the pooled connection must go back writable
+                connection.exec_driver_sql("PRAGMA query_only = OFF")
+        finally:
+            session.rollback()
+            session.close()
+
+
 def rows_changed(session: Session, statement: Executable) -> int:
     """Execute an UPDATE or DELETE and say how many rows it changed. (DML returns a CursorResult; the typed
     `Session.execute` promises only a Result, which has no row count.)"""

@@ -1,6 +1,6 @@
 """Delivery state of alerts and digests in SQL: the one claim/lease machinery both use.
 
-A deliverable row (an `alerts` or a `digests` row) moves like this:
+A deliverable row (an `alerts`, `digests`, `surges` or `backfill_summaries` row) moves like this:
 
     pending --claim--> sending --server accepted--> sent
        ^                  |  \\--permanent refusal, or out of attempts--> failed
@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.orm import Session
 
 from newsmon.store.db import rows_changed
-from newsmon.store.models import Alert, Digest
+from newsmon.store.models import Alert, BackfillSummary, Digest, Surge
 
 
 class DeliveryStatus(StrEnum):
@@ -32,9 +32,12 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SUPERSEDED = "superseded"  # alerts only: the story was merged and another alert covers it
+    # alerts only: a flag a backfill found on an old story; it is listed in the backfill's summary email
+    # (newsmon.topics.backfill) instead of being sent on its own
+    SUMMARISED = "summarised"
 
 
-Deliverable = type[Alert] | type[Digest]
+Deliverable = type[Alert] | type[Digest] | type[Surge] | type[BackfillSummary]
 
 
 def due(model: Deliverable, now: datetime) -> ColumnElement[bool]:

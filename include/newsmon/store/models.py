@@ -72,6 +72,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 TS = UTCDateTime()
 
 
+class DeliveryColumns:
+    """The columns of a row delivered by email through the claim/lease machinery (newsmon.store.delivery):
+    digests, surge alerts and backfill summaries (alerts have the same, with an index on `status`)."""
+
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
+    message_id: Mapped[str] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)  # pending: a back-off; sending: the lease
+    created_at: Mapped[datetime] = mapped_column(TS)
+    sent_at: Mapped[datetime | None] = mapped_column(TS)
+
+
 class Feed(Base):
     """A configured feed and its polling state (the fields of `newsmon.feeds.poll.FeedState`)."""
 
@@ -240,6 +253,11 @@ class Flag(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     flagged_at: Mapped[datetime] = mapped_column(TS, index=True)
     updated_at: Mapped[datetime] = mapped_column(TS)
+    # The content hash of the topic's files that produced this score (newsmon.topics.version): a flag
+    # whose hash is not the topic's current one was scored by an earlier version of the topic.
+    topic_hash: Mapped[str | None] = mapped_column(String(64))
+    # The backfill that created the flag (re-scoring the archive), None for the monitor's own flags.
+    backfill_id: Mapped[int | None] = mapped_column(ForeignKey("backfills.id", ondelete="SET NULL"))
 
 
 class Alert(Base):
@@ -325,7 +343,7 @@ class StoryLink(Base):
     linked_at: Mapped[datetime] = mapped_column(TS)
 
 
-class Digest(Base):
+class Digest(DeliveryColumns, Base):
     """One digest email per recipient and period: the unique key makes a re-run of the digest a no-op."""
 
     __tablename__ = "digests"
@@ -336,13 +354,6 @@ class Digest(Base):
     period: Mapped[str] = mapped_column(String(64))  # e.g. "2026-11-25" or "2026-11-25T06"
     since: Mapped[datetime] = mapped_column(TS)
     until: Mapped[datetime] = mapped_column(TS)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
-    message_id: Mapped[str] = mapped_column(String(300))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)  # while sending: the claim's lease
-    created_at: Mapped[datetime] = mapped_column(TS)
-    sent_at: Mapped[datetime | None] = mapped_column(TS)
 
 
 class SiteBoilerplate(Base):
@@ -468,3 +479,82 @@ class DiscoveryFind(Base):
     query_id: Mapped[int] = mapped_column(ForeignKey("discovery_queries.id", ondelete="CASCADE"), index=True)
     listed_url: Mapped[str | None] = mapped_column(String(2048))  # as the provider listed it (maybe wrapped)
     found_at: Mapped[datetime] = mapped_column(TS)
+
+
+class Backfill(Base):
+    """Re-scoring the archive with one version of a topic (its content hash): one row per (topic, hash).
+
+    The key is what makes a backfill safe to re-run: a second run of the same version finds its row, the
+    stories already scanned (``topic_scans``) and its summary emails (``backfill_summaries``)."""
+
+    __tablename__ = "backfills"
+    __table_args__ = (UniqueConstraint("topic", "topic_hash", name="uq_backfills_topic_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(100))
+    topic_hash: Mapped[str] = mapped_column(String(64))
+    since: Mapped[datetime] = mapped_column(TS)  # stories with a copy since then were re-scored
+    # New flags on stories first seen before this time are quiet: no alert each, one summary email.
+    quiet_before: Mapped[datetime] = mapped_column(TS)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | done
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    finished_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class TopicScan(Base):
+    """A story whose copies were all scored with one version of a topic (by a backfill), flagged or not:
+    what lets a re-run of the backfill skip it."""
+
+    __tablename__ = "topic_scans"
+    __table_args__ = (UniqueConstraint("story_id", "topic", name="uq_topic_scans_story_topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(100))
+    topic_hash: Mapped[str] = mapped_column(String(64))
+    scanned_at: Mapped[datetime] = mapped_column(TS)
+
+
+class BackfillSummary(DeliveryColumns, Base):
+    """The one summary email per recipient of a backfill (topic + topic hash), listing its quiet flags.
+
+    Delivered by the claim/lease machinery of alerts and digests (newsmon.store.delivery)."""
+
+    __tablename__ = "backfill_summaries"
+    __table_args__ = (
+        UniqueConstraint("backfill_id", "recipient", name="uq_backfill_summaries_backfill_recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    backfill_id: Mapped[int] = mapped_column(ForeignKey("backfills.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(300))
+
+
+class Surge(DeliveryColumns, Base):
+    """A flagged story that gained many copies from many sites in a few hours: one surge alert per
+    (story, topic), ever, with the copies' timeline as it was when the surge was found."""
+
+    __tablename__ = "surges"
+    __table_args__ = (UniqueConstraint("story_id", "topic", name="uq_surges_story_topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(100))
+    copies: Mapped[int] = mapped_column(Integer)  # copies inside the window
+    sites: Mapped[int] = mapped_column(Integer)  # distinct sites among them
+    window_start: Mapped[datetime] = mapped_column(TS)
+    window_end: Mapped[datetime] = mapped_column(TS)
+    timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class FeedToken(Base):
+    """The secret of a topic's Atom feed, stored only as its SHA-256: one per topic, rotated or revoked
+    from the command line (``newsmon tokens``)."""
+
+    __tablename__ = "feed_tokens"
+
+    topic: Mapped[str] = mapped_column(String(100), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TS)

@@ -32,6 +32,7 @@ from newsmon.store.models import (
     Story,
 )
 from newsmon.store.stories import LinkedStory, linked_stories
+from newsmon.store.surges import SurgeView, surged_pairs, surges_of
 from newsmon.store.upsert import upsert
 
 SortKey = Literal["first_seen", "score", "copies", "flagged", "title"]
@@ -97,6 +98,7 @@ class StoryRow:
     copies_count: int
     langs: tuple[str, ...]
     feedback: FeedbackSummary
+    surge: bool = False  # the story surged for this topic (newsmon.alerts.surge): the list's badge
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,7 @@ def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) ->
     story_ids = sorted({r.story_id for r in found})
     langs = story_languages(session, story_ids)
     feedback = feedback_summaries(session, story_ids, user)
+    surged = surged_pairs(session, story_ids)
     rows = tuple(
         StoryRow(
             story_id=r.story_id,
@@ -263,6 +266,7 @@ def list_flagged(session: Session, flt: StoryFilter, user: str | None = None) ->
             copies_count=r.copies_count,
             langs=langs.get(r.story_id, ()),
             feedback=feedback.get((r.story_id, r.topic), FeedbackSummary()),
+            surge=(r.story_id, r.topic) in surged,
         )
         for r in found
     )
@@ -436,6 +440,7 @@ class StoryDetail:
     text: str = ""
     langs: tuple[str, ...] = field(default_factory=tuple)
     also_in: tuple[LinkedStory, ...] = field(default_factory=tuple)  # the same event in other languages
+    surges: tuple[SurgeView, ...] = field(default_factory=tuple)  # one per topic it surged for
 
 
 def _number(value: Any) -> float | None:
@@ -627,6 +632,7 @@ def story_detail(session: Session, story_id: int, topic: str | None = None) -> S
         text=text,
         langs=langs,
         also_in=linked_stories(session, [story_id]).get(story_id, ()),
+        surges=tuple(surges_of(session, story_id)),
     )
 
 

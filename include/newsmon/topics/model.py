@@ -83,6 +83,18 @@ class TopicDiscovery:
 
 
 @dataclass(frozen=True)
+class SurgeRule:
+    """When a story flagged for the topic surges: at least `copies` copies from at least `sites` distinct
+    sites within the last `hours` hours (newsmon.alerts.surge). `enabled: false` (``surge: false`` in the
+    file) sends no surge alerts for the topic."""
+
+    copies: int = 5
+    sites: int = 3
+    hours: float = 6.0
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class Topic:
     """One topic, as loaded from ``<name>.yaml``. Concept terms are kept verbatim, per language."""
 
@@ -112,6 +124,7 @@ class Topic:
     enabled: bool = True
     term_files: Mapping[str, Path] = field(default_factory=dict)  # language -> its terms file
     discovery: TopicDiscovery = TopicDiscovery()
+    surge: SurgeRule = field(default_factory=SurgeRule)
 
     @property
     def positive_rules(self) -> tuple[Rule, ...]:
@@ -306,6 +319,7 @@ def _build_topic(
     if not any(not r.negative for r in rules):
         raise fail(("rules",), "a topic needs at least one positive rule")
     discovery = _discovery(data.get("discovery") or {}, languages, fail)
+    surge = _surge_rule(data.get("surge", True))
 
     return Topic(
         name=name,
@@ -327,6 +341,20 @@ def _build_topic(
         path=path,
         enabled=bool(data.get("enabled", True)),
         discovery=discovery,
+        surge=surge,
+    )
+
+
+def _surge_rule(value: bool | Mapping[str, Any]) -> SurgeRule:
+    """`surge: false`, `surge: true` (the defaults) or a mapping overriding some of them (schema-checked)."""
+    if isinstance(value, bool):
+        return SurgeRule(enabled=value)
+    default = SurgeRule()
+    return SurgeRule(
+        copies=int(value.get("copies", default.copies)),
+        sites=int(value.get("sites", default.sites)),
+        hours=float(value.get("hours", default.hours)),
+        enabled=bool(value.get("enabled", True)),
     )
 
 

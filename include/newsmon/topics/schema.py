@@ -69,6 +69,23 @@ _DISCOVERY: dict[str, Any] = {
     },
 }
 
+# A surge alert: copies from distinct sites within hours (defaults in newsmon.topics.model.SurgeRule).
+_SURGE: dict[str, Any] = {
+    "oneOf": [
+        {"type": "boolean"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "copies": {"type": "integer", "minimum": 2, "maximum": 100000},
+                "sites": {"type": "integer", "minimum": 1, "maximum": 10000},
+                "hours": {"type": "number", "exclusiveMinimum": 0, "maximum": 720},
+                "enabled": {"type": "boolean"},
+            },
+        },
+    ]
+}
+
 TOPIC_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "newsmon topic",
@@ -117,6 +134,7 @@ TOPIC_SCHEMA: dict[str, Any] = {
         "rules": {"type": "array", "items": _RULE, "minItems": 1},
         "negatives": {"type": "array", "items": _RULE},
         "discovery": _DISCOVERY,
+        "surge": _SURGE,
     },
 }
 

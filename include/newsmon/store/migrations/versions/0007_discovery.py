@@ -5,7 +5,7 @@ both) and the URL key of their link, so an article found by a feed and by a sear
 Entries stored before this revision keep ``url_key`` NULL (the fetch still folds them to one copy by URL).
 
 Revision ID: 0007
-Revises: 0006 (the coordinator re-chains it after 0007 when merging)
+Revises: 0006
 Create Date: 2026-12-02
 """
 
