@@ -424,6 +424,7 @@ def run_local(server: CorpusServer, work: Path) -> dict:
         NEWSMON_CONFIG_DIR=str(REPO / "config"),
         NEWSMON_HOST_DELAY="0",
         NEWSMON_BATCH_SIZE="50",
+        NEWSMON_DISCOVERY_FILE="off",  # the generated feeds are the whole world: no searches of the real web
     )
     subprocess.run([BIN / "airflow", "db", "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([BIN / "newsmon", "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -482,6 +483,7 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int) -> dict:
         NEWSMON_CONFIG_DIR=str(REPO / "config"),
         NEWSMON_HOST_DELAY="0",
         NEWSMON_BATCH_SIZE="50",
+        NEWSMON_DISCOVERY_FILE="off",  # the generated feeds are the whole world: no searches of the real web
     )
     script = str(REPO / "scripts" / "prod.sh")
     meta = f"{PG_ADMIN.rsplit('/', 1)[0]}/{af_db}"

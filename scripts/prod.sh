@@ -86,7 +86,7 @@ write_env() {
     echo "export PROD_WORKERS=${PROD_WORKERS:-2} PROD_LOG_PORT_BASE=${PROD_LOG_PORT_BASE:-8793}"
     echo "export PROD_API_PORT=$api_port DEMO=$demo DEMO_PORT=$demo_port"
     # every other NEWSMON_* knob the caller set (host delay, batch size, retry seconds …) reaches the tasks
-    { env | grep -E '^NEWSMON_(HOST_DELAY|BATCH_SIZE|RETRY_SECONDS|POLL_MINUTES|ALLOW_PRIVATE|TOPICS_DIR|UI_URL|SMTP_URL)=' || true; } \
+    { env | grep -E '^NEWSMON_(HOST_DELAY|BATCH_SIZE|RETRY_SECONDS|POLL_MINUTES|ALLOW_PRIVATE|TOPICS_DIR|UI_URL|SMTP_URL|DISCOVERY_FILE)=' || true; } \
       | while IFS='=' read -r k v; do echo "export $k=$(printf %q "$v")"; done
     if [ "$demo" = 1 ] && [ -z "${NEWSMON_HOST_DELAY:-}" ]; then
       echo "export NEWSMON_HOST_DELAY=0  # our own demo server: no politeness delay needed"

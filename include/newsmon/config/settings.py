@@ -84,7 +84,7 @@ class Settings:
     # feed) and at most `feed_fetch_per_run` of them are fetched in one run.
     feed_backlog: int = 200
     feed_fetch_per_run: int = 50
-    # The discovery providers (config/discovery.py); None or a missing file: no discovery.
+    # The discovery providers (config/discovery.yaml); None or a missing file: no discovery.
     discovery_file: Path | None = None
     # Backfill (re-scoring the archive for a new or changed topic): how far back by default, and how old
     # a story must be for a flag found on it to go into the one summary email instead of an alert of its
