@@ -78,6 +78,9 @@ class Topic:
     # The subject's context: a text that mentions none of these concepts anywhere is never flagged,
     # however much else matches (migrant or abducted children "returned" have no ISIS camp in them).
     requires: tuple[str, ...] = ()
+    # concept -> concepts whose words inside one of its phrases do not count: a phrase of DETENTION
+    # ("refugee camp") names a place, so the REFUGEE word in it is not about refugees.
+    masks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     title_boost: float = 1.5
     # The lead (the first `lead_sentences` sentences of the body) says what an article is about; a
     # sentence there counts `lead_boost` times, like the title counts `title_boost` times.
@@ -342,6 +345,12 @@ def _build_topic(
     for i, cname in enumerate(requires):
         if cname not in concepts:
             raise fail(("requires", i), f"requires: unknown concept {cname!r}")
+    masks: dict[str, tuple[str, ...]] = {}
+    for masker, masked in (data.get("masks") or {}).items():
+        for cname in (masker, *masked):
+            if cname not in concepts:
+                raise fail(("masks", masker), f"masks: unknown concept {cname!r}")
+        masks[masker] = tuple(masked)
     if not any(not r.negative for r in rules):
         raise fail(("rules",), "a topic needs at least one positive rule")
 
@@ -354,6 +363,7 @@ def _build_topic(
         concepts=MappingProxyType({k: MappingProxyType(v) for k, v in concepts.items()}),
         rules=tuple(rules),
         requires=requires,
+        masks=MappingProxyType(masks),
         title_boost=float(data.get("title_boost", 1.5)),
         lead_boost=float(data.get("lead_boost", 1.0)),
         lead_sentences=int(data.get("lead_sentences", 0)),

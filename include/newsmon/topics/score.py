@@ -152,6 +152,8 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
                 if (hit.concept, hit.first) not in seen:
                     seen.add((hit.concept, hit.first))
                     hits.append(hit)
+        if topic.masks:
+            hits = _unmasked(topic.masks, hits)
         hits.sort(key=lambda h: h.first)
         for hit in hits:
             sentences[segment.sentence_of(hit.first)].concepts.setdefault(hit.concept, []).append(hit)
@@ -225,6 +227,22 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
         language_covered=covered,
         read_with=tuple(code or "" for code in languages),
     )
+
+
+def _unmasked(masks: Mapping[str, tuple[str, ...]], hits: list[Hit]) -> list[Hit]:
+    """Drop the hits of masked concepts that lie inside a phrase of the concept masking them."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for masker, masked in masks.items():
+        found = [(h.first, h.last) for h in hits if h.concept == masker and h.last - h.first > 1]
+        for concept in masked:
+            spans.setdefault(concept, []).extend(found)
+    if not any(spans.values()):
+        return hits
+    return [
+        h
+        for h in hits
+        if not any(first <= h.first and h.last <= last for first, last in spans.get(h.concept, ()))
+    ]
 
 
 def _counts_here(topic: Topic, rule: Rule, sentence: _Sentence) -> bool:
