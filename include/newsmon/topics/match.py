@@ -154,6 +154,9 @@ class LanguageMatcher:
         if self.numbers and _is_number(surface):
             candidates.extend(self.numbers)
         candidates.extend(t for t in self.globs if t.patterns[0][1].fullmatch(norm))  # type: ignore[attr-defined]
+        # Longest terms first: a concept takes one hit per position, and "campos de refugiados" must win
+        # over "campos" (masks and highlights need the whole phrase).
+        candidates.sort(key=lambda t: -len(t.patterns))
         return norm, tuple(candidates)
 
     def find(self, surfaces: Sequence[str]) -> list[Hit]:

@@ -81,6 +81,10 @@ class Topic:
     # concept -> concepts whose words inside one of its phrases do not count: a phrase of DETENTION
     # ("refugee camp") names a place, so the REFUGEE word in it is not about refugees.
     masks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The rules that state the subject itself (a return of children, citizens, women); a text where
+    # none of them matched speaks only of the setting and loses `core_missing` points.
+    core: tuple[str, ...] = ()
+    core_missing: float = 0.0
     title_boost: float = 1.5
     # The lead (the first `lead_sentences` sentences of the body) says what an article is about; a
     # sentence there counts `lead_boost` times, like the title counts `title_boost` times.
@@ -351,6 +355,11 @@ def _build_topic(
             if cname not in concepts:
                 raise fail(("masks", masker), f"masks: unknown concept {cname!r}")
         masks[masker] = tuple(masked)
+    core = tuple(data.get("core", []))
+    positive = {r.name for r in rules if not r.negative}
+    for i, rname in enumerate(core):
+        if rname not in positive:
+            raise fail(("core", i), f"core: {rname!r} is not a positive rule of this topic")
     if not any(not r.negative for r in rules):
         raise fail(("rules",), "a topic needs at least one positive rule")
 
@@ -364,6 +373,8 @@ def _build_topic(
         rules=tuple(rules),
         requires=requires,
         masks=MappingProxyType(masks),
+        core=core,
+        core_missing=float(data.get("core_missing", 0.0)),
         title_boost=float(data.get("title_boost", 1.5)),
         lead_boost=float(data.get("lead_boost", 1.0)),
         lead_sentences=int(data.get("lead_sentences", 0)),

@@ -90,6 +90,13 @@ TOPIC_SCHEMA: dict[str, Any] = {
                 "uniqueItems": True,
             },
         },
+        "core": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "core_missing": {"type": "number", "minimum": 0},
         "rules": {"type": "array", "items": _RULE, "minItems": 1},
         "negatives": {"type": "array", "items": _RULE},
     },

@@ -30,6 +30,8 @@ MAX_NEGATIVE_EVIDENCE = 3
 MISSING_CONTEXT = "missing_required_context"
 #: pseudo-feature: points above the topic's `sentence_cap` that single sentences would have added
 SENTENCE_CAP = "sentence_cap"
+#: pseudo-feature: the points a text loses when none of the topic's `core` rules matched
+MISSING_CORE = "missing_core"
 #: what a score, `topics explain`, the UI and the bench say about a text in a language the topic lacks
 NOT_COVERED = "language not covered"
 
@@ -207,6 +209,16 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
         if excess:
             features[SENTENCE_CAP] = round(-excess, 4)
             counts[SENTENCE_CAP] = 1.0
+    if (
+        topic.core
+        and topic.core_missing
+        and any(languages)  # read with some language's words (names alone cannot state the core)
+        and not any(features.get(name, 0.0) > 0 for name in topic.core)
+    ):
+        # Only the setting matched (the subject's surroundings, none of its central statements): such a
+        # text needs `core_missing` more points to be flagged.
+        features[MISSING_CORE] = -topic.core_missing
+        counts[MISSING_CORE] = 1.0
     raw = sum(features.values())
     if topic.requires and not any(c in where for c in topic.requires):
         # Without the subject's context the rule points are about something else: they are cancelled
