@@ -31,6 +31,7 @@ from newsmon.topics.text import normalise, pattern_words, stemmer_for
 STEM, LIT, CASE, GLOB, PREFIX, NUMBER = range(6)
 MIN_STEM = 3  # a shorter stem matches too many unrelated words: the word is matched as written
 MIN_PREFIX = 3
+_AR_PROCLITICS = "وفبلك"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +119,12 @@ class LanguageMatcher:
 
     def _stems(self, norm: str) -> tuple[str, ...]:
         stem = self.stem(norm)
-        # Arabic writes the conjunctions و/ف onto the next word ("والأطفال"); Snowball leaves them on
-        # when an article follows, so try the word without it as well.
-        if self._clitics and len(norm) > 4 and norm[0] in "وف":
+        # Arabic writes the conjunctions و/ف and the prepositions ب/ل/ك onto the next word ("والأطفال",
+        # "بإجلاء", "وبعودة"); Snowball leaves them on when an article follows or the word is a verbal
+        # noun, so try the word without them as well.
+        if self._clitics and len(norm) > 4 and norm[0] in _AR_PROCLITICS:
+            if norm[0] in "وف" and norm[1] in "بلك" and len(norm) > 5:
+                return (stem, self.stem(norm[1:]), self.stem(norm[2:]))
             return (stem, self.stem(norm[1:]))
         return (stem,)
 
