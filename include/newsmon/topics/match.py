@@ -50,11 +50,20 @@ class Hit(NamedTuple):
     term: str  # the topic's term that matched, for `topics explain`
 
 
+class _Pattern(NamedTuple):
+    """How one word of a term is compared: `kind` (STEM, LIT, ...) with the stem, form or capitalised
+    word in `value`; a GLOB keeps its compiled expression in `glob` (and the word as written in `value`)."""
+
+    kind: int
+    value: str
+    glob: re.Pattern[str] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class _Term:
     concept: str
     source: str
-    patterns: tuple[tuple[int, object], ...]  # (kind, value) per word; value is str or compiled regex
+    patterns: tuple[_Pattern, ...]  # one per word
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +115,7 @@ class LanguageMatcher:
         self.by_case: dict[str, list[_Term]] = {}
         self.by_prefix: dict[str, list[_Term]] = {}
         self.numbers: list[_Term] = []
-        self.globs: list[_Term] = []
+        self.globs: list[tuple[re.Pattern[str], _Term]] = []  # terms whose first word is a glob
         self._prefix_lengths: tuple[int, ...] = ()
         self._word_cache = _WordCache(self._lookup)
         for concept, per_lang in topic.concepts.items():
@@ -117,25 +126,26 @@ class LanguageMatcher:
                     self._add(concept, term, literal=key == NEUTRAL)
         self._prefix_lengths = tuple(sorted({len(p) for p in self.by_prefix}))
 
-    def _compile_word(self, word: str, *, literal: bool) -> tuple[int, object]:
+    def _compile_word(self, word: str, *, literal: bool) -> _Pattern:
         if "*" in word:
             body = word.strip("*")
             if word.endswith("*") and not word.startswith("*") and "*" not in body:
-                return PREFIX, normalise(body, self.lang)
-            return GLOB, re.compile(".*".join(re.escape(normalise(p, self.lang)) for p in word.split("*")))
+                return _Pattern(PREFIX, normalise(body, self.lang))
+            glob = re.compile(".*".join(re.escape(normalise(p, self.lang)) for p in word.split("*")))
+            return _Pattern(GLOB, word, glob)
         if len(word) >= 2 and word.isupper():
-            return CASE, word
+            return _Pattern(CASE, word)
         norm = normalise(word, self.lang)
         if literal or not self._stemmed:
-            return LIT, norm
+            return _Pattern(LIT, norm)
         stem = self.stem(norm)
         if len(stem) < MIN_STEM and len(norm) > len(stem):
-            return LIT, norm
-        return STEM, stem
+            return _Pattern(LIT, norm)
+        return _Pattern(STEM, stem)
 
     def _add(self, concept: str, term: str, *, literal: bool) -> None:
         if term == NUMBER_TERM:
-            self.numbers.append(_Term(concept, term, ((NUMBER, ""),)))
+            self.numbers.append(_Term(concept, term, (_Pattern(NUMBER, ""),)))
             return
         body = term
         if body.startswith("="):
@@ -143,12 +153,12 @@ class LanguageMatcher:
         words = pattern_words(body, self.lang)
         patterns = tuple(self._compile_word(w, literal=literal) for w in words)
         entry = _Term(concept, term, patterns)
-        kind, value = patterns[0]
-        index = {STEM: self.by_stem, LIT: self.by_lit, CASE: self.by_case, PREFIX: self.by_prefix}.get(kind)
-        if index is None:
-            self.globs.append(entry)
-        else:
-            index.setdefault(value, []).append(entry)  # type: ignore[arg-type]
+        first = patterns[0]
+        if first.glob is not None:
+            self.globs.append((first.glob, entry))
+            return
+        index = {STEM: self.by_stem, LIT: self.by_lit, CASE: self.by_case, PREFIX: self.by_prefix}
+        index[first.kind].setdefault(first.value, []).append(entry)
 
     def _stems(self, norm: str) -> tuple[str, ...]:
         stem = self.stem(norm)
@@ -161,8 +171,8 @@ class LanguageMatcher:
             return (stem, self.stem(norm[1:]))
         return (stem,)
 
-    def _word_matches(self, pattern: tuple[int, object], word: _Word, surface: str) -> bool:
-        kind, value = pattern
+    def _word_matches(self, pattern: _Pattern, word: _Word, surface: str) -> bool:
+        kind, value, glob = pattern
         if kind == STEM:
             return value in word.stems
         if kind == LIT:
@@ -170,10 +180,10 @@ class LanguageMatcher:
         if kind == CASE:
             return surface == value
         if kind == PREFIX:
-            return word.norm.startswith(value)  # type: ignore[arg-type]
+            return word.norm.startswith(value)
         if kind == NUMBER:
             return _is_number(surface)
-        return value.fullmatch(word.norm) is not None  # type: ignore[attr-defined]
+        return glob is not None and glob.fullmatch(word.norm) is not None
 
     def _lookup(self, surface: str) -> _Word:
         """How one surface word compares, and the terms whose first word it matches; once per matcher."""
@@ -190,7 +200,7 @@ class LanguageMatcher:
             candidates.extend(self.by_prefix.get(norm[:length], ()))
         if self.numbers and _is_number(surface):
             candidates.extend(self.numbers)
-        candidates.extend(t for t in self.globs if t.patterns[0][1].fullmatch(norm))  # type: ignore[attr-defined]
+        candidates.extend(t for glob, t in self.globs if glob.fullmatch(norm))
         # Longest terms first: a concept takes one hit per position, and "campos de refugiados" must win
         # over "campos" (masks and highlights need the whole phrase).
         candidates.sort(key=lambda t: -len(t.patterns))

@@ -123,11 +123,11 @@ def load_topics(directory: Path) -> list[Topic]:
     if not directory.is_dir():
         raise TopicConfigError(f"{directory}:0: topics directory does not exist")
     topics = [load_topic(p) for p in sorted(directory.iterdir()) if p.suffix in TOPIC_SUFFIXES]
-    seen: dict[str, Path] = {}
+    seen: dict[str, Path | None] = {}
     for t in topics:
         if t.name in seen:  # "a.yaml" and "a.yml"
             raise TopicConfigError(f"{t.path}:1: topic name {t.name!r} already defined by {seen[t.name]}")
-        seen[t.name] = t.path  # type: ignore[assignment]
+        seen[t.name] = t.path
     return topics
 
 
