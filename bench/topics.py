@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from newsmon.topics.evaluate import Evaluation, LabelledExample, evaluate, read_labels
+from newsmon.topics.evaluate import Evaluation, LabelledExample, Metrics, evaluate, read_labels
 from newsmon.topics.model import Topic, load_topics
 from newsmon.topics.score import NOT_COVERED, score_text
 
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _row(name: str, m) -> str:  # type: ignore[no-untyped-def]
+def _row(name: str, m: Metrics) -> str:
     return (
         f"  {name:<18} n={m.n:<4} P={m.precision:.3f} R={m.recall:.3f} F1={m.f1:.3f} "
         f"acc={m.accuracy:.3f}  (tp={m.tp} fp={m.fp} fn={m.fn} tn={m.tn})"
@@ -102,11 +102,12 @@ def print_report(ev: Evaluation, n: int) -> None:
         print(_row(k, m))
     for label, mistakes in (("false positives", ev.false_positives), ("false negatives", ev.false_negatives)):
         print(f"worst {label} ({len(mistakes)} shown):")
-        for m in mistakes:
-            feats = ", ".join(f"{k}={v:+g}" for k, v in m.features.items() if v)
-            print(f"  - {m.id} [{m.lang}/{m.kind}] score={m.score:.3f} {m.title[:80]!r}")
+        for mistake in mistakes:
+            feats = ", ".join(f"{k}={v:+g}" for k, v in mistake.features.items() if v)
+            where = f"{mistake.lang}/{mistake.kind}"
+            print(f"  - {mistake.id} [{where}] score={mistake.score:.3f} {mistake.title[:80]!r}")
             print(f"      features: {feats or 'none'}")
-            for e in m.evidence[:4]:
+            for e in mistake.evidence[:4]:
                 print(f"      {e.weight:+.2f} {list(e.terms)}: {e.sentence[:150]}")
     print(f"scoring speed on this file: {ev.articles_per_second:.0f} articles/s (CPU time, one core)")
 

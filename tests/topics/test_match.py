@@ -83,6 +83,14 @@ def test_arabic_conjunction_prefix() -> None:
     assert ("CHILD", "الأطفال") in found
 
 
+def test_arabic_preposition_prefixes() -> None:
+    # ب/ل/ك are written onto the word, alone or after و/ف; Snowball keeps them before a verbal noun
+    found = concepts("ar", "طالبوا بإعادة بأطفال ثم وبإعادة")
+    assert ("RETURN", "بإعادة") in found
+    assert ("CHILD", "بأطفال") in found
+    assert ("RETURN", "وبإعادة") in found
+
+
 def test_sentences_and_language_guess() -> None:
     text = "First sentence here. Second one? Третье предложение!\n\nA heading\nBody line."
     spans = [text[s:e] for s, e, _ in split_sentences(text)]

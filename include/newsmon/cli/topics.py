@@ -352,9 +352,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             ("false positive", ev.false_positives),
             ("false negative", ev.false_negatives),
         ):
-            for m in mistakes:
-                print(f"  {label}: {m.id} score {m.score:.3f} {m.title[:70]!r}")
-                for e in m.evidence[:2]:
+            for mistake in mistakes:
+                print(f"  {label}: {mistake.id} score {mistake.score:.3f} {mistake.title[:70]!r}")
+                for e in mistake.evidence[:2]:
                     print(f"      {e.weight:+.2f} {bracket_terms(e.sentence, e.terms)[:160]}")
     return 0
 

@@ -68,7 +68,7 @@ _TABLE = (
     Language("fa", "Persian", "persian", aliases=("prs",)),
     Language("id", "Indonesian", "indonesian"),
     Language("hu", "Hungarian", "hungarian"),
-    Language("ro", "Romanian", "romanian", aliases=("mo",)),
+    Language("ro", "Romanian", "romanian", fold="accents", aliases=("mo",)),
     Language("cs", "Czech", "czech"),
     Language("el", "Greek", "greek", fold="accents"),
     Language("ca", "Catalan", "catalan"),

@@ -21,8 +21,11 @@ Term syntax (also documented in config/topics/README.md):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import attrgetter
+from typing import NamedTuple
 
 from newsmon.topics.languages import LANGUAGES
 from newsmon.topics.model import NEUTRAL, NUMBER_TERM, Topic
@@ -31,11 +34,15 @@ from newsmon.topics.text import normalise, pattern_words, stemmer_for
 STEM, LIT, CASE, GLOB, PREFIX, NUMBER = range(6)
 MIN_STEM = 3  # a shorter stem matches too many unrelated words: the word is matched as written
 MIN_PREFIX = 3
+_AR_PROCLITICS = "وفبلك"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A concept found at word positions [first, last) of one segment (title or body)."""
+class Hit(NamedTuple):
+    """A concept found at word positions [first, last) of one segment (title or body).
+
+    A named tuple, not a frozen dataclass: an article yields hundreds of hits and a tuple is built in
+    half the time.
+    """
 
     concept: str
     first: int
@@ -43,11 +50,47 @@ class Hit:
     term: str  # the topic's term that matched, for `topics explain`
 
 
+class _Pattern(NamedTuple):
+    """How one word of a term is compared: `kind` (STEM, LIT, ...) with the stem, form or capitalised
+    word in `value`; a GLOB keeps its compiled expression in `glob` (and the word as written in `value`)."""
+
+    kind: int
+    value: str
+    glob: re.Pattern[str] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class _Term:
     concept: str
     source: str
-    patterns: tuple[tuple[int, object], ...]  # (kind, value) per word; value is str or compiled regex
+    patterns: tuple[_Pattern, ...]  # one per word
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """One distinct surface word as a matcher sees it, cached: computed once, reused in every text."""
+
+    norm: str  # the comparison form (`normalise`)
+    stems: tuple[str, ...]  # its stems (several for Arabic clitics); () in a language without a stemmer
+    terms: tuple[_Term, ...]  # the terms whose first word it matches, longest first
+
+
+_TERMS = attrgetter("terms")
+
+
+class _WordCache(dict[str, _Word]):
+    """surface -> `_Word`, filled on first sight (bounded: names and numbers keep coming)."""
+
+    def __init__(self, lookup: Callable[[str], _Word], limit: int = 300_000) -> None:
+        super().__init__()
+        self._lookup = lookup
+        self._limit = limit
+
+    def __missing__(self, surface: str) -> _Word:
+        word = self._lookup(surface)
+        if len(self) < self._limit:
+            self[surface] = word
+        return word
 
 
 def _is_number(surface: str) -> bool:
@@ -72,9 +115,9 @@ class LanguageMatcher:
         self.by_case: dict[str, list[_Term]] = {}
         self.by_prefix: dict[str, list[_Term]] = {}
         self.numbers: list[_Term] = []
-        self.globs: list[_Term] = []
+        self.globs: list[tuple[re.Pattern[str], _Term]] = []  # terms whose first word is a glob
         self._prefix_lengths: tuple[int, ...] = ()
-        self._word_cache: dict[str, tuple[str, tuple[_Term, ...]]] = {}
+        self._word_cache = _WordCache(self._lookup)
         for concept, per_lang in topic.concepts.items():
             for key, terms in per_lang.items():
                 if key != NEUTRAL and (lang is None or key != lang):
@@ -83,25 +126,26 @@ class LanguageMatcher:
                     self._add(concept, term, literal=key == NEUTRAL)
         self._prefix_lengths = tuple(sorted({len(p) for p in self.by_prefix}))
 
-    def _compile_word(self, word: str, *, literal: bool) -> tuple[int, object]:
+    def _compile_word(self, word: str, *, literal: bool) -> _Pattern:
         if "*" in word:
             body = word.strip("*")
             if word.endswith("*") and not word.startswith("*") and "*" not in body:
-                return PREFIX, normalise(body, self.lang)
-            return GLOB, re.compile(".*".join(re.escape(normalise(p, self.lang)) for p in word.split("*")))
+                return _Pattern(PREFIX, normalise(body, self.lang))
+            glob = re.compile(".*".join(re.escape(normalise(p, self.lang)) for p in word.split("*")))
+            return _Pattern(GLOB, word, glob)
         if len(word) >= 2 and word.isupper():
-            return CASE, word
+            return _Pattern(CASE, word)
         norm = normalise(word, self.lang)
         if literal or not self._stemmed:
-            return LIT, norm
+            return _Pattern(LIT, norm)
         stem = self.stem(norm)
         if len(stem) < MIN_STEM and len(norm) > len(stem):
-            return LIT, norm
-        return STEM, stem
+            return _Pattern(LIT, norm)
+        return _Pattern(STEM, stem)
 
     def _add(self, concept: str, term: str, *, literal: bool) -> None:
         if term == NUMBER_TERM:
-            self.numbers.append(_Term(concept, term, ((NUMBER, ""),)))
+            self.numbers.append(_Term(concept, term, (_Pattern(NUMBER, ""),)))
             return
         body = term
         if body.startswith("="):
@@ -109,42 +153,45 @@ class LanguageMatcher:
         words = pattern_words(body, self.lang)
         patterns = tuple(self._compile_word(w, literal=literal) for w in words)
         entry = _Term(concept, term, patterns)
-        kind, value = patterns[0]
-        index = {STEM: self.by_stem, LIT: self.by_lit, CASE: self.by_case, PREFIX: self.by_prefix}.get(kind)
-        if index is None:
-            self.globs.append(entry)
-        else:
-            index.setdefault(value, []).append(entry)  # type: ignore[arg-type]
+        first = patterns[0]
+        if first.glob is not None:
+            self.globs.append((first.glob, entry))
+            return
+        index = {STEM: self.by_stem, LIT: self.by_lit, CASE: self.by_case, PREFIX: self.by_prefix}
+        index[first.kind].setdefault(first.value, []).append(entry)
 
     def _stems(self, norm: str) -> tuple[str, ...]:
         stem = self.stem(norm)
-        # Arabic writes the conjunctions و/ف onto the next word ("والأطفال"); Snowball leaves them on
-        # when an article follows, so try the word without it as well.
-        if self._clitics and len(norm) > 4 and norm[0] in "وف":
+        # Arabic writes the conjunctions و/ف and the prepositions ب/ل/ك onto the next word ("والأطفال",
+        # "بإجلاء", "وبعودة"); Snowball leaves them on when an article follows or the word is a verbal
+        # noun, so try the word without them as well.
+        if self._clitics and len(norm) > 4 and norm[0] in _AR_PROCLITICS:
+            if norm[0] in "وف" and norm[1] in "بلك" and len(norm) > 5:
+                return (stem, self.stem(norm[1:]), self.stem(norm[2:]))
             return (stem, self.stem(norm[1:]))
         return (stem,)
 
-    def _word_matches(self, pattern: tuple[int, object], norm: str, surface: str) -> bool:
-        kind, value = pattern
+    def _word_matches(self, pattern: _Pattern, word: _Word, surface: str) -> bool:
+        kind, value, glob = pattern
         if kind == STEM:
-            return value in self._stems(norm)
+            return value in word.stems
         if kind == LIT:
-            return norm == value
+            return word.norm == value
         if kind == CASE:
             return surface == value
         if kind == PREFIX:
-            return norm.startswith(value)  # type: ignore[arg-type]
+            return word.norm.startswith(value)
         if kind == NUMBER:
             return _is_number(surface)
-        return value.fullmatch(norm) is not None  # type: ignore[attr-defined]
+        return glob is not None and glob.fullmatch(word.norm) is not None
 
-    def _lookup(self, surface: str) -> tuple[str, tuple[_Term, ...]]:
-        """(comparison form, terms whose first word matches) for one surface word, once per matcher."""
+    def _lookup(self, surface: str) -> _Word:
+        """How one surface word compares, and the terms whose first word it matches; once per matcher."""
         norm = normalise(surface, self.lang)
+        stems = self._stems(norm) if self._stemmed else ()
         candidates: list[_Term] = []
-        if self.by_stem:
-            for stem in self._stems(norm):
-                candidates.extend(self.by_stem.get(stem, ()))
+        for stem in stems:
+            candidates.extend(self.by_stem.get(stem, ()))
         candidates.extend(self.by_lit.get(norm, ()))
         candidates.extend(self.by_case.get(surface, ()))
         for length in self._prefix_lengths:
@@ -153,37 +200,36 @@ class LanguageMatcher:
             candidates.extend(self.by_prefix.get(norm[:length], ()))
         if self.numbers and _is_number(surface):
             candidates.extend(self.numbers)
-        candidates.extend(t for t in self.globs if t.patterns[0][1].fullmatch(norm))  # type: ignore[attr-defined]
-        return norm, tuple(candidates)
+        candidates.extend(t for glob, t in self.globs if glob.fullmatch(norm))
+        # Longest terms first: a concept takes one hit per position, and "campos de refugiados" must win
+        # over "campos" (masks and highlights need the whole phrase).
+        candidates.sort(key=lambda t: -len(t.patterns))
+        return _Word(norm, stems, tuple(candidates))
 
     def find(self, surfaces: Sequence[str]) -> list[Hit]:
         """Return concept hits over one segment's words (in text order)."""
-        cache = self._word_cache
-        entries = [cache.get(surface) for surface in surfaces]
-        for i, entry in enumerate(entries):
-            if entry is None:
-                entry = entries[i] = self._lookup(surfaces[i])
-                if len(cache) < 300_000:
-                    cache[surfaces[i]] = entry
+        # The per-word work runs in C (map, compress) over cached `_Word`s; Python only visits the
+        # few words that start some term.
+        words: list[_Word] = list(map(self._word_cache.__getitem__, surfaces))
         hits: list[Hit] = []
-        seen: set[tuple[str, int]] = set()
-        n = len(entries)
-        for i, (_norm, candidates) in enumerate(entries):
-            if not candidates:
-                continue
-            for term in candidates:
-                if (term.concept, i) in seen:
+        n = len(words)
+        matches = self._word_matches
+        for i in compress(range(n), map(_TERMS, words)):
+            taken: set[str] = set()  # a concept takes one hit per position: the longest term's
+            for term in words[i].terms:
+                if term.concept in taken:
                     continue
                 length = len(term.patterns)
-                if length > 1 and (
-                    i + length > n
-                    or not all(
-                        self._word_matches(term.patterns[k], entries[i + k][0], surfaces[i + k])
-                        for k in range(1, length)
-                    )
-                ):
-                    continue
-                seen.add((term.concept, i))
+                if length > 1:
+                    if i + length > n:
+                        continue
+                    patterns = term.patterns
+                    k = 1
+                    while k < length and matches(patterns[k], words[i + k], surfaces[i + k]):
+                        k += 1
+                    if k < length:
+                        continue
+                taken.add(term.concept)
                 hits.append(Hit(term.concept, i, i + length, term.source))
         return hits
 

@@ -108,6 +108,13 @@ class Topic:
     # The subject's context: a text that mentions none of these concepts anywhere is never flagged,
     # however much else matches (migrant or abducted children "returned" have no ISIS camp in them).
     requires: tuple[str, ...] = ()
+    # concept -> concepts whose words inside one of its phrases do not count: a phrase of DETENTION
+    # ("refugee camp") names a place, so the REFUGEE word in it is not about refugees.
+    masks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The rules that state the subject itself (a return of children, citizens, women); a text where
+    # none of them matched speaks only of the setting and loses `core_missing` points.
+    core: tuple[str, ...] = ()
+    core_missing: float = 0.0
     title_boost: float = 1.5
     # The lead (the first `lead_sentences` sentences of the body) says what an article is about; a
     # sentence there counts `lead_boost` times, like the title counts `title_boost` times.
@@ -148,11 +155,11 @@ def load_topics(directory: Path) -> list[Topic]:
     if not directory.is_dir():
         raise TopicConfigError(f"{directory}:0: topics directory does not exist")
     topics = [load_topic(p) for p in sorted(directory.iterdir()) if p.suffix in TOPIC_SUFFIXES]
-    seen: dict[str, Path] = {}
+    seen: dict[str, Path | None] = {}
     for t in topics:
         if t.name in seen:  # "a.yaml" and "a.yml"
             raise TopicConfigError(f"{t.path}:1: topic name {t.name!r} already defined by {seen[t.name]}")
-        seen[t.name] = t.path  # type: ignore[assignment]
+        seen[t.name] = t.path
     return topics
 
 
@@ -316,6 +323,17 @@ def _build_topic(
     for i, cname in enumerate(requires):
         if cname not in concepts:
             raise fail(("requires", i), f"requires: unknown concept {cname!r}")
+    masks: dict[str, tuple[str, ...]] = {}
+    for masker, masked in (data.get("masks") or {}).items():
+        for cname in (masker, *masked):
+            if cname not in concepts:
+                raise fail(("masks", masker), f"masks: unknown concept {cname!r}")
+        masks[masker] = tuple(masked)
+    core = tuple(data.get("core", []))
+    positive = {r.name for r in rules if not r.negative}
+    for i, rname in enumerate(core):
+        if rname not in positive:
+            raise fail(("core", i), f"core: {rname!r} is not a positive rule of this topic")
     if not any(not r.negative for r in rules):
         raise fail(("rules",), "a topic needs at least one positive rule")
     discovery = _discovery(data.get("discovery") or {}, languages, fail)
@@ -330,6 +348,9 @@ def _build_topic(
         concepts=MappingProxyType({k: MappingProxyType(v) for k, v in concepts.items()}),
         rules=tuple(rules),
         requires=requires,
+        masks=MappingProxyType(masks),
+        core=core,
+        core_missing=float(data.get("core_missing", 0.0)),
         title_boost=float(data.get("title_boost", 1.5)),
         lead_boost=float(data.get("lead_boost", 1.0)),
         lead_sentences=int(data.get("lead_sentences", 0)),

@@ -131,6 +131,23 @@ TOPIC_SCHEMA: dict[str, Any] = {
             "minItems": 1,
             "uniqueItems": True,
         },
+        "masks": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[A-Z][A-Z0-9_]*$"},
+            "additionalProperties": {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+                "minItems": 1,
+                "uniqueItems": True,
+            },
+        },
+        "core": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "core_missing": {"type": "number", "minimum": 0},
         "rules": {"type": "array", "items": _RULE, "minItems": 1},
         "negatives": {"type": "array", "items": _RULE},
         "discovery": _DISCOVERY,

@@ -30,6 +30,8 @@ MAX_NEGATIVE_EVIDENCE = 3
 MISSING_CONTEXT = "missing_required_context"
 #: pseudo-feature: points above the topic's `sentence_cap` that single sentences would have added
 SENTENCE_CAP = "sentence_cap"
+#: pseudo-feature: the points a text loses when none of the topic's `core` rules matched
+MISSING_CORE = "missing_core"
 #: what a score, `topics explain`, the UI and the bench say about a text in a language the topic lacks
 NOT_COVERED = "language not covered"
 
@@ -143,19 +145,29 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
         _Sentence(s.segment, s.start, s.end, s.segment == 0, s.position, s.paragraph)
         for s in analysis.sentences
     ]
-    seg_hits: list[list[Hit]] = []
+    seg_places: list[_SegmentHits] = []
     for segment in analysis.segments:
-        hits: list[Hit] = []
-        seen: set[tuple[str, int]] = set()
-        for language in languages:
-            for hit in matcher_for(topic, language).find(segment.surfaces):
-                if (hit.concept, hit.first) not in seen:
-                    seen.add((hit.concept, hit.first))
-                    hits.append(hit)
+        if len(languages) == 1:  # one matcher's hits are already one per concept and position
+            hits = matcher_for(topic, languages[0]).find(segment.surfaces)
+        else:
+            hits = []
+            seen: set[tuple[str, int]] = set()
+            for language in languages:
+                for hit in matcher_for(topic, language).find(segment.surfaces):
+                    if (hit.concept, hit.first) not in seen:
+                        seen.add((hit.concept, hit.first))
+                        hits.append(hit)
+        if topic.masks:
+            hits = _unmasked(topic.masks, hits)
         hits.sort(key=lambda h: h.first)
+        placed = _SegmentHits()
         for hit in hits:
-            sentences[segment.sentence_of(hit.first)].concepts.setdefault(hit.concept, []).append(hit)
-        seg_hits.append(hits)
+            sentence = placed.sentence_at.get(hit.first)
+            if sentence is None:
+                sentence = placed.sentence_at[hit.first] = segment.sentence_of(hit.first)
+            sentences[sentence].concepts.setdefault(hit.concept, []).append(hit)
+            placed.positions.setdefault(hit.concept, []).append(hit.first)
+        seg_places.append(placed)
 
     where: dict[str, set[int]] = {}
     for i, sent in enumerate(sentences):
@@ -170,7 +182,7 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
             counts[rule.name] = 0.0
             features[rule.name] = 0.0
             continue
-        occurrences = _occurrences(rule, sentences, where, analysis, seg_hits)
+        occurrences = _occurrences(rule, sentences, where, seg_places)
         if rule.where != "all" or rule.none:
             occurrences = [s for s in occurrences if _counts_here(topic, rule, sentences[s])]
         context: dict[int, tuple[str, ...]] = {}
@@ -205,6 +217,16 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
         if excess:
             features[SENTENCE_CAP] = round(-excess, 4)
             counts[SENTENCE_CAP] = 1.0
+    if (
+        topic.core
+        and topic.core_missing
+        and any(languages)  # read with some language's words (names alone cannot state the core)
+        and not any(features.get(name, 0.0) > 0 for name in topic.core)
+    ):
+        # Only the setting matched (the subject's surroundings, none of its central statements): such a
+        # text needs `core_missing` more points to be flagged.
+        features[MISSING_CORE] = -topic.core_missing
+        counts[MISSING_CORE] = 1.0
     raw = sum(features.values())
     if topic.requires and not any(c in where for c in topic.requires):
         # Without the subject's context the rule points are about something else: they are cancelled
@@ -225,6 +247,22 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
         language_covered=covered,
         read_with=tuple(code or "" for code in languages),
     )
+
+
+def _unmasked(masks: Mapping[str, tuple[str, ...]], hits: list[Hit]) -> list[Hit]:
+    """Drop the hits of masked concepts that lie inside a phrase of the concept masking them."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for masker, masked in masks.items():
+        found = [(h.first, h.last) for h in hits if h.concept == masker and h.last - h.first > 1]
+        for concept in masked:
+            spans.setdefault(concept, []).extend(found)
+    if not any(spans.values()):
+        return hits
+    return [
+        h
+        for h in hits
+        if not any(first <= h.first and h.last <= last for first, last in spans.get(h.concept, ()))
+    ]
 
 
 def _counts_here(topic: Topic, rule: Rule, sentence: _Sentence) -> bool:
@@ -279,12 +317,19 @@ class _Places:
         return tuple(found)
 
 
+@dataclass
+class _SegmentHits:
+    """The hits of one segment (title or body) by concept, computed once for every proximity rule."""
+
+    positions: dict[str, list[int]] = field(default_factory=dict)  # concept -> word positions, ascending
+    sentence_at: dict[int, int] = field(default_factory=dict)  # word position of a hit -> its sentence
+
+
 def _occurrences(
     rule: Rule,
     sentences: list[_Sentence],
     where: Mapping[str, set[int]],
-    analysis: TextAnalysis,
-    seg_hits: list[list[Hit]],
+    seg_places: list[_SegmentHits],
 ) -> list[int]:
     """Indexes of the sentences where a rule holds, title sentences first (they get the boost), then
     the body in text order."""
@@ -307,22 +352,20 @@ def _occurrences(
         groups = [where[c] for c in rule.all] + ([either] if rule.any else [])
         found = min(groups, key=len)
     else:
-        found = _near(rule, int(rule.within), analysis, seg_hits)
+        found = _near(rule, int(rule.within), seg_places)
     return sorted(found, key=lambda i: (sentences[i].position, i))
 
 
-def _near(rule: Rule, window: int, analysis: TextAnalysis, seg_hits: list[list[Hit]]) -> list[int]:
+def _near(rule: Rule, window: int, seg_places: list[_SegmentHits]) -> list[int]:
     found: set[int] = set()
     anchor = rule.all[0] if rule.all else None
-    for segment, hits in zip(analysis.segments, seg_hits, strict=True):
-        by_concept: dict[str, list[int]] = {}
-        for h in hits:
-            by_concept.setdefault(h.concept, []).append(h.first)
+    for placed in seg_places:
+        by_concept = placed.positions
         anchors = (
             by_concept.get(anchor, []) if anchor else [p for c in rule.any for p in by_concept.get(c, [])]
         )
         for pos in anchors:
-            sentence = segment.sentence_of(pos)
+            sentence = placed.sentence_at[pos]
             if sentence in found:
                 continue
             if all(_close(by_concept, c, pos, window) for c in rule.all[1:]) and (
@@ -333,7 +376,12 @@ def _near(rule: Rule, window: int, analysis: TextAnalysis, seg_hits: list[list[H
 
 
 def _close(by_concept: Mapping[str, list[int]], concept: str, pos: int, window: int) -> bool:
-    return any(abs(p - pos) <= window for p in by_concept.get(concept, ()))
+    """Whether `concept` occurs within `window` words of `pos` (its positions are ascending)."""
+    positions = by_concept.get(concept)
+    if not positions:
+        return False
+    i = bisect.bisect_left(positions, pos - window)
+    return i < len(positions) and positions[i] <= pos + window
 
 
 def _evidence(

@@ -41,6 +41,7 @@ _PATTERN_APOSTROPHE_RE = re.compile(
     r"[\w*\u064B-\u065F\u0670\u0640\u00AD\u200D]+(?:['’‘ʻʼ`][\w*\u064B-\u065F\u0670\u0640\u00AD\u200D]+)*"
 )
 _LINE_RE = re.compile(r"[^\r\n]+")
+_GROUP, _START = re.Match.group, re.Match.start
 DETECT_CHARS = 1500  # what language detection reads of title + text
 # sentencex 1.0.32 spends ~5 ms per 1,000 characters on its Danish and Catalan rules (about 100 times its
 # other languages; measured); the Norwegian and Spanish rules split those texts the same way.
@@ -196,8 +197,8 @@ def analyse(title: str, text: str, lang: str | None = None) -> TextAnalysis:
             Segment(
                 chunk,
                 is_title,
-                [m.group() for m in words],
-                [m.start() for m in words],
+                list(map(_GROUP, words)),  # map over the unbound methods: a fifth of tokenising's time
+                list(map(_START, words)),
                 [e for _, e, _ in spans],
                 base,
             )
