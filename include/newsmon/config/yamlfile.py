@@ -17,6 +17,10 @@ from typing import Any
 
 import yaml
 
+# libyaml's loader when PyYAML was built with it (the wheels are): the topic files hold thousands of terms,
+# and the pure-Python loader spent seconds of every flag_topics run reading them.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 Lines = dict[tuple[Any, ...], int]
 """The 1-based line of every value by its JSON path; ``(*path, key, "__key__")`` is the line of a key."""
 
@@ -49,14 +53,14 @@ def syntax_error(exc: yaml.YAMLError, label: str, *, unknown_line: int = 0) -> C
 def compose(source: str, label: str, *, empty: str = "file is empty") -> tuple[Any, Lines]:
     """YAML text -> (data, line of every value); raises :class:`ConfigError` with one located error."""
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        node = yaml.compose(source, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise syntax_error(exc, label) from exc
     if node is None:
         raise ConfigError([f"{label}:1: {empty}"])
     lines: Lines = {}
     _index(node, (), lines, label)
-    return yaml.safe_load(source), lines
+    return yaml.load(source, Loader=_LOADER), lines  # noqa: S506 - a safe loader, C or Python
 
 
 def _index(node: yaml.Node, at: tuple[Any, ...], lines: Lines, label: str) -> None:
