@@ -6,9 +6,14 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the commands import what they use when they run: `newsmon --help` stays quick
+    from newsmon.config.feeds import FeedConfig
+    from newsmon.http.client import HttpPolicy
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("feeds", help="feed list: check, import/export OPML, enable a disabled feed")
     cmds = parser.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
 
@@ -61,7 +66,8 @@ def _print_errors(errors: list[str]) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from newsmon.config.feeds import ConfigError, load_feeds
+    from newsmon.config.feeds import load_feeds
+    from newsmon.config.yamlfile import ConfigError
 
     path = args.file or _default_feeds_file(args)
     try:
@@ -81,7 +87,7 @@ REACHABLE_NOTE = (
 )
 
 
-def _reachable(args: argparse.Namespace, feeds: list) -> int:
+def _reachable(args: argparse.Namespace, feeds: list[FeedConfig]) -> int:
     from dataclasses import replace
 
     from newsmon.cli.common import settings_from_args
@@ -96,7 +102,7 @@ def _reachable(args: argparse.Namespace, feeds: list) -> int:
         f"Requesting {len(feeds)} feeds ({args.timeout:g}s each at most, one host at a time)...", flush=True
     )
 
-    def policy_for(feed):
+    def policy_for(feed: FeedConfig) -> HttpPolicy:
         policy = http_policy(settings, feed.allowed_private_pairs())
         return replace(
             policy, total_timeout=args.timeout, read_timeout=min(policy.read_timeout, args.timeout)
@@ -121,7 +127,8 @@ def _reachable(args: argparse.Namespace, feeds: list) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from newsmon.config.feeds import ConfigError, dump_feeds_yaml, import_opml, load_feeds
+    from newsmon.config.feeds import dump_feeds_yaml, import_opml, load_feeds
+    from newsmon.config.yamlfile import ConfigError
 
     try:
         imported = import_opml(args.opml)
@@ -142,7 +149,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from newsmon.config.feeds import ConfigError, export_opml, load_feeds
+    from newsmon.config.feeds import export_opml, load_feeds
+    from newsmon.config.yamlfile import ConfigError
 
     path = args.source or _default_feeds_file(args)
     try:

@@ -21,20 +21,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, zip_longest
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from newsmon.http.politeness import host_key
 
 if TYPE_CHECKING:
     from newsmon.store.entries import PendingEntry
 
-_GAP = object()
+_T = TypeVar("_T")
 
 
-def _round_robin(queues: Sequence[Iterable]) -> Iterator:
-    """One item of each queue in turn, until all are empty."""
-    for row in zip_longest(*queues, fillvalue=_GAP):
-        yield from (item for item in row if item is not _GAP)
+def _round_robin(queues: Sequence[Iterable[_T]]) -> Iterator[_T]:
+    """One item of each queue in turn, until all are empty (the items are never None: None is the gap)."""
+    for row in zip_longest(*queues):
+        yield from (item for item in row if item is not None)
 
 
 def _tier(entries: Sequence[PendingEntry]) -> Iterator[PendingEntry]:

@@ -269,7 +269,7 @@ def fetch(
 
     def result(
         kind: HttpError | None = None, error: str | None = None, body: bytes = b"", retry: float | None = None
-    ):
+    ) -> FetchResult:
         if kind:
             log.warning("fetch %s failed: %s: %s", url, kind, error)
         return FetchResult(

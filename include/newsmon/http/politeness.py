@@ -240,10 +240,18 @@ class HostLimiter:
         log.info("host %s asked to wait %.0fs", host, seconds)
         self.state.block_until(host, until)
 
-    def fetch(self, url: str, policy: HttpPolicy, **kwargs) -> FetchResult:
+    def fetch(
+        self,
+        url: str,
+        policy: HttpPolicy,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+    ) -> FetchResult:
         """:func:`newsmon.http.client.fetch` inside a slot of the URL's host, honouring its Retry-After."""
         with self.slot(host_key(url)):
-            result = fetch(url, policy, **kwargs)
+            result = fetch(url, policy, etag=etag, last_modified=last_modified, accept=accept)
         if result.retry_after and result.error_kind in (HttpError.RATE_LIMITED, HttpError.HTTP_5XX):
             self.note_retry_after(host_key(result.final_url or url), result.retry_after)
         return result

@@ -28,7 +28,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -39,8 +39,9 @@ from newsmon.store.models import Copy, DiscoveryFind, DiscoveryProvider, Entry, 
 from newsmon.store.upsert import insert_ignore
 from newsmon.stories.urls import unwrap, url_key
 
-if TYPE_CHECKING:  # types only: the store does not depend on the discovery stage at run time
+if TYPE_CHECKING:  # types only: the store does not depend on the discovery or feeds stage at run time
     from newsmon.discovery.results import FoundArticle
+    from newsmon.feeds.parse import FeedEntry
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def _waiting(max_attempts: int) -> ColumnElement[bool]:
 _SOURCE_ACTIVE = or_(Feed.active.is_(True), DiscoveryProvider.active.is_(True))
 
 
-def _newest_first(entries: Sequence[Any], now: datetime) -> list[Any]:
+def _newest_first(entries: Sequence[FeedEntry], now: datetime) -> list[FeedEntry]:
     """Items newest first: by published time (undated count as now), the feed's order among equals."""
     order = sorted(range(len(entries)), key=lambda i: (-(entries[i].published or now).timestamp(), i))
     return [entries[i] for i in order]
@@ -137,7 +138,25 @@ def link_key(link: str | None) -> str | None:
     return key
 
 
-def _row(feed_id: int, entry: Any, now: datetime) -> tuple[dict[str, Any], dict[str, int]]:
+class _FeedEntryRow(TypedDict):
+    """The ``entries`` row of a feed's item (the columns ``insert_ignore`` writes)."""
+
+    title: str
+    summary: str
+    author: str | None
+    link: str | None
+    feed_id: int
+    key: str
+    url_key: str | None
+    published: datetime | None
+    first_seen_at: datetime
+    state: EntryState
+    fetch_attempts: int
+    fetch_error: str | None
+    cuts: dict[str, int] | None
+
+
+def _row(feed_id: int, entry: FeedEntry, now: datetime) -> tuple[_FeedEntryRow, dict[str, int]]:
     row, cuts = bounds.bound_row(
         {"title": entry.title, "summary": entry.summary, "author": entry.author or None, "link": entry.link},
         bounds.ENTRY,
@@ -146,7 +165,10 @@ def _row(feed_id: int, entry: Any, now: datetime) -> tuple[dict[str, Any], dict[
     if cuts:
         log.warning("feed %s entry %s: fields cut to their bounds: %s", feed_id, entry.key[:200], cuts)
     return {
-        **row,
+        "title": row["title"],
+        "summary": row["summary"],
+        "author": row["author"],
+        "link": row["link"],
         "feed_id": feed_id,
         "key": entry.key,
         "url_key": link_key(row["link"]),
@@ -174,7 +196,7 @@ def _discovered_by_key(session: Session, keys: Sequence[str]) -> dict[str, Entry
     return found
 
 
-def _adopt(entry: Entry, row: dict[str, Any]) -> None:
+def _adopt(entry: Entry, row: _FeedEntryRow) -> None:
     """A feed lists an article a search found first: the entry becomes the feed's, its finds stay.
 
     A fetched entry keeps its copy. Any other starts over as the feed's item — the feed's title, summary
@@ -190,7 +212,7 @@ def _adopt(entry: Entry, row: dict[str, Any]) -> None:
 def add_entries(
     session: Session,
     feed_id: int,
-    entries: Sequence[Any],
+    entries: Sequence[FeedEntry],
     now: datetime,
     *,
     listed: int | None = None,
@@ -201,27 +223,31 @@ def add_entries(
 
     ``listed``: the items of the document, when the parser read only some (``feeds.parse.MAX_ITEMS``).
     """
-    seen: set[str] = set()
-    unique = [e for e in entries if not (e.key in seen or seen.add(e.key))]  # a key listed twice: the first
+    first: dict[str, FeedEntry] = {}
+    for e in entries:
+        first.setdefault(e.key, e)  # a key listed twice: the first
+    unique = list(first.values())
     window = _newest_first(unique, now)[:backlog]
     known = _known_keys(session, feed_id, [e.key for e in window])
-    rows, cut = [], 0
+    rows: list[_FeedEntryRow] = []
+    cut = 0
     for entry in reversed(window):  # oldest first: ids rise toward the newest
         if entry.key in known:
             continue
         row, cuts = _row(feed_id, entry, now)
         rows.append(row)
         cut += bool(cuts)
-    found_first = _discovered_by_key(session, [r["url_key"] for r in rows if r["url_key"]])
-    adopted = 0
+    found_first = _discovered_by_key(session, [k for r in rows if (k := r["url_key"])])
+    to_insert: list[_FeedEntryRow] = []
     for row in rows:
-        entry = found_first.pop(row["url_key"], None) if row["url_key"] else None
-        if entry is not None:
-            _adopt(entry, row)
-            row["adopted"] = True
-            adopted += 1
+        searched = found_first.pop(row["url_key"], None) if row["url_key"] else None
+        if searched is None:
+            to_insert.append(row)
+        else:
+            _adopt(searched, row)
+    adopted = len(rows) - len(to_insert)
     session.flush()
-    new = insert_ignore(session, Entry, [r for r in rows if not r.get("adopted")], ["feed_id", "key"])
+    new = insert_ignore(session, Entry, to_insert, ["feed_id", "key"])
     skipped = trim_backlog(session, feed_id, backlog=backlog, max_attempts=max_attempts)
     items = max(listed or 0, len(entries))
     surplus = len(unique) - len(window) + (items - len(entries))
@@ -362,7 +388,8 @@ def _entries_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
         for key, entry_id in session.execute(
             select(Entry.url_key, Entry.id).where(Entry.url_key.in_(chunk)).order_by(Entry.id)
         ):
-            out.setdefault(key, entry_id)
+            if key is not None:  # always, by the IN above: url_key is nullable only for old entries
+                out.setdefault(key, entry_id)
         # copies stored from entries without a URL key (before schema 0008): their entry by the copy
         rest = [k for k in chunk if k not in out]
         if rest:
