@@ -65,16 +65,23 @@ def _print_errors(errors: list[str]) -> None:
         print(line, file=sys.stderr)
 
 
-def _check(args: argparse.Namespace) -> int:
+def _load_or_report(path: Path) -> list[FeedConfig] | None:
+    """The feed list, or None once every problem in it is printed (as FILE:LINE, then a count)."""
     from newsmon.config.feeds import load_feeds
     from newsmon.config.yamlfile import ConfigError
 
-    path = args.file or _default_feeds_file(args)
     try:
-        feeds = load_feeds(path)
+        return load_feeds(path)
     except ConfigError as exc:
         _print_errors(exc.errors)
         print(f"{path}: {len(exc.errors)} error(s)", file=sys.stderr)
+        return None
+
+
+def _check(args: argparse.Namespace) -> int:
+    path = args.file or _default_feeds_file(args)
+    feeds = _load_or_report(path)
+    if feeds is None:
         return 1
     print(f"{path}: {len(feeds)} feeds OK")
     return _reachable(args, feeds) if args.reachable else 0
@@ -149,14 +156,10 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from newsmon.config.feeds import export_opml, load_feeds
-    from newsmon.config.yamlfile import ConfigError
+    from newsmon.config.feeds import export_opml
 
-    path = args.source or _default_feeds_file(args)
-    try:
-        feeds = load_feeds(path)
-    except ConfigError as exc:
-        _print_errors(exc.errors)
+    feeds = _load_or_report(args.source or _default_feeds_file(args))
+    if feeds is None:
         return 1
     sys.stdout.write(export_opml(feeds))
     return 0
