@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.store.alerts import alert_message_id, insert_alerts
-from newsmon.store.delivery import DeliveryStatus, due
+from newsmon.store.delivery import DeliveryStatus
 from newsmon.store.models import Alert, Backfill, BackfillSummary, Copy, Flag, Story, TopicScan
 from newsmon.store.outbound import FeedRow, flagged_stories
 from newsmon.store.upsert import _insert, insert_ignore
@@ -266,18 +266,6 @@ def ensure_summary(
     return insert_ignore(session, BackfillSummary, [row], ["backfill_id", "recipient"]) == 1
 
 
-def due_summaries(session: Session, *, now: datetime, max_attempts: int) -> list[int]:
-    stmt = (
-        select(BackfillSummary.id)
-        .where(
-            due(BackfillSummary, now),
-            (BackfillSummary.status != DeliveryStatus.PENDING) | (BackfillSummary.attempts < max_attempts),
-        )
-        .order_by(BackfillSummary.id)
-    )
-    return list(session.scalars(stmt))
-
-
 @dataclass(frozen=True)
 class SummaryData:
     summary_id: int
@@ -303,9 +291,3 @@ def summary_states(session: Session, backfill_id: int) -> dict[str, str]:
         BackfillSummary.backfill_id == backfill_id
     )
     return {recipient: status for recipient, status in session.execute(stmt)}
-
-
-def count_pending(session: Session) -> int:
-    busy = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
-    stmt = select(func.count()).select_from(BackfillSummary).where(BackfillSummary.status.in_(busy))
-    return session.scalar(stmt) or 0
