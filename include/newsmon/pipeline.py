@@ -36,7 +36,7 @@ from newsmon.store import discovery as discovery_store
 from newsmon.store import entries as entries_store
 from newsmon.store import feeds as feeds_store
 from newsmon.store import flags as flags_store
-from newsmon.store.copies import CopyRow
+from newsmon.store.copies import NewCopy
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.entries import EntryToFetch
 from newsmon.store.hosts import DatabaseHostState
@@ -366,7 +366,7 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
     return batch.counts
 
 
-def copy_row(result: ArticleResult, *, key: str, entry: EntryToFetch, now: datetime) -> CopyRow:
+def copy_row(result: ArticleResult, *, key: str, entry: EntryToFetch, now: datetime) -> NewCopy:
     ex = result.extracted
     assert ex is not None
     attribution = ex.attribution

@@ -17,7 +17,7 @@ from newsmon.store.upsert import _insert
 log = logging.getLogger(__name__)
 
 
-class CopyRow(TypedDict):
+class NewCopy(TypedDict):
     """The columns of a fetched article's ``copies`` row (the fold and flag stages fill in the rest)."""
 
     url_key: str
@@ -56,7 +56,7 @@ def copy_ids_for_keys(session: Session, keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def save_copy(session: Session, copy: CopyRow) -> int:
+def save_copy(session: Session, copy: NewCopy) -> int:
     """Store a copy once per URL key and return its id; a copy stored earlier (by a retry or another worker)
     wins and is returned unchanged. Fields are kept within their bounds, the cuts recorded on the copy."""
     row, cuts = bounds.bound_row(copy, bounds.COPY)
