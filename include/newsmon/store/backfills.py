@@ -17,12 +17,11 @@ from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.store.alerts import alert_message_id, insert_alerts
+from newsmon.store.db import chunks
 from newsmon.store.delivery import DeliveryStatus
 from newsmon.store.models import Alert, Backfill, BackfillSummary, Copy, Flag, Story, TopicScan
 from newsmon.store.outbound import FeedRow, flagged_stories
 from newsmon.store.upsert import _insert, insert_ignore
-
-CHUNK = 500
 
 
 class BackfillState(StrEnum):
@@ -135,8 +134,7 @@ def stories_to_scan(
 
 def first_seen(session: Session, story_ids: Sequence[int]) -> dict[int, datetime]:
     out: dict[int, datetime] = {}
-    for i in range(0, len(story_ids), CHUNK):
-        chunk = list(story_ids[i : i + CHUNK])
+    for chunk in chunks(story_ids):
         out.update(
             (r[0], r[1])
             for r in session.execute(select(Story.id, Story.first_seen_at).where(Story.id.in_(chunk)))
@@ -146,8 +144,7 @@ def first_seen(session: Session, story_ids: Sequence[int]) -> dict[int, datetime
 
 def flagged_among(session: Session, topic: str, story_ids: Sequence[int]) -> set[int]:
     out: set[int] = set()
-    for i in range(0, len(story_ids), CHUNK):
-        chunk = list(story_ids[i : i + CHUNK])
+    for chunk in chunks(story_ids):
         out.update(
             session.scalars(select(Flag.story_id).where(Flag.topic == topic, Flag.story_id.in_(chunk)))
         )
@@ -166,8 +163,8 @@ def record_scans(
         set_={"topic_hash": stmt.excluded.topic_hash, "scanned_at": stmt.excluded.scanned_at},
     )
     rows = [{"story_id": s, "topic": topic, "topic_hash": topic_hash, "scanned_at": now} for s in story_ids]
-    for i in range(0, len(rows), CHUNK):
-        session.execute(stmt, rows[i : i + CHUNK])
+    for batch in chunks(rows):
+        session.execute(stmt, list(batch))
 
 
 def mark_quiet(

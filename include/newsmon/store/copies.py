@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newsmon.store import bounds
+from newsmon.store.db import chunks
 from newsmon.store.models import Copy
 from newsmon.store.upsert import _insert
 
@@ -50,8 +51,8 @@ def copy_ids_for_keys(session: Session, keys: Iterable[str]) -> dict[str, int]:
     """The stored copies among these URL keys, key -> copy id: one query for a whole batch."""
     keys = sorted(set(keys))
     found: dict[str, int] = {}
-    for i in range(0, len(keys), 500):  # well under every driver's limit on bound parameters
-        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(keys[i : i + 500]))
+    for chunk in chunks(keys):
+        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(chunk))
         found.update((k, copy_id) for k, copy_id in session.execute(stmt))
     return found
 

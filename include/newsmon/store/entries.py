@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from newsmon.http.errors import HttpError
 from newsmon.store import bounds
+from newsmon.store.db import chunks
 from newsmon.store.models import Copy, DiscoveryFind, DiscoveryProvider, Entry, EntryState, Feed
 from newsmon.store.upsert import insert_ignore
 from newsmon.stories.urls import unwrap, url_key
@@ -45,7 +46,6 @@ if TYPE_CHECKING:  # types only: the store does not depend on the discovery or f
 
 log = logging.getLogger(__name__)
 
-_CHUNK = 500  # bound parameters per IN (...): well under every driver's limit
 NO_LINK = f"{HttpError.BAD_URL}: the entry has no http(s) link"
 
 # Newest first: the entry's own date, else when newsmon first saw it; ties by id (see the docstring).
@@ -119,8 +119,8 @@ def _newest_first(entries: Sequence[FeedEntry], now: datetime) -> list[FeedEntry
 
 def _known_keys(session: Session, feed_id: int, keys: Sequence[str]) -> set[str]:
     known: set[str] = set()
-    for i in range(0, len(keys), _CHUNK):
-        stmt = select(Entry.key).where(Entry.feed_id == feed_id, Entry.key.in_(keys[i : i + _CHUNK]))
+    for chunk in chunks(keys):
+        stmt = select(Entry.key).where(Entry.feed_id == feed_id, Entry.key.in_(chunk))
         known.update(session.scalars(stmt))
     return known
 
@@ -184,11 +184,9 @@ def _row(feed_id: int, entry: FeedEntry, now: datetime) -> tuple[_FeedEntryRow, 
 def _discovered_by_key(session: Session, keys: Sequence[str]) -> dict[str, Entry]:
     """Entries of discovery providers with these URL keys (the first of each, should a race make two)."""
     found: dict[str, Entry] = {}
-    for i in range(0, len(keys), _CHUNK):
+    for chunk in chunks(keys):
         stmt = (
-            select(Entry)
-            .where(Entry.provider_id.is_not(None), Entry.url_key.in_(keys[i : i + _CHUNK]))
-            .order_by(Entry.id)
+            select(Entry).where(Entry.provider_id.is_not(None), Entry.url_key.in_(chunk)).order_by(Entry.id)
         )
         for entry in session.scalars(stmt):
             if entry.url_key is not None:
@@ -277,11 +275,9 @@ def _trim(session: Session, source: ColumnElement[bool], *, backlog: int, max_at
     stmt = select(Entry.id).where(source, _waiting(max_attempts)).order_by(*_NEWEST)
     ids = list(session.scalars(stmt.offset(backlog)))
     reason = f"skipped: {backlog} newer entries of this source were waiting"
-    for i in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         session.execute(
-            update(Entry)
-            .where(Entry.id.in_(ids[i : i + _CHUNK]))
-            .values(state=EntryState.SKIPPED, fetch_error=reason)
+            update(Entry).where(Entry.id.in_(chunk)).values(state=EntryState.SKIPPED, fetch_error=reason)
         )
     return len(ids)
 
@@ -383,8 +379,7 @@ def add_discovered(
 def _entries_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
     """URL key -> the entry an article has (the oldest, when two sources raced), or a fetched copy's entry."""
     out: dict[str, int] = {}
-    for i in range(0, len(keys), _CHUNK):
-        chunk = keys[i : i + _CHUNK]
+    for chunk in chunks(keys):
         for key, entry_id in session.execute(
             select(Entry.url_key, Entry.id).where(Entry.url_key.in_(chunk)).order_by(Entry.id)
         ):
@@ -406,8 +401,8 @@ def _entries_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
 def _copies_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
     """URL key -> copy id, for copies that have no entry pointing at them (a new entry adopts the copy)."""
     out: dict[str, int] = {}
-    for i in range(0, len(keys), _CHUNK):
-        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(keys[i : i + _CHUNK]))
+    for chunk in chunks(keys):
+        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(chunk))
         out.update((key, copy_id) for key, copy_id in session.execute(stmt))
     return out
 
@@ -459,7 +454,7 @@ def entries_to_fetch(session: Session, ids: Iterable[int]) -> list[EntryToFetch]
     """The batch's entries that still wait (done or skipped meanwhile: left out), in id order."""
     ids = sorted(set(ids))
     out: list[EntryToFetch] = []
-    for i in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         stmt = (
             select(
                 Entry.id,
@@ -472,7 +467,7 @@ def entries_to_fetch(session: Session, ids: Iterable[int]) -> list[EntryToFetch]
                 Feed.allow_private,
             )
             .outerjoin(Feed, Entry.feed_id == Feed.id)
-            .where(Entry.id.in_(ids[i : i + _CHUNK]), Entry.state.in_((EntryState.NEW, EntryState.FAILED)))
+            .where(Entry.id.in_(chunk), Entry.state.in_((EntryState.NEW, EntryState.FAILED)))
             .order_by(Entry.id)
         )
         out.extend(
