@@ -31,7 +31,8 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Param, dag, task
 
-RETRY_SECONDS = float(os.environ.get("NEWSMON_RETRY_SECONDS", "30"))
+from newsmon_retries import retry_args
+
 SCHEDULE = os.environ.get("NEWSMON_BACKFILL_SCHEDULE", "@hourly").strip() or "@hourly"
 
 
@@ -48,12 +49,7 @@ def _settings():
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=6),
-    default_args={
-        "retries": 2,
-        "retry_delay": timedelta(seconds=RETRY_SECONDS),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-    },
+    default_args=retry_args(2, longest=timedelta(minutes=10)),
     params={
         "topic": Param(
             "",

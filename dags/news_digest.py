@@ -34,8 +34,8 @@ import pendulum
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
 from newsmon_assets import FLAGGED_STORIES
+from newsmon_retries import retry_args
 
-RETRY_SECONDS = float(os.environ.get("NEWSMON_RETRY_SECONDS", "30"))
 PERIODS = ("hourly", "daily", "weekly")
 NAMED = {
     "daily": ("0 7 * * *", "daily"),
@@ -81,12 +81,7 @@ SCHEDULE, PERIOD = digest_schedule(
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=1),
-    default_args={
-        "retries": 4,
-        "retry_delay": timedelta(seconds=RETRY_SECONDS),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=20),
-    },
+    default_args=retry_args(4, longest=timedelta(minutes=20)),
     tags=["newsmon"],
     doc_md=__doc__,
 )

@@ -34,9 +34,9 @@ import pendulum
 from airflow.sdk import dag, task
 
 from newsmon_assets import FLAGGED_STORIES
+from newsmon_retries import retry_args
 
 POLL_MINUTES = float(os.environ.get("NEWSMON_POLL_MINUTES", "15"))
-RETRY_SECONDS = float(os.environ.get("NEWSMON_RETRY_SECONDS", "30"))
 
 
 def _settings():
@@ -52,12 +52,7 @@ def _settings():
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=2),
-    default_args={
-        "retries": 3,
-        "retry_delay": timedelta(seconds=RETRY_SECONDS),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-    },
+    default_args=retry_args(3, longest=timedelta(minutes=10)),
     tags=["newsmon"],
     doc_md=__doc__,
 )

@@ -9,7 +9,7 @@ poll_feeds -> discover -> plan_fetch -> fetch_batch (mapped) -> fold_stories -> 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
@@ -36,6 +36,7 @@ from newsmon.store import discovery as discovery_store
 from newsmon.store import entries as entries_store
 from newsmon.store import feeds as feeds_store
 from newsmon.store import flags as flags_store
+from newsmon.store.copies import NewCopy
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.entries import EntryToFetch
 from newsmon.store.hosts import DatabaseHostState
@@ -320,7 +321,7 @@ class FetchBatch:
         self.counts["failed"] += 1
         log.warning("article %s not stored: %s", entry.link, failure)
 
-    def _load_site(self, site: str):
+    def _load_site(self, site: str) -> tuple[int, Mapping[str, int]] | None:
         # Lines seen on one page only are most rows and cannot be furniture yet: not worth loading.
         try:
             with session_scope(self.settings.db_url) as session:
@@ -365,7 +366,7 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
     return batch.counts
 
 
-def copy_row(result: ArticleResult, *, key: str, entry: EntryToFetch, now: datetime) -> dict:
+def copy_row(result: ArticleResult, *, key: str, entry: EntryToFetch, now: datetime) -> NewCopy:
     ex = result.extracted
     assert ex is not None
     attribution = ex.attribution
@@ -435,6 +436,7 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
             if not batch:
                 break
             for copy in batch:
+                assert copy.story_id is not None  # copies_to_score reads folded copies only
                 story_id = flags_store.live_story_id(session, copy.story_id)
                 results = score_copy(topics, title=copy.title, text=copy.text, lang=copy.lang)
                 for topic, result in zip(topics, results, strict=True):
@@ -503,7 +505,7 @@ def record_run(
     run_id: str,
     *,
     started_at: datetime | None = None,
-    summary: dict | None = None,
+    summary: Mapping[str, Mapping[str, int]] | None = None,
     now: datetime | None = None,
 ) -> None:
     """Note that a run reached its end: the health check's "age of the last successful run" (the library

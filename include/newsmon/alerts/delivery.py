@@ -8,7 +8,7 @@ recording the outcome) is `newsmon.store.delivery`. `deliver_row` is the whole c
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -126,21 +126,31 @@ class Delivered:
 
     sent: int
     failed: int
+    pending: int  # left for a later run: no SMTP server, retries, an outage
     errors: tuple[str, ...]
 
 
 def deliver_due(
     source: SessionSource,
-    smtp: SmtpConfig,
+    smtp: SmtpConfig | None,
     model: Deliverable,
-    row_ids: Sequence[int],
     *,
-    build: Callable[[int], Callable[[Session], Outgoing]],
+    build: Callable[[int, str], Callable[[Session], Outgoing]],
     now: datetime,
     max_attempts: int,
+    what: str,
 ) -> Delivered:
-    """`deliver_row` for each due row, over one SMTP connection; an outage stops the run (the rows stay
-    pending, without an attempt spent)."""
+    """`deliver_row` for each due row of ``model`` (``build(row_id, sender)`` makes its email), over one SMTP
+    connection; an outage stops the run (the rows stay pending, without an attempt spent). Without an SMTP
+    server nothing is sent and the rows wait, said in a warning that names them as ``what``."""
+    if smtp is None:
+        with session_scope(source) as session:
+            pending = delivery.count_pending(session, model)
+        if pending:
+            log.warning("no SMTP server configured: %d %s wait until one is", pending, what)
+        return Delivered(0, 0, pending, ())
+    with session_scope(source) as session:
+        row_ids = delivery.due_ids(session, model, now=now, max_attempts=max_attempts)
     tally = {"sent": 0, "failed": 0}
     errors: list[str] = []
     with SmtpSession(smtp) as conn:
@@ -152,10 +162,18 @@ def deliver_due(
                 errors.append(str(exc))
                 break
             outcome, error = deliver_row(
-                source, conn, model, row_id, build=build(row_id), now=now, max_attempts=max_attempts
+                source,
+                conn,
+                model,
+                row_id,
+                build=build(row_id, smtp.from_email),
+                now=now,
+                max_attempts=max_attempts,
             )
             if outcome in tally:
                 tally[outcome] += 1
             if error:
                 errors.append(f"{model.__tablename__} {row_id}: {error}")
-    return Delivered(tally["sent"], tally["failed"], tuple(errors))
+    with session_scope(source) as session:
+        pending = delivery.count_pending(session, model)
+    return Delivered(tally["sent"], tally["failed"], pending, tuple(errors))

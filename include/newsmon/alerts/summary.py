@@ -119,30 +119,22 @@ def send_summaries(
     """Queue the summaries of these backfills and send every due summary (of any backfill)."""
     with session_scope(source) as session:
         queued = queue_summaries(session, backfill_ids, topics=topics, now=now)
-    if smtp is None:
-        with session_scope(source) as session:
-            pending = store.count_pending(session)
-        if pending:
-            log.warning("no SMTP server configured: %d backfill summary email(s) wait until one is", pending)
-        return SummaryReport(queued, 0, 0, pending)
-    with session_scope(source) as session:
-        due = store.due_summaries(session, now=now, max_attempts=MAX_ATTEMPTS)
     done = deliver_due(
         source,
         smtp,
         BackfillSummary,
-        due,
-        build=lambda row_id: _build(row_id, sender=smtp.from_email, ui_url=ui_url, now=now),
+        build=lambda row_id, sender: _build(row_id, sender=sender, ui_url=ui_url, now=now),
         now=now,
         max_attempts=MAX_ATTEMPTS,
+        what="backfill summary email(s)",
     )
-    with session_scope(source) as session:
-        pending = store.count_pending(session)
+    if smtp is None:
+        return SummaryReport(queued, 0, 0, done.pending)
     log.info(
         "backfill summaries: %d queued, %d sent, %d failed, %d pending",
         queued,
         done.sent,
         done.failed,
-        pending,
+        done.pending,
     )
-    return SummaryReport(queued, done.sent, done.failed, pending, done.errors)
+    return SummaryReport(queued, done.sent, done.failed, done.pending, done.errors)

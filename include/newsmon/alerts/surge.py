@@ -130,23 +130,13 @@ def check_surges(
     """Find the new surges and send every due surge alert (no SMTP: they wait, like alerts)."""
     with session_scope(source) as session:
         found = find_surges(session, topics, now=now)
-    if smtp is None:
-        with session_scope(source) as session:
-            pending = store.count_pending(session)
-        if pending:
-            log.warning("no SMTP server configured: %d surge alert(s) wait until one is", pending)
-        return SurgeReport(len(found), 0, 0, pending)
-    with session_scope(source) as session:
-        due = store.due_surges(session, now=now, max_attempts=MAX_ATTEMPTS)
     done = deliver_due(
         source,
         smtp,
         Surge,
-        due,
-        build=lambda row_id: _build(row_id, sender=smtp.from_email, ui_url=ui_url, now=now),
+        build=lambda row_id, sender: _build(row_id, sender=sender, ui_url=ui_url, now=now),
         now=now,
         max_attempts=MAX_ATTEMPTS,
+        what="surge alert(s)",
     )
-    with session_scope(source) as session:
-        pending = store.count_pending(session)
-    return SurgeReport(len(found), done.sent, done.failed, pending, done.errors)
+    return SurgeReport(len(found), done.sent, done.failed, done.pending, done.errors)

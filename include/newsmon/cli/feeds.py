@@ -6,9 +6,14 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the commands import what they use when they run: `newsmon --help` stays quick
+    from newsmon.config.feeds import FeedConfig
+    from newsmon.http.client import HttpPolicy
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("feeds", help="feed list: check, import/export OPML, enable a disabled feed")
     cmds = parser.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
 
@@ -60,15 +65,23 @@ def _print_errors(errors: list[str]) -> None:
         print(line, file=sys.stderr)
 
 
-def _check(args: argparse.Namespace) -> int:
-    from newsmon.config.feeds import ConfigError, load_feeds
+def _load_or_report(path: Path) -> list[FeedConfig] | None:
+    """The feed list, or None once every problem in it is printed (as FILE:LINE, then a count)."""
+    from newsmon.config.feeds import load_feeds
+    from newsmon.config.yamlfile import ConfigError
 
-    path = args.file or _default_feeds_file(args)
     try:
-        feeds = load_feeds(path)
+        return load_feeds(path)
     except ConfigError as exc:
         _print_errors(exc.errors)
         print(f"{path}: {len(exc.errors)} error(s)", file=sys.stderr)
+        return None
+
+
+def _check(args: argparse.Namespace) -> int:
+    path = args.file or _default_feeds_file(args)
+    feeds = _load_or_report(path)
+    if feeds is None:
         return 1
     print(f"{path}: {len(feeds)} feeds OK")
     return _reachable(args, feeds) if args.reachable else 0
@@ -81,7 +94,7 @@ REACHABLE_NOTE = (
 )
 
 
-def _reachable(args: argparse.Namespace, feeds: list) -> int:
+def _reachable(args: argparse.Namespace, feeds: list[FeedConfig]) -> int:
     from dataclasses import replace
 
     from newsmon.cli.common import settings_from_args
@@ -96,7 +109,7 @@ def _reachable(args: argparse.Namespace, feeds: list) -> int:
         f"Requesting {len(feeds)} feeds ({args.timeout:g}s each at most, one host at a time)...", flush=True
     )
 
-    def policy_for(feed):
+    def policy_for(feed: FeedConfig) -> HttpPolicy:
         policy = http_policy(settings, feed.allowed_private_pairs())
         return replace(
             policy, total_timeout=args.timeout, read_timeout=min(policy.read_timeout, args.timeout)
@@ -121,7 +134,8 @@ def _reachable(args: argparse.Namespace, feeds: list) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from newsmon.config.feeds import ConfigError, dump_feeds_yaml, import_opml, load_feeds
+    from newsmon.config.feeds import dump_feeds_yaml, import_opml, load_feeds
+    from newsmon.config.yamlfile import ConfigError
 
     try:
         imported = import_opml(args.opml)
@@ -142,13 +156,10 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from newsmon.config.feeds import ConfigError, export_opml, load_feeds
+    from newsmon.config.feeds import export_opml
 
-    path = args.source or _default_feeds_file(args)
-    try:
-        feeds = load_feeds(path)
-    except ConfigError as exc:
-        _print_errors(exc.errors)
+    feeds = _load_or_report(args.source or _default_feeds_file(args))
+    if feeds is None:
         return 1
     sys.stdout.write(export_opml(feeds))
     return 0

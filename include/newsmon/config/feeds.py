@@ -87,15 +87,15 @@ def format_interval(value: timedelta) -> str:
 def _check_url(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("url must be a non-empty string")
-    value = value.strip()
-    parts = urlsplit(value)
+    url = value.strip()
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"url must be an http(s) URL with a host, not {value!r}")
+        raise ValueError(f"url must be an http(s) URL with a host, not {url!r}")
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError as exc:
-        raise ValueError(f"url has an invalid port: {value!r}") from exc
-    return value
+        raise ValueError(f"url has an invalid port: {url!r}") from exc
+    return url
 
 
 def _check_tags(value: Any) -> tuple[str, ...]:

@@ -9,14 +9,14 @@ Strict where a mistake would hide a broken feed, lenient where a real feed is me
 * an item field of the wrong type (a title that is a number, a url that is an object) is ignored,
   and counted in ``problems`` (the poll's ``bozo_reason``).
 
-Returns plain dicts shaped like the few feedparser fields ``parse.py`` consumes, so both formats go
+Returns TypedDicts shaped like the few feedparser fields ``parse.py`` consumes, so both formats go
 through one entry-building path.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict
 
 _VERSION_PREFIXES = ("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")
 _TEXT_FIELDS = ("id", "url", "external_url", "title", "summary", "content_text", "content_html")
@@ -27,15 +27,37 @@ class NotJsonFeed(ValueError):
     """The document is not JSON, or is JSON without a JSON Feed shape."""
 
 
+class JsonFeedItem(TypedDict):
+    """One item, under the names of the feedparser entry fields ``parse.py`` reads."""
+
+    id: str | None
+    link: str | None
+    title: str
+    summary: str
+    published: str | None
+    author: str | None
+
+
+class JsonFeed(TypedDict):
+    """The feed, under the names of the feedparser feed fields ``parse.py`` reads."""
+
+    title: str | None
+    link: str | None
+    lang: str | None
+    version: str
+    entries: list[JsonFeedItem]
+    problems: list[str]
+
+
 def _author(obj: dict[str, Any]) -> str | None:
     authors = obj.get("authors")
     if isinstance(authors, list):
-        names = [a.get("name") for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
+        names = [n for a in authors if isinstance(a, dict) and isinstance(n := a.get("name"), str)]
         if names:
             return ", ".join(names)
     author = obj.get("author")
-    if isinstance(author, dict) and isinstance(author.get("name"), str):
-        return author["name"]
+    if isinstance(author, dict) and isinstance(name := author.get("name"), str):
+        return name
     return None
 
 
@@ -53,8 +75,8 @@ def _kind(value: Any) -> str:
     )
 
 
-def load(text: str) -> dict[str, Any]:
-    """Parse JSON Feed text into {"title","link","lang","version","entries":[...],"problems":[...]}.
+def load(text: str) -> JsonFeed:
+    """Parse JSON Feed text into a :class:`JsonFeed`.
 
     Raises :class:`NotJsonFeed` with a message naming what is wrong.
     """
@@ -79,7 +101,7 @@ def load(text: str) -> dict[str, Any]:
     if not_objects:
         problems.append(f"{not_objects} of {len(items)} items are not objects")
     wrong_types = 0
-    entries = []
+    entries: list[JsonFeedItem] = []
     for item in items:
         if not isinstance(item, dict):
             continue

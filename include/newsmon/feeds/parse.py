@@ -166,10 +166,10 @@ def _absolute(link: Any, base: str) -> str | None:
 
 def _entry_key(raw_id: Any, link: str | None, title: str, summary: str, published: datetime | None) -> str:
     if isinstance(raw_id, str) and raw_id.strip():
-        raw_id = raw_id.strip()
-        if len(raw_id) <= _MAX_KEY:
-            return raw_id
-        return "sha256:" + hashlib.sha256(raw_id.encode("utf-8")).hexdigest()
+        key = raw_id.strip()
+        if len(key) <= _MAX_KEY:
+            return key
+        return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
     if link:
         return link if len(link) <= _MAX_KEY else "sha256:" + hashlib.sha256(link.encode("utf-8")).hexdigest()
     material = "\x1f".join((title, summary, published.isoformat() if published else ""))

@@ -87,7 +87,7 @@ def backoff_delay(interval: timedelta, errors: int, cap: timedelta = BACKOFF_CAP
     """Delay before the next poll after ``errors`` consecutive failures (never below ``interval``)."""
     if errors <= 0:
         return interval
-    return min(interval * (2 ** min(errors, 20)), max(cap, interval))
+    return min(interval * (1 << min(errors, 20)), max(cap, interval))
 
 
 def _quick_outcome(state: FeedState, now: datetime, force: bool) -> PollOutcome | None:

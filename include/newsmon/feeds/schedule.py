@@ -21,24 +21,38 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, zip_longest
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from newsmon.http.politeness import host_key
 
-if TYPE_CHECKING:
-    from newsmon.store.entries import PendingEntry
 
-_GAP = object()
+class Waiting(Protocol):
+    """What the planner reads of a waiting entry (``newsmon.store.entries.PendingEntry`` is one): declared
+    here so that planning depends on no store, not even for its types."""
+
+    @property
+    def entry_id(self) -> int: ...
+    @property
+    def link(self) -> str: ...
+    @property
+    def retry(self) -> bool: ...  # failed before, attempts left
+    @property
+    def rank(self) -> int: ...  # 1 = the source's first to fetch
+    @property
+    def source(self) -> tuple[str, int]: ...  # the feed or discovery provider: the unit of fairness
 
 
-def _round_robin(queues: Sequence[Iterable]) -> Iterator:
-    """One item of each queue in turn, until all are empty."""
-    for row in zip_longest(*queues, fillvalue=_GAP):
-        yield from (item for item in row if item is not _GAP)
+_T = TypeVar("_T")
 
 
-def _tier(entries: Sequence[PendingEntry]) -> Iterator[PendingEntry]:
-    by_host: dict[str, dict[tuple[str, int], list[PendingEntry]]] = defaultdict(lambda: defaultdict(list))
+def _round_robin(queues: Sequence[Iterable[_T]]) -> Iterator[_T]:
+    """One item of each queue in turn, until all are empty (the items are never None: None is the gap)."""
+    for row in zip_longest(*queues):
+        yield from (item for item in row if item is not None)
+
+
+def _tier(entries: Sequence[Waiting]) -> Iterator[Waiting]:
+    by_host: dict[str, dict[tuple[str, int], list[Waiting]]] = defaultdict(lambda: defaultdict(list))
     for entry in sorted(entries, key=lambda e: (e.source, e.rank)):
         by_host[host_key(entry.link)][entry.source].append(entry)
     per_host = [
@@ -47,7 +61,7 @@ def _tier(entries: Sequence[PendingEntry]) -> Iterator[PendingEntry]:
     return _round_robin(per_host)
 
 
-def fair_order(entries: Sequence[PendingEntry], *, limit: int) -> list[int]:
+def fair_order(entries: Sequence[Waiting], *, limit: int) -> list[int]:
     """Entry ids in fetch order (see the module docstring), at most ``limit``."""
     fresh = [e for e in entries if not e.retry]
     retries = [e for e in entries if e.retry]

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import AnyStr
 
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
@@ -104,7 +105,7 @@ class _Declared:
     codec: str | None  # Python codec after browser-style mapping; None when unknown
 
 
-def _first_label(pattern: re.Pattern, text: str | bytes) -> str | None:
+def _first_label(pattern: re.Pattern[AnyStr], text: AnyStr) -> str | None:
     found = pattern.search(text)
     if not found:
         return None

@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urljoin
 
 import urllib3
@@ -87,6 +87,14 @@ class FetchResult:
     @property
     def not_modified(self) -> bool:
         return self.error_kind is None and self.status == 304
+
+
+class FetchOptions(TypedDict, total=False):
+    """The keyword arguments of :func:`fetch`, for wrappers that pass them on (``HostLimiter.fetch``)."""
+
+    etag: str | None
+    last_modified: str | None
+    accept: str | None
 
 
 class _Failure(Exception):
@@ -269,7 +277,7 @@ def fetch(
 
     def result(
         kind: HttpError | None = None, error: str | None = None, body: bytes = b"", retry: float | None = None
-    ):
+    ) -> FetchResult:
         if kind:
             log.warning("fetch %s failed: %s: %s", url, kind, error)
         return FetchResult(

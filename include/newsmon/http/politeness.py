@@ -34,12 +34,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, Unpack
 
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
-from newsmon.http.client import FetchResult, HttpPolicy, fetch
+from newsmon.http.client import FetchOptions, FetchResult, HttpPolicy, fetch
 from newsmon.http.errors import HttpError
 from newsmon.http.ssrf import host_port_key
 
@@ -240,10 +240,10 @@ class HostLimiter:
         log.info("host %s asked to wait %.0fs", host, seconds)
         self.state.block_until(host, until)
 
-    def fetch(self, url: str, policy: HttpPolicy, **kwargs) -> FetchResult:
+    def fetch(self, url: str, policy: HttpPolicy, **options: Unpack[FetchOptions]) -> FetchResult:
         """:func:`newsmon.http.client.fetch` inside a slot of the URL's host, honouring its Retry-After."""
         with self.slot(host_key(url)):
-            result = fetch(url, policy, **kwargs)
+            result = fetch(url, policy, **options)
         if result.retry_after and result.error_kind in (HttpError.RATE_LIMITED, HttpError.HTTP_5XX):
             self.note_retry_after(host_key(result.final_url or url), result.retry_after)
         return result

@@ -20,6 +20,10 @@ from functools import lru_cache
 log = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+SockAddr = tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]
+"""What ``getaddrinfo`` gives to connect to: IPv4, IPv6 (with flow info and scope), or IPv6-less builds."""
+AddrInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, SockAddr]
+"""One ``getaddrinfo`` answer: family, socket type, protocol, canonical name, address."""
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -41,7 +45,7 @@ def host_port_key(host: str, port: int) -> str:
 
 def normalise_allowed(pairs: Iterable[str]) -> frozenset[str]:
     """Canonicalise operator-written ``host:port`` pairs (see :func:`host_port_key`)."""
-    out = set()
+    out: set[str] = set()
     for pair in pairs:
         host, sep, port = pair.strip().rpartition(":")
         if not sep or not port.isdigit() or not host:
@@ -53,7 +57,7 @@ def normalise_allowed(pairs: Iterable[str]) -> frozenset[str]:
 @lru_cache(maxsize=256)
 def _canonical_allowed(pairs: frozenset[str]) -> frozenset[str]:
     """Tolerant form of :func:`normalise_allowed` for the connect path: a bad entry is logged, not fatal."""
-    out = set()
+    out: set[str] = set()
     for pair in pairs:
         try:
             out |= normalise_allowed([pair])
@@ -95,20 +99,21 @@ def blocked_reason(ip: IPAddress) -> str | None:
     return None
 
 
-def vetted_addresses(host: str, port: int, allowed_private: frozenset[str]) -> list[tuple]:
+def vetted_addresses(host: str, port: int, allowed_private: frozenset[str]) -> list[AddrInfo]:
     """Resolve ``host`` and return getaddrinfo tuples that may be connected to.
 
     Raises :class:`SsrfBlocked` if any resolved address is not public and ``host:port`` is not allowed,
     and :class:`socket.gaierror` when the name does not resolve. Refusing when *any* address is
     private (rather than silently skipping it) makes a half-private DNS answer visible to the operator.
     """
-    infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+    infos: list[AddrInfo] = list(socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM))
     if not infos:
         raise socket.gaierror(f"no addresses for {host}")
     if allowed_private and host_port_key(host, port) in _canonical_allowed(frozenset(allowed_private)):
         return infos
     for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        address = info[4][0]  # an IPv6 address may carry a "%scope" suffix
+        ip = ipaddress.ip_address(address.split("%", 1)[0] if isinstance(address, str) else address)
         reason = blocked_reason(ip)
         if reason:
             raise SsrfBlocked(f"{host}:{port} resolves to {ip} ({reason})")

@@ -17,12 +17,11 @@ from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.store.alerts import alert_message_id, insert_alerts
-from newsmon.store.delivery import DeliveryStatus, due
+from newsmon.store.db import chunks
+from newsmon.store.delivery import DeliveryStatus
 from newsmon.store.models import Alert, Backfill, BackfillSummary, Copy, Flag, Story, TopicScan
 from newsmon.store.outbound import FeedRow, flagged_stories
 from newsmon.store.upsert import _insert, insert_ignore
-
-CHUNK = 500
 
 
 class BackfillState(StrEnum):
@@ -135,8 +134,7 @@ def stories_to_scan(
 
 def first_seen(session: Session, story_ids: Sequence[int]) -> dict[int, datetime]:
     out: dict[int, datetime] = {}
-    for i in range(0, len(story_ids), CHUNK):
-        chunk = list(story_ids[i : i + CHUNK])
+    for chunk in chunks(story_ids):
         out.update(
             (r[0], r[1])
             for r in session.execute(select(Story.id, Story.first_seen_at).where(Story.id.in_(chunk)))
@@ -146,8 +144,7 @@ def first_seen(session: Session, story_ids: Sequence[int]) -> dict[int, datetime
 
 def flagged_among(session: Session, topic: str, story_ids: Sequence[int]) -> set[int]:
     out: set[int] = set()
-    for i in range(0, len(story_ids), CHUNK):
-        chunk = list(story_ids[i : i + CHUNK])
+    for chunk in chunks(story_ids):
         out.update(
             session.scalars(select(Flag.story_id).where(Flag.topic == topic, Flag.story_id.in_(chunk)))
         )
@@ -166,8 +163,8 @@ def record_scans(
         set_={"topic_hash": stmt.excluded.topic_hash, "scanned_at": stmt.excluded.scanned_at},
     )
     rows = [{"story_id": s, "topic": topic, "topic_hash": topic_hash, "scanned_at": now} for s in story_ids]
-    for i in range(0, len(rows), CHUNK):
-        session.execute(stmt, rows[i : i + CHUNK])
+    for batch in chunks(rows):
+        session.execute(stmt, list(batch))
 
 
 def mark_quiet(
@@ -266,18 +263,6 @@ def ensure_summary(
     return insert_ignore(session, BackfillSummary, [row], ["backfill_id", "recipient"]) == 1
 
 
-def due_summaries(session: Session, *, now: datetime, max_attempts: int) -> list[int]:
-    stmt = (
-        select(BackfillSummary.id)
-        .where(
-            due(BackfillSummary, now),
-            (BackfillSummary.status != DeliveryStatus.PENDING) | (BackfillSummary.attempts < max_attempts),
-        )
-        .order_by(BackfillSummary.id)
-    )
-    return list(session.scalars(stmt))
-
-
 @dataclass(frozen=True)
 class SummaryData:
     summary_id: int
@@ -303,9 +288,3 @@ def summary_states(session: Session, backfill_id: int) -> dict[str, str]:
         BackfillSummary.backfill_id == backfill_id
     )
     return {recipient: status for recipient, status in session.execute(stmt)}
-
-
-def count_pending(session: Session) -> int:
-    busy = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
-    stmt = select(func.count()).select_from(BackfillSummary).where(BackfillSummary.status.in_(busy))
-    return session.scalar(stmt) or 0

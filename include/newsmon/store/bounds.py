@@ -26,8 +26,8 @@ class Bound:
     limit: int
     drop: bool = False  # True: a value over the limit is dropped, not cut
 
-    def apply(self, value: Any) -> Any:
-        if not isinstance(value, str) or len(value) <= self.limit:
+    def apply(self, value: str | None) -> str | None:
+        if value is None or len(value) <= self.limit:
             return value
         return None if self.drop else value[: self.limit]
 
@@ -80,6 +80,8 @@ def bound_row(row: Mapping[str, Any], bounds: Mapping[str, Bound]) -> tuple[dict
     cuts: dict[str, int] = {}
     for name, bound in bounds.items():
         value = out.get(name)
+        if not isinstance(value, str):  # only text has a length to bound
+            continue
         bounded = bound.apply(value)
         if bounded is not value:
             out[name] = bounded

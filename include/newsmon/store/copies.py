@@ -3,18 +3,44 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newsmon.store import bounds
+from newsmon.store.db import chunks
 from newsmon.store.models import Copy
 from newsmon.store.upsert import _insert
 
 log = logging.getLogger(__name__)
+
+
+class NewCopy(TypedDict):
+    """The columns of a fetched article's ``copies`` row (the fold and flag stages fill in the rest)."""
+
+    url_key: str
+    url: str
+    final_url: str | None
+    canonical_url: str | None
+    feed_id: int | None
+    site: str | None
+    title: str
+    feed_title: str | None
+    author: str | None
+    description: str | None
+    published: datetime | None
+    lang: str | None
+    text: str
+    text_source: str
+    fetch_status: str
+    fetch_reason: str | None
+    attribution_site: str | None
+    attribution_url: str | None
+    attribution_published: datetime | None
+    fetched_at: datetime
 
 
 def copy_id_for_key(session: Session, url_key: str) -> int | None:
@@ -25,16 +51,16 @@ def copy_ids_for_keys(session: Session, keys: Iterable[str]) -> dict[str, int]:
     """The stored copies among these URL keys, key -> copy id: one query for a whole batch."""
     keys = sorted(set(keys))
     found: dict[str, int] = {}
-    for i in range(0, len(keys), 500):  # well under every driver's limit on bound parameters
-        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(keys[i : i + 500]))
+    for chunk in chunks(keys):
+        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(chunk))
         found.update((k, copy_id) for k, copy_id in session.execute(stmt))
     return found
 
 
-def save_copy(session: Session, row: Mapping[str, Any]) -> int:
+def save_copy(session: Session, copy: NewCopy) -> int:
     """Store a copy once per URL key and return its id; a copy stored earlier (by a retry or another worker)
     wins and is returned unchanged. Fields are kept within their bounds, the cuts recorded on the copy."""
-    row, cuts = bounds.bound_row(row, bounds.COPY)
+    row, cuts = bounds.bound_row(copy, bounds.COPY)
     if cuts:
         log.warning("copy %s: fields cut to their bounds: %s", row["url_key"][:200], cuts)
         row["cuts"] = cuts

@@ -7,11 +7,11 @@ On PostgreSQL an advisory lock serialises concurrent upgrades from several worke
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -25,6 +25,16 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x6E6577736D6F6E  # "newsmon"
+CHUNK = 500
+"""Values per ``IN (...)`` list, rows per multi-row statement: well under every driver's parameter limit."""
+
+_T = TypeVar("_T")
+
+
+def chunks(values: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
+    """Consecutive slices of ``values``, ``size`` long (the last shorter): one query each."""
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
 
 
 def normalise_url(url: str) -> str:

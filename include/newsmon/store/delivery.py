@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.store.db import rows_changed
@@ -49,6 +49,22 @@ def due(model: Deliverable, now: datetime) -> ColumnElement[bool]:
         ),
         and_(model.status == DeliveryStatus.SENDING, model.next_attempt_at <= now),
     )
+
+
+def due_ids(session: Session, model: Deliverable, *, now: datetime, max_attempts: int) -> list[int]:
+    """The rows to try now, oldest first: due, and when pending with attempts left (what `claim` takes)."""
+    stmt = (
+        select(model.id)
+        .where(due(model, now), (model.status != DeliveryStatus.PENDING) | (model.attempts < max_attempts))
+        .order_by(model.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def count_pending(session: Session, model: Deliverable) -> int:
+    """Rows not settled yet: pending, or being sent."""
+    busy = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+    return session.scalar(select(func.count()).select_from(model).where(model.status.in_(busy))) or 0
 
 
 def claim(

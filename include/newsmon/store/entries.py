@@ -28,23 +28,24 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.http.errors import HttpError
 from newsmon.store import bounds
+from newsmon.store.db import chunks
 from newsmon.store.models import Copy, DiscoveryFind, DiscoveryProvider, Entry, EntryState, Feed
 from newsmon.store.upsert import insert_ignore
 from newsmon.stories.urls import unwrap, url_key
 
-if TYPE_CHECKING:  # types only: the store does not depend on the discovery stage at run time
+if TYPE_CHECKING:  # types only: the store does not depend on the discovery or feeds stage at run time
     from newsmon.discovery.results import FoundArticle
+    from newsmon.feeds.parse import FeedEntry
 
 log = logging.getLogger(__name__)
 
-_CHUNK = 500  # bound parameters per IN (...): well under every driver's limit
 NO_LINK = f"{HttpError.BAD_URL}: the entry has no http(s) link"
 
 # Newest first: the entry's own date, else when newsmon first saw it; ties by id (see the docstring).
@@ -110,7 +111,7 @@ def _waiting(max_attempts: int) -> ColumnElement[bool]:
 _SOURCE_ACTIVE = or_(Feed.active.is_(True), DiscoveryProvider.active.is_(True))
 
 
-def _newest_first(entries: Sequence[Any], now: datetime) -> list[Any]:
+def _newest_first(entries: Sequence[FeedEntry], now: datetime) -> list[FeedEntry]:
     """Items newest first: by published time (undated count as now), the feed's order among equals."""
     order = sorted(range(len(entries)), key=lambda i: (-(entries[i].published or now).timestamp(), i))
     return [entries[i] for i in order]
@@ -118,8 +119,8 @@ def _newest_first(entries: Sequence[Any], now: datetime) -> list[Any]:
 
 def _known_keys(session: Session, feed_id: int, keys: Sequence[str]) -> set[str]:
     known: set[str] = set()
-    for i in range(0, len(keys), _CHUNK):
-        stmt = select(Entry.key).where(Entry.feed_id == feed_id, Entry.key.in_(keys[i : i + _CHUNK]))
+    for chunk in chunks(keys):
+        stmt = select(Entry.key).where(Entry.feed_id == feed_id, Entry.key.in_(chunk))
         known.update(session.scalars(stmt))
     return known
 
@@ -137,7 +138,25 @@ def link_key(link: str | None) -> str | None:
     return key
 
 
-def _row(feed_id: int, entry: Any, now: datetime) -> tuple[dict[str, Any], dict[str, int]]:
+class _FeedEntryRow(TypedDict):
+    """The ``entries`` row of a feed's item (the columns ``insert_ignore`` writes)."""
+
+    title: str
+    summary: str
+    author: str | None
+    link: str | None
+    feed_id: int
+    key: str
+    url_key: str | None
+    published: datetime | None
+    first_seen_at: datetime
+    state: EntryState
+    fetch_attempts: int
+    fetch_error: str | None
+    cuts: dict[str, int] | None
+
+
+def _row(feed_id: int, entry: FeedEntry, now: datetime) -> tuple[_FeedEntryRow, dict[str, int]]:
     row, cuts = bounds.bound_row(
         {"title": entry.title, "summary": entry.summary, "author": entry.author or None, "link": entry.link},
         bounds.ENTRY,
@@ -146,7 +165,10 @@ def _row(feed_id: int, entry: Any, now: datetime) -> tuple[dict[str, Any], dict[
     if cuts:
         log.warning("feed %s entry %s: fields cut to their bounds: %s", feed_id, entry.key[:200], cuts)
     return {
-        **row,
+        "title": row["title"],
+        "summary": row["summary"],
+        "author": row["author"],
+        "link": row["link"],
         "feed_id": feed_id,
         "key": entry.key,
         "url_key": link_key(row["link"]),
@@ -162,11 +184,9 @@ def _row(feed_id: int, entry: Any, now: datetime) -> tuple[dict[str, Any], dict[
 def _discovered_by_key(session: Session, keys: Sequence[str]) -> dict[str, Entry]:
     """Entries of discovery providers with these URL keys (the first of each, should a race make two)."""
     found: dict[str, Entry] = {}
-    for i in range(0, len(keys), _CHUNK):
+    for chunk in chunks(keys):
         stmt = (
-            select(Entry)
-            .where(Entry.provider_id.is_not(None), Entry.url_key.in_(keys[i : i + _CHUNK]))
-            .order_by(Entry.id)
+            select(Entry).where(Entry.provider_id.is_not(None), Entry.url_key.in_(chunk)).order_by(Entry.id)
         )
         for entry in session.scalars(stmt):
             if entry.url_key is not None:
@@ -174,7 +194,7 @@ def _discovered_by_key(session: Session, keys: Sequence[str]) -> dict[str, Entry
     return found
 
 
-def _adopt(entry: Entry, row: dict[str, Any]) -> None:
+def _adopt(entry: Entry, row: _FeedEntryRow) -> None:
     """A feed lists an article a search found first: the entry becomes the feed's, its finds stay.
 
     A fetched entry keeps its copy. Any other starts over as the feed's item — the feed's title, summary
@@ -190,7 +210,7 @@ def _adopt(entry: Entry, row: dict[str, Any]) -> None:
 def add_entries(
     session: Session,
     feed_id: int,
-    entries: Sequence[Any],
+    entries: Sequence[FeedEntry],
     now: datetime,
     *,
     listed: int | None = None,
@@ -201,27 +221,31 @@ def add_entries(
 
     ``listed``: the items of the document, when the parser read only some (``feeds.parse.MAX_ITEMS``).
     """
-    seen: set[str] = set()
-    unique = [e for e in entries if not (e.key in seen or seen.add(e.key))]  # a key listed twice: the first
+    first: dict[str, FeedEntry] = {}
+    for e in entries:
+        first.setdefault(e.key, e)  # a key listed twice: the first
+    unique = list(first.values())
     window = _newest_first(unique, now)[:backlog]
     known = _known_keys(session, feed_id, [e.key for e in window])
-    rows, cut = [], 0
+    rows: list[_FeedEntryRow] = []
+    cut = 0
     for entry in reversed(window):  # oldest first: ids rise toward the newest
         if entry.key in known:
             continue
         row, cuts = _row(feed_id, entry, now)
         rows.append(row)
         cut += bool(cuts)
-    found_first = _discovered_by_key(session, [r["url_key"] for r in rows if r["url_key"]])
-    adopted = 0
+    found_first = _discovered_by_key(session, [k for r in rows if (k := r["url_key"])])
+    to_insert: list[_FeedEntryRow] = []
     for row in rows:
-        entry = found_first.pop(row["url_key"], None) if row["url_key"] else None
-        if entry is not None:
-            _adopt(entry, row)
-            row["adopted"] = True
-            adopted += 1
+        searched = found_first.pop(row["url_key"], None) if row["url_key"] else None
+        if searched is None:
+            to_insert.append(row)
+        else:
+            _adopt(searched, row)
+    adopted = len(rows) - len(to_insert)
     session.flush()
-    new = insert_ignore(session, Entry, [r for r in rows if not r.get("adopted")], ["feed_id", "key"])
+    new = insert_ignore(session, Entry, to_insert, ["feed_id", "key"])
     skipped = trim_backlog(session, feed_id, backlog=backlog, max_attempts=max_attempts)
     items = max(listed or 0, len(entries))
     surplus = len(unique) - len(window) + (items - len(entries))
@@ -251,11 +275,9 @@ def _trim(session: Session, source: ColumnElement[bool], *, backlog: int, max_at
     stmt = select(Entry.id).where(source, _waiting(max_attempts)).order_by(*_NEWEST)
     ids = list(session.scalars(stmt.offset(backlog)))
     reason = f"skipped: {backlog} newer entries of this source were waiting"
-    for i in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         session.execute(
-            update(Entry)
-            .where(Entry.id.in_(ids[i : i + _CHUNK]))
-            .values(state=EntryState.SKIPPED, fetch_error=reason)
+            update(Entry).where(Entry.id.in_(chunk)).values(state=EntryState.SKIPPED, fetch_error=reason)
         )
     return len(ids)
 
@@ -357,12 +379,12 @@ def add_discovered(
 def _entries_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
     """URL key -> the entry an article has (the oldest, when two sources raced), or a fetched copy's entry."""
     out: dict[str, int] = {}
-    for i in range(0, len(keys), _CHUNK):
-        chunk = keys[i : i + _CHUNK]
+    for chunk in chunks(keys):
         for key, entry_id in session.execute(
             select(Entry.url_key, Entry.id).where(Entry.url_key.in_(chunk)).order_by(Entry.id)
         ):
-            out.setdefault(key, entry_id)
+            if key is not None:  # always, by the IN above: url_key is nullable only for old entries
+                out.setdefault(key, entry_id)
         # copies stored from entries without a URL key (before schema 0008): their entry by the copy
         rest = [k for k in chunk if k not in out]
         if rest:
@@ -379,8 +401,8 @@ def _entries_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
 def _copies_by_key(session: Session, keys: Sequence[str]) -> dict[str, int]:
     """URL key -> copy id, for copies that have no entry pointing at them (a new entry adopts the copy)."""
     out: dict[str, int] = {}
-    for i in range(0, len(keys), _CHUNK):
-        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(keys[i : i + _CHUNK]))
+    for chunk in chunks(keys):
+        stmt = select(Copy.url_key, Copy.id).where(Copy.url_key.in_(chunk))
         out.update((key, copy_id) for key, copy_id in session.execute(stmt))
     return out
 
@@ -432,7 +454,7 @@ def entries_to_fetch(session: Session, ids: Iterable[int]) -> list[EntryToFetch]
     """The batch's entries that still wait (done or skipped meanwhile: left out), in id order."""
     ids = sorted(set(ids))
     out: list[EntryToFetch] = []
-    for i in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         stmt = (
             select(
                 Entry.id,
@@ -445,7 +467,7 @@ def entries_to_fetch(session: Session, ids: Iterable[int]) -> list[EntryToFetch]
                 Feed.allow_private,
             )
             .outerjoin(Feed, Entry.feed_id == Feed.id)
-            .where(Entry.id.in_(ids[i : i + _CHUNK]), Entry.state.in_((EntryState.NEW, EntryState.FAILED)))
+            .where(Entry.id.in_(chunk), Entry.state.in_((EntryState.NEW, EntryState.FAILED)))
             .order_by(Entry.id)
         )
         out.extend(

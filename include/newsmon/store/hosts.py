@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from sqlalchemy import case, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from newsmon.store.db import SessionSource, session_scope
+from newsmon.store.db import SessionSource, rows_changed, session_scope
 from newsmon.store.models import Host, HostSlot
 from newsmon.store.upsert import insert_ignore
 
@@ -37,7 +37,7 @@ class DatabaseHostState:
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield session
 
-    def _ensure(self, session, host: str, slots: int) -> None:
+    def _ensure(self, session: Session, host: str, slots: int) -> None:
         if host in self._known and self._known[host] >= slots:
             return
         insert_ignore(session, Host, [{"host": host, "next_start_at": 0.0}], ["host"])
@@ -51,7 +51,8 @@ class DatabaseHostState:
         with self._unit() as session:
             self._ensure(session, host, slots)
             for slot in range(slots):
-                taken = session.execute(
+                taken = rows_changed(
+                    session,
                     update(HostSlot)
                     .where(
                         HostSlot.host == host,
@@ -59,9 +60,9 @@ class DatabaseHostState:
                         or_(HostSlot.holder.is_(None), HostSlot.expires_at < now),
                     )
                     .values(holder=holder, expires_at=now + lease)
-                    .execution_options(synchronize_session=False)
+                    .execution_options(synchronize_session=False),
                 )
-                if taken.rowcount == 1:
+                if taken == 1:
                     return slot, self._turn(session, host, now, min_delay)
         return None
 
@@ -82,7 +83,8 @@ class DatabaseHostState:
     @staticmethod
     def _turn(session: Session, host: str, now: float, min_delay: float) -> float | None:
         spacing = case((Host.crawl_delay > min_delay, Host.crawl_delay), else_=min_delay)
-        booked = session.execute(
+        booked = rows_changed(
+            session,
             update(Host)
             .where(
                 Host.host == host,
@@ -90,12 +92,14 @@ class DatabaseHostState:
                 or_(Host.blocked_until.is_(None), Host.blocked_until <= now),
             )
             .values(next_start_at=now + spacing)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if booked.rowcount == 1:
+        if booked == 1:
             return None
-        row = session.execute(select(Host.next_start_at, Host.blocked_until).where(Host.host == host)).one()
-        return max(row.next_start_at, row.blocked_until or 0.0)
+        next_start_at, blocked_until = session.execute(
+            select(Host.next_start_at, Host.blocked_until).where(Host.host == host)
+        ).one()
+        return max(next_start_at, blocked_until or 0.0)
 
     def set_crawl_delay(self, host: str, seconds: float | None) -> None:
         with self._unit() as session:

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from newsmon.store.alerts import _absorbed, surge_message_id
-from newsmon.store.delivery import DeliveryStatus, due
+from newsmon.store.delivery import DeliveryStatus
 from newsmon.store.models import Copy, Flag, Story, Surge
 from newsmon.store.upsert import insert_ignore
 
@@ -121,20 +121,6 @@ def record_surge(
         "created_at": now,
     }
     return insert_ignore(session, Surge, [row], ["story_id", "topic"]) == 1
-
-
-def due_surges(session: Session, *, now: datetime, max_attempts: int) -> list[int]:
-    stmt = (
-        select(Surge.id)
-        .where(due(Surge, now), (Surge.status != DeliveryStatus.PENDING) | (Surge.attempts < max_attempts))
-        .order_by(Surge.id)
-    )
-    return list(session.scalars(stmt))
-
-
-def count_pending(session: Session) -> int:
-    busy = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
-    return session.scalar(select(func.count()).select_from(Surge).where(Surge.status.in_(busy))) or 0
 
 
 @dataclass(frozen=True)
