@@ -260,8 +260,7 @@ def _is_shouting(line: str) -> bool:
     letters = _LETTERS.findall(line)
     if len(letters) < 2:
         return False
-    upper = sum(1 for ch in letters if ch.isupper())
-    return upper / len(letters) > 0.8 and any(ch.isupper() for ch in letters)
+    return sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 def is_credit(line: str) -> bool:

@@ -110,7 +110,8 @@ def body_parts(tree: Any, paragraphs: Paragraphs | None = None) -> list[Any]:
         parts.append(el)
     # no part may sit inside another one (a nested block is already inside its parent's text)
     parts = [el for el in parts if not any(other in _ancestors(el, 50) for other in parts if other is not el)]
-    order = {el: i for i, el in enumerate(tree.iter())} if len(parts) > 1 else {}
+    # parts share their tag: document order among elements of that tag is enough
+    order = {el: i for i, el in enumerate(tree.iter(main.tag))} if len(parts) > 1 else {}
     return sorted(parts, key=lambda el: order.get(el, 0))
 
 

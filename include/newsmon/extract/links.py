@@ -27,16 +27,23 @@ def words(text: str) -> list[str]:
 
 
 def _link_index(tree: Any) -> dict[str, list[list[str]]]:
-    """The page's link texts (as word lists), indexed by their first word."""
+    """The page's link texts (as word lists), indexed by their first word.
+
+    A page repeats many links (a menu in the header and the footer, "More" under every teaser), so a
+    text is split into words once.
+    """
     index: defaultdict[str, list[list[str]]] = defaultdict(list)
-    seen: set[tuple[str, ...]] = set()
+    seen: set[str] = set()
     for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
+        href = a.get("href")
+        href = href.strip() if href else ""
         if not href or href.startswith(("#", "javascript:")):
             continue  # a jump within the page (a table of contents) is not navigation away
-        found = words("".join(a.itertext()))
-        if found and (key := tuple(found)) not in seen:
-            seen.add(key)
+        text = a.text_content()
+        if text in seen:
+            continue
+        seen.add(text)
+        if found := words(text):
             index[found[0]].append(found)
     return index
 
