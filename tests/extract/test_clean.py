@@ -370,3 +370,24 @@ def test_repeated_then_observe_answers_as_before_the_page_and_counts_it_once():
     assert memory.repeated_then_observe("example.com", [footer, "second page text", footer]) == frozenset()
     assert memory.repeated_then_observe("example.com", [footer, "third"]) == {footer}
     assert memory.pages("example.com") == 3 and not memory.is_boilerplate("example.com", "third")
+
+
+def test_a_list_the_article_announces_with_its_own_sentence_stays():
+    intro = "These are the five places the council has chosen for the new cycle parking racks:"
+    announced = [*PROSE, intro, *HEADLINES]
+    assert clean_lines(announced, is_linked=set(HEADLINES).__contains__).lines == announced
+    labelled = [*PROSE, "More stories:", *HEADLINES]
+    assert clean_lines(labelled, is_linked=set(HEADLINES).__contains__).lines == PROSE
+
+
+def test_a_linked_headline_in_capitals_inside_the_text_is_removed():
+    promo = "COUNCIL APPROVES NEW FERRY TERMINAL FOR THE ISLAND"
+    lines = [PROSE[0], promo, PROSE[1], PROSE[2]]
+    cleaned = clean_lines(lines, is_linked={promo}.__contains__)
+    assert cleaned.lines == PROSE
+    assert {(r.line, r.rule) for r in cleaned.removed} == {(promo, CleanRule.SHOUTED_LINK)}
+    # not a link on the page, a numbered heading of a list article, a short label: all stay
+    assert clean_lines(lines, is_linked=lambda line: False).lines == lines
+    numbered = "3. THE OLD LIGHTHOUSE CAFE ON THE PIER"
+    kept = [PROSE[0], numbered, PROSE[1], PROSE[2]]
+    assert clean_lines(kept, is_linked={numbered}.__contains__).lines == kept

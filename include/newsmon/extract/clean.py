@@ -218,6 +218,8 @@ TAIL_BLOCK_PROSE_WORDS = 12  # ... and so is a punctuated sentence of this many 
 LINK_LIST_MIN_ITEMS = 3  # a trailing list this long, mostly links on the page, is a list of other articles
 LINK_RUN_MIN_LINES = 2  # this many consecutive linked lines anywhere are a box of links, not prose
 LINK_RUN_MAX_WORDS = 30  # ... each a headline, not a paragraph
+SHOUTED_LINK_MIN_WORDS = 5  # a promo headline; shorter capitals are names, tickers, labels
+_LIST_NUMBER = re.compile(r"^\W*\d")
 
 
 class CleanRule(StrEnum):
@@ -233,6 +235,7 @@ class CleanRule(StrEnum):
     EDGE_LABEL = "edge_label"  # a few words at an edge that were a link on the page
     LINK_LIST = "link_list"
     LINK_RUN = "link_run"  # consecutive lines that were links on the page (a box of headlines)
+    SHOUTED_LINK = "shouted_link"  # a headline in capitals that was a link: a promo of another page
     TAIL_BLOCK = "tail_block"
     TITLE_ECHO = "title_echo"
 
@@ -377,7 +380,8 @@ def _tail_block_start(kept: Sequence[str]) -> int | None:
         if back >= TAIL_BLOCK or n > TAIL_BLOCK_MAX_WORDS:
             break
         strength = cta_strength(line)
-        if strength == 0 and n >= TAIL_BLOCK_PROSE_WORDS and _SENTENCE_END.search(line):
+        prose = _SENTENCE_END.search(line) or introduces_list(line)
+        if strength == 0 and n >= TAIL_BLOCK_PROSE_WORDS and prose:
             break  # a full sentence of prose: the article is still going
         junk += strength >= 2 or _is_list_link(line) or is_recirculation(line) or is_shouted_line(line)
         if strength == 3 and junk * 2 >= back + 1:
@@ -403,10 +407,19 @@ def trailing_link_list_start(kept: Sequence[str], is_link_item: Callable[[str], 
     while start > 0 and list_item_text(kept[start - 1]) is not None:
         start -= 1
     items = [list_item_text(line) or "" for line in kept[start:]]
-    if len(items) < LINK_LIST_MIN_ITEMS or start == 0:
+    if len(items) < LINK_LIST_MIN_ITEMS or start == 0 or introduces_list(kept[start - 1]):
         return None
     linked = sum(1 for item in items if is_link_item(item))
     return start if linked * 2 >= len(items) else None
+
+
+def introduces_list(line: str) -> bool:
+    """A sentence of the article that announces what follows ("Here are the ten titles we chose:").
+
+    A box of other stories opens with a label ("Related:", "More from us:"); a list the article itself
+    announces with a sentence of its own belongs to the article, links or not.
+    """
+    return len(tokens(line)) > SHORT_WORDS and line.rstrip().endswith(":") and cta_strength(line) == 0
 
 
 def _headline_like(line: str) -> bool:
@@ -432,12 +445,27 @@ def link_runs(kept: Sequence[str], is_linked: Callable[[str], bool]) -> list[int
         j = i
         while j < len(kept) and _headline_like(kept[j]) and is_linked(kept[j]):
             j += 1
-        if j - i >= LINK_RUN_MIN_LINES:
+        if j - i >= LINK_RUN_MIN_LINES and not (i > 0 and introduces_list(kept[i - 1])):
             labelled = i > 0 and _opens_box(kept[i - 1])
             if labelled or j == len(kept):
                 found.extend(([i - 1] if labelled else []) + list(range(i, j)))
         i = max(j, i + 1)
     return found
+
+
+def is_shouted_link(line: str, is_linked: Callable[[str], bool]) -> bool:
+    """A headline in capitals that was a link on the page: a promo of another page set inside the text.
+
+    News templates drop "READ THIS OTHER STORY" links in capitals between paragraphs. A numbered entry
+    ("3. BRAND NAME") is a list article's own heading, a line ending in a colon introduces what follows.
+    """
+    return (
+        is_shouted_line(line)
+        and len(tokens(line)) >= SHOUTED_LINK_MIN_WORDS
+        and not _LIST_NUMBER.match(line)
+        and not line.rstrip().endswith(":")
+        and is_linked(line)
+    )
 
 
 def echoes_title(line: str, title: str | None) -> bool:
@@ -499,6 +527,9 @@ def clean_lines(
     if is_linked is not None:
         for i in reversed(link_runs(kept, is_linked)):
             drop(i, CleanRule.LINK_RUN)
+        for i in reversed(range(len(kept))):
+            if is_shouted_link(kept[i], is_linked):
+                drop(i, CleanRule.SHOUTED_LINK)
 
     # 2. the tail: attribution lines and calls to action, interleaved in any order
     scanned = 0

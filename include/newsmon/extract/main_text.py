@@ -27,6 +27,7 @@ from newsmon.extract.containers import (
     joined_copy,
     missing_chars,
     needs_join,
+    other_posts_share,
     read_paragraphs,
     split_body_chars,
 )
@@ -41,6 +42,8 @@ MISSING_SHARE = 1.0
 # navigation: the full cascade gets a second opinion.
 LISTY_MIN_LINES = 30
 LISTY_SHARE = 0.5
+# The full cascade's result is refused when more than this share of what it adds is other posts.
+OTHER_POSTS_SHARE = 0.5
 
 
 def _listy(text: str) -> float:
@@ -78,6 +81,8 @@ def _cascade(tree: Any, url: str, paragraphs: Paragraphs) -> str:
         return text
     if _listy(text) > LISTY_SHARE and _listy(fuller) >= _listy(text):
         return text  # the second opinion is no less of a menu
+    if other_posts_share(paragraphs, text, fuller) > OTHER_POSTS_SHARE:
+        return text  # what it adds are teasers of other posts
     return fuller
 
 
