@@ -83,7 +83,7 @@ def missing_chars(paragraphs: Paragraphs, text: str) -> int:
 
 
 def _ancestors(el: Any, depth: int) -> list[Any]:
-    out = []
+    out: list[Any] = []
     node = el.getparent()
     while node is not None and len(out) < depth:
         out.append(node)
