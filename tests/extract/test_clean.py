@@ -391,3 +391,29 @@ def test_a_linked_headline_in_capitals_inside_the_text_is_removed():
     numbered = "3. THE OLD LIGHTHOUSE CAFE ON THE PIER"
     kept = [PROSE[0], numbered, PROSE[1], PROSE[2]]
     assert clean_lines(kept, is_linked={numbered}.__contains__).lines == kept
+
+
+TEASER_ITEMS = [
+    "- Ferry fares to rise in spring The operator blames the price of fuel and new crew rules",
+    "- New bus depot opens on Monday Forty electric buses will be parked and charged there",
+    "- Library extends its hours Readers asked for evenings, and the council found the money",
+]
+
+
+def test_a_trailing_run_of_teasers_opening_with_linked_headlines_is_removed():
+    opens = lambda item: any(item.startswith(h) for h in HEADLINES)  # noqa: E731
+    own_list = ["- Ferries: 2 routes", "- Buses: 40 vehicles"]
+    cleaned = clean_lines([*PROSE, *own_list, *TEASER_ITEMS], opens_with_link=opens)
+    assert cleaned.lines == [*PROSE, *own_list]
+    assert {r.rule for r in cleaned.removed} == {CleanRule.TEASER_LIST}
+    # two teasers are not a box; a list the article announces stays; items without the link stay
+    assert clean_lines([*PROSE, *TEASER_ITEMS[:2]], opens_with_link=opens).lines == [
+        *PROSE,
+        *TEASER_ITEMS[:2],
+    ]
+    announced = [*PROSE, "These are the three stories our readers asked us to follow up:", *TEASER_ITEMS]
+    assert clean_lines(announced, opens_with_link=opens).lines == announced
+    assert clean_lines([*PROSE, *TEASER_ITEMS], opens_with_link=lambda item: False).lines == [
+        *PROSE,
+        *TEASER_ITEMS,
+    ]

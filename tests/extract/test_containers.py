@@ -13,7 +13,7 @@ from newsmon.extract.containers import (
     read_paragraphs,
     split_body_chars,
 )
-from newsmon.extract.links import linked_text_lookup
+from newsmon.extract.links import PageLinks, linked_text_lookup
 
 FIRST_HALF = [
     "The river authority opened the northern sluice gates at dawn after three days of steady rain upstream.",
@@ -162,3 +162,21 @@ def test_a_hidden_container_is_no_part_of_the_body() -> None:
     parts = body_parts(tree)
     assert len(parts) == 1 and SECOND_HALF[0] in parts[0].text_content()  # a card template, not a part
     assert split_body_chars(tree) == (0, [])
+
+
+def test_a_list_item_opening_with_a_linked_headline_is_a_teaser() -> None:
+    page = (
+        "<html><body><p>Text</p><ul>"
+        "<li><a href='/a'>Bridge repairs to start in spring</a> Work will close one lane for a month</li>"
+        "<li><a href='/b'>More</a> about the bridge and the lanes that close</li>"
+        "</ul></body></html>"
+    )
+    links = PageLinks(html.fromstring(page))
+    assert links.opens_with_headline_link(
+        "Bridge repairs to start in spring Work will close one lane for a month"
+    )
+    assert not links.is_linked("Bridge repairs to start in spring Work will close one lane for a month")
+    assert not links.opens_with_headline_link(
+        "More about the bridge and the lanes that close"
+    )  # not a headline
+    assert not links.opens_with_headline_link("Work will close one lane for a month")

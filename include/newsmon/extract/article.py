@@ -28,7 +28,7 @@ from newsmon.extract.clean import Cleaned, Removal, clean_lines
 from newsmon.extract.containers import article_region, read_paragraphs
 from newsmon.extract.dates import parse_date
 from newsmon.extract.language import detect_language
-from newsmon.extract.links import linked_text_lookup
+from newsmon.extract.links import PageLinks
 from newsmon.extract.main_text import main_text
 from newsmon.extract.metadata import read_metadata
 from newsmon.extract.page_meta import normalise_language, read_page_meta
@@ -135,11 +135,13 @@ def extract_article(
 
     raw_lines = [ln.strip() for ln in raw_text.split("\n") if ln.strip()]
     repeated = _site_furniture(boilerplate, site_key(url), raw_lines) if boilerplate is not None else None
+    links = PageLinks(tree)
     cleaned = clean_lines(
         raw_lines,
         titles=(title, *declared.titles),
         is_boilerplate=repeated.__contains__ if repeated else None,
-        is_linked=linked_text_lookup(tree),
+        is_linked=links.is_linked,
+        opens_with_link=links.opens_with_headline_link,
     )
     if raw_lines and not cleaned.lines:
         # The cleaner trims leftovers around an article; it does not decide that there is none (a page

@@ -235,6 +235,7 @@ class CleanRule(StrEnum):
     EDGE_LABEL = "edge_label"  # a few words at an edge that were a link on the page
     LINK_LIST = "link_list"
     LINK_RUN = "link_run"  # consecutive lines that were links on the page (a box of headlines)
+    TEASER_LIST = "teaser_list"  # a trailing list of linked headlines with their summaries
     SHOUTED_LINK = "shouted_link"  # a headline in capitals that was a link: a promo of another page
     TAIL_BLOCK = "tail_block"
     TITLE_ECHO = "title_echo"
@@ -413,6 +414,28 @@ def trailing_link_list_start(kept: Sequence[str], is_link_item: Callable[[str], 
     return start if linked * 2 >= len(items) else None
 
 
+def trailing_teasers_start(kept: Sequence[str], opens_with_link: Callable[[str], bool]) -> int | None:
+    """Start of the list items ending the text that each open with a linked headline (teasers).
+
+    "More stories" boxes that show a summary under each headline arrive as list items made of the
+    linked headline and a plain sentence: the link covers too little of the item for
+    :func:`trailing_link_list_start`. Every item of the run must open with a link (a list of the
+    article's own may hold a link here and there), the run may follow the article's own list
+    directly, and a list the article announces with a sentence of its own stays.
+    """
+    start = len(kept)
+    while start > 0 and (item := list_item_text(kept[start - 1])) is not None and opens_with_link(item):
+        start -= 1
+    if len(kept) - start < LINK_LIST_MIN_ITEMS or start == 0 or introduces_list(kept[start - 1]):
+        return None
+    # after an article, not on an index page: prose before the run outweighs both the list items
+    # before it and the run itself (a listing, a category page, a docs index is made of such items)
+    prose = sum(len(line) for line in kept[:start] if list_item_text(line) is None)
+    items = sum(len(line) for line in kept[:start] if list_item_text(line) is not None)
+    run = sum(len(line) for line in kept[start:])
+    return start if prose > max(items, run) else None
+
+
 def introduces_list(line: str) -> bool:
     """A sentence of the article that announces what follows ("Here are the ten titles we chose:").
 
@@ -489,13 +512,15 @@ def clean_lines(
     titles: Sequence[str | None] = (),
     is_boilerplate: Callable[[str], bool] | None = None,
     is_linked: Callable[[str], bool] | None = None,
+    opens_with_link: Callable[[str], bool] | None = None,
 ) -> Cleaned:
     """Clean extracted text lines; ``is_boilerplate`` answers for lines a site repeats on its pages.
 
     ``titles`` are the page's titles (headline, ``<title>``, og:title): a line echoing one at the start
     of the text is the headline kept in the body.
 
-    ``is_linked`` answers whether a text (a list item, a label) was mostly a link on the page.
+    ``is_linked`` answers whether a text (a list item, a label) was mostly a link on the page,
+    ``opens_with_link`` whether it opens with a linked headline (a teaser: headline and summary).
     """
     kept = [ln.strip() for ln in lines if ln.strip()]
     removed: list[Removal] = []
@@ -549,6 +574,10 @@ def clean_lines(
         start = trailing_link_list_start(kept, is_linked)
         while start is not None and len(kept) > start:
             drop(len(kept) - 1, CleanRule.LINK_LIST)
+    if opens_with_link is not None:
+        start = trailing_teasers_start(kept, opens_with_link)
+        while start is not None and len(kept) > start:
+            drop(len(kept) - 1, CleanRule.TEASER_LIST)
 
     start = _tail_block_start(kept)
     while start is not None and len(kept) > start:
