@@ -370,3 +370,50 @@ def test_repeated_then_observe_answers_as_before_the_page_and_counts_it_once():
     assert memory.repeated_then_observe("example.com", [footer, "second page text", footer]) == frozenset()
     assert memory.repeated_then_observe("example.com", [footer, "third"]) == {footer}
     assert memory.pages("example.com") == 3 and not memory.is_boilerplate("example.com", "third")
+
+
+def test_a_list_the_article_announces_with_its_own_sentence_stays():
+    intro = "These are the five places the council has chosen for the new cycle parking racks:"
+    announced = [*PROSE, intro, *HEADLINES]
+    assert clean_lines(announced, is_linked=set(HEADLINES).__contains__).lines == announced
+    labelled = [*PROSE, "More stories:", *HEADLINES]
+    assert clean_lines(labelled, is_linked=set(HEADLINES).__contains__).lines == PROSE
+
+
+def test_a_linked_headline_in_capitals_inside_the_text_is_removed():
+    promo = "COUNCIL APPROVES NEW FERRY TERMINAL FOR THE ISLAND"
+    lines = [PROSE[0], promo, PROSE[1], PROSE[2]]
+    cleaned = clean_lines(lines, is_linked={promo}.__contains__)
+    assert cleaned.lines == PROSE
+    assert {(r.line, r.rule) for r in cleaned.removed} == {(promo, CleanRule.SHOUTED_LINK)}
+    # not a link on the page, a numbered heading of a list article, a short label: all stay
+    assert clean_lines(lines, is_linked=lambda line: False).lines == lines
+    numbered = "3. THE OLD LIGHTHOUSE CAFE ON THE PIER"
+    kept = [PROSE[0], numbered, PROSE[1], PROSE[2]]
+    assert clean_lines(kept, is_linked={numbered}.__contains__).lines == kept
+
+
+TEASER_ITEMS = [
+    "- Ferry fares to rise in spring The operator blames the price of fuel and new crew rules",
+    "- New bus depot opens on Monday Forty electric buses will be parked and charged there",
+    "- Library extends its hours Readers asked for evenings, and the council found the money",
+]
+
+
+def test_a_trailing_run_of_teasers_opening_with_linked_headlines_is_removed():
+    opens = lambda item: any(item.startswith(h) for h in HEADLINES)  # noqa: E731
+    own_list = ["- Ferries: 2 routes", "- Buses: 40 vehicles"]
+    cleaned = clean_lines([*PROSE, *own_list, *TEASER_ITEMS], opens_with_link=opens)
+    assert cleaned.lines == [*PROSE, *own_list]
+    assert {r.rule for r in cleaned.removed} == {CleanRule.TEASER_LIST}
+    # two teasers are not a box; a list the article announces stays; items without the link stay
+    assert clean_lines([*PROSE, *TEASER_ITEMS[:2]], opens_with_link=opens).lines == [
+        *PROSE,
+        *TEASER_ITEMS[:2],
+    ]
+    announced = [*PROSE, "These are the three stories our readers asked us to follow up:", *TEASER_ITEMS]
+    assert clean_lines(announced, opens_with_link=opens).lines == announced
+    assert clean_lines([*PROSE, *TEASER_ITEMS], opens_with_link=lambda item: False).lines == [
+        *PROSE,
+        *TEASER_ITEMS,
+    ]

@@ -6,8 +6,14 @@ from lxml import html
 
 from newsmon.extract.article import extract_article
 from newsmon.extract.clean import clean_lines, trailing_link_list_start
-from newsmon.extract.containers import body_parts, joined_copy, split_body_chars
-from newsmon.extract.links import linked_text_lookup
+from newsmon.extract.containers import (
+    body_parts,
+    joined_copy,
+    other_posts_share,
+    read_paragraphs,
+    split_body_chars,
+)
+from newsmon.extract.links import PageLinks, linked_text_lookup
 
 FIRST_HALF = [
     "The river authority opened the northern sluice gates at dawn after three days of steady rain upstream.",
@@ -106,3 +112,71 @@ def test_trailing_link_list_needs_prose_before_it_and_three_items() -> None:
     assert trailing_link_list_start(["- one link", "- two links", "- three links"], always) is None
     assert trailing_link_list_start([*FIRST_HALF, "- one link", "- two links"], always) is None
     assert trailing_link_list_start([*FIRST_HALF, "- a", "- b", "- c"], always) == len(FIRST_HALF)
+
+
+TEASERS = [
+    "Harbour master retires after thirty years of guiding ships through the narrow channel",
+    "Night buses return to the valley route after the bridge reopens to heavy traffic",
+    "School choir wins regional prize with a programme of songs from the fishing villages",
+]
+
+
+def _article_with_cards(card_class: str) -> tuple[bytes, str, str]:
+    """An article, then a row of article cards; the fast text (the article) and a fuller one (plus cards)."""
+    body = "".join(f"<p>{p}</p>" for p in FIRST_HALF + SECOND_HALF)
+    cards = "".join(f"<article class='{card_class}'><p>{t}</p></article>" for t in TEASERS)
+    page = (
+        f"<html><body><main><article class='story'><div class='text'>{body}</div></article>"
+        f"<section class='more'>{cards}</section></main></body></html>"
+    ).encode()
+    kept = "\n".join(FIRST_HALF + SECOND_HALF)
+    return page, kept, kept + "\n" + "\n".join(TEASERS)
+
+
+def test_what_a_fuller_text_adds_from_cards_of_another_kind_is_other_posts() -> None:
+    page, kept, fuller = _article_with_cards("card")
+    assert other_posts_share(read_paragraphs(html.fromstring(page)), kept, fuller) == 1.0
+
+
+def test_sections_in_units_of_the_articles_own_kind_are_not_other_posts() -> None:
+    # a live blog: every update is an <article class="story"> like the one the fast text came from
+    page, kept, fuller = _article_with_cards("story")
+    assert other_posts_share(read_paragraphs(html.fromstring(page)), kept, fuller) == 0.0
+
+
+def test_other_posts_share_is_zero_when_the_kept_text_is_not_the_article() -> None:
+    page, _, fuller = _article_with_cards("card")
+    assert other_posts_share(read_paragraphs(html.fromstring(page)), "Menu\nHome\nNews", fuller) == 0.0
+
+
+def test_a_hidden_container_is_no_part_of_the_body() -> None:
+    first = "".join(f"<p>{p}</p>" for p in FIRST_HALF)
+    second = "".join(f"<p>{p}</p>" for p in SECOND_HALF)
+    page = (
+        "<html><body><main><div class='wrap'>"
+        f"<div class='slot'><div class='article-body'>{second}</div></div>"
+        f"<div class='slot' style='display: none'><div class='article-body'>{first}</div></div>"
+        "</div></main></body></html>"
+    )
+    tree = html.fromstring(page)
+    parts = body_parts(tree)
+    assert len(parts) == 1 and SECOND_HALF[0] in parts[0].text_content()  # a card template, not a part
+    assert split_body_chars(tree) == (0, [])
+
+
+def test_a_list_item_opening_with_a_linked_headline_is_a_teaser() -> None:
+    page = (
+        "<html><body><p>Text</p><ul>"
+        "<li><a href='/a'>Bridge repairs to start in spring</a> Work will close one lane for a month</li>"
+        "<li><a href='/b'>More</a> about the bridge and the lanes that close</li>"
+        "</ul></body></html>"
+    )
+    links = PageLinks(html.fromstring(page))
+    assert links.opens_with_headline_link(
+        "Bridge repairs to start in spring Work will close one lane for a month"
+    )
+    assert not links.is_linked("Bridge repairs to start in spring Work will close one lane for a month")
+    assert not links.opens_with_headline_link(
+        "More about the bridge and the lanes that close"
+    )  # not a headline
+    assert not links.opens_with_headline_link("Work will close one lane for a month")

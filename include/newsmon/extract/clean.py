@@ -218,6 +218,8 @@ TAIL_BLOCK_PROSE_WORDS = 12  # ... and so is a punctuated sentence of this many 
 LINK_LIST_MIN_ITEMS = 3  # a trailing list this long, mostly links on the page, is a list of other articles
 LINK_RUN_MIN_LINES = 2  # this many consecutive linked lines anywhere are a box of links, not prose
 LINK_RUN_MAX_WORDS = 30  # ... each a headline, not a paragraph
+SHOUTED_LINK_MIN_WORDS = 5  # a promo headline; shorter capitals are names, tickers, labels
+_LIST_NUMBER = re.compile(r"^\W*\d")
 
 
 class CleanRule(StrEnum):
@@ -233,6 +235,8 @@ class CleanRule(StrEnum):
     EDGE_LABEL = "edge_label"  # a few words at an edge that were a link on the page
     LINK_LIST = "link_list"
     LINK_RUN = "link_run"  # consecutive lines that were links on the page (a box of headlines)
+    TEASER_LIST = "teaser_list"  # a trailing list of linked headlines with their summaries
+    SHOUTED_LINK = "shouted_link"  # a headline in capitals that was a link: a promo of another page
     TAIL_BLOCK = "tail_block"
     TITLE_ECHO = "title_echo"
 
@@ -260,8 +264,7 @@ def _is_shouting(line: str) -> bool:
     letters = _LETTERS.findall(line)
     if len(letters) < 2:
         return False
-    upper = sum(1 for ch in letters if ch.isupper())
-    return upper / len(letters) > 0.8 and any(ch.isupper() for ch in letters)
+    return sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 def is_credit(line: str) -> bool:
@@ -378,7 +381,8 @@ def _tail_block_start(kept: Sequence[str]) -> int | None:
         if back >= TAIL_BLOCK or n > TAIL_BLOCK_MAX_WORDS:
             break
         strength = cta_strength(line)
-        if strength == 0 and n >= TAIL_BLOCK_PROSE_WORDS and _SENTENCE_END.search(line):
+        prose = _SENTENCE_END.search(line) or introduces_list(line)
+        if strength == 0 and n >= TAIL_BLOCK_PROSE_WORDS and prose:
             break  # a full sentence of prose: the article is still going
         junk += strength >= 2 or _is_list_link(line) or is_recirculation(line) or is_shouted_line(line)
         if strength == 3 and junk * 2 >= back + 1:
@@ -404,10 +408,41 @@ def trailing_link_list_start(kept: Sequence[str], is_link_item: Callable[[str], 
     while start > 0 and list_item_text(kept[start - 1]) is not None:
         start -= 1
     items = [list_item_text(line) or "" for line in kept[start:]]
-    if len(items) < LINK_LIST_MIN_ITEMS or start == 0:
+    if len(items) < LINK_LIST_MIN_ITEMS or start == 0 or introduces_list(kept[start - 1]):
         return None
     linked = sum(1 for item in items if is_link_item(item))
     return start if linked * 2 >= len(items) else None
+
+
+def trailing_teasers_start(kept: Sequence[str], opens_with_link: Callable[[str], bool]) -> int | None:
+    """Start of the list items ending the text that each open with a linked headline (teasers).
+
+    "More stories" boxes that show a summary under each headline arrive as list items made of the
+    linked headline and a plain sentence: the link covers too little of the item for
+    :func:`trailing_link_list_start`. Every item of the run must open with a link (a list of the
+    article's own may hold a link here and there), the run may follow the article's own list
+    directly, and a list the article announces with a sentence of its own stays.
+    """
+    start = len(kept)
+    while start > 0 and (item := list_item_text(kept[start - 1])) is not None and opens_with_link(item):
+        start -= 1
+    if len(kept) - start < LINK_LIST_MIN_ITEMS or start == 0 or introduces_list(kept[start - 1]):
+        return None
+    # after an article, not on an index page: prose before the run outweighs both the list items
+    # before it and the run itself (a listing, a category page, a docs index is made of such items)
+    prose = sum(len(line) for line in kept[:start] if list_item_text(line) is None)
+    items = sum(len(line) for line in kept[:start] if list_item_text(line) is not None)
+    run = sum(len(line) for line in kept[start:])
+    return start if prose > max(items, run) else None
+
+
+def introduces_list(line: str) -> bool:
+    """A sentence of the article that announces what follows ("Here are the ten titles we chose:").
+
+    A box of other stories opens with a label ("Related:", "More from us:"); a list the article itself
+    announces with a sentence of its own belongs to the article, links or not.
+    """
+    return len(tokens(line)) > SHORT_WORDS and line.rstrip().endswith(":") and cta_strength(line) == 0
 
 
 def _headline_like(line: str) -> bool:
@@ -433,12 +468,27 @@ def link_runs(kept: Sequence[str], is_linked: Callable[[str], bool]) -> list[int
         j = i
         while j < len(kept) and _headline_like(kept[j]) and is_linked(kept[j]):
             j += 1
-        if j - i >= LINK_RUN_MIN_LINES:
+        if j - i >= LINK_RUN_MIN_LINES and not (i > 0 and introduces_list(kept[i - 1])):
             labelled = i > 0 and _opens_box(kept[i - 1])
             if labelled or j == len(kept):
                 found.extend(([i - 1] if labelled else []) + list(range(i, j)))
         i = max(j, i + 1)
     return found
+
+
+def is_shouted_link(line: str, is_linked: Callable[[str], bool]) -> bool:
+    """A headline in capitals that was a link on the page: a promo of another page set inside the text.
+
+    News templates drop "READ THIS OTHER STORY" links in capitals between paragraphs. A numbered entry
+    ("3. BRAND NAME") is a list article's own heading, a line ending in a colon introduces what follows.
+    """
+    return (
+        is_shouted_line(line)
+        and len(tokens(line)) >= SHOUTED_LINK_MIN_WORDS
+        and not _LIST_NUMBER.match(line)
+        and not line.rstrip().endswith(":")
+        and is_linked(line)
+    )
 
 
 def echoes_title(line: str, title: str | None) -> bool:
@@ -462,13 +512,15 @@ def clean_lines(
     titles: Sequence[str | None] = (),
     is_boilerplate: Callable[[str], bool] | None = None,
     is_linked: Callable[[str], bool] | None = None,
+    opens_with_link: Callable[[str], bool] | None = None,
 ) -> Cleaned:
     """Clean extracted text lines; ``is_boilerplate`` answers for lines a site repeats on its pages.
 
     ``titles`` are the page's titles (headline, ``<title>``, og:title): a line echoing one at the start
     of the text is the headline kept in the body.
 
-    ``is_linked`` answers whether a text (a list item, a label) was mostly a link on the page.
+    ``is_linked`` answers whether a text (a list item, a label) was mostly a link on the page,
+    ``opens_with_link`` whether it opens with a linked headline (a teaser: headline and summary).
     """
     kept = [ln.strip() for ln in lines if ln.strip()]
     removed: list[Removal] = []
@@ -500,6 +552,9 @@ def clean_lines(
     if is_linked is not None:
         for i in reversed(link_runs(kept, is_linked)):
             drop(i, CleanRule.LINK_RUN)
+        for i in reversed(range(len(kept))):
+            if is_shouted_link(kept[i], is_linked):
+                drop(i, CleanRule.SHOUTED_LINK)
 
     # 2. the tail: attribution lines and calls to action, interleaved in any order
     scanned = 0
@@ -519,6 +574,10 @@ def clean_lines(
         start = trailing_link_list_start(kept, is_linked)
         while start is not None and len(kept) > start:
             drop(len(kept) - 1, CleanRule.LINK_LIST)
+    if opens_with_link is not None:
+        start = trailing_teasers_start(kept, opens_with_link)
+        while start is not None and len(kept) > start:
+            drop(len(kept) - 1, CleanRule.TEASER_LIST)
 
     start = _tail_block_start(kept)
     while start is not None and len(kept) > start:

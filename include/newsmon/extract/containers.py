@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _HEADLINES = ("h1", "h2", "h3")
+_HIDDEN_CLASSES = frozenset({"hide", "hidden", "d-none"})  # the common utility classes for display: none
 _ITEM_ARTICLE = re.compile(r"schema\.org/\w*(?:Article|Posting)\b", re.IGNORECASE)
 # A part must carry at least this many characters of paragraph text to count as article body.
 MIN_PART_CHARS = 200
@@ -82,7 +83,7 @@ def missing_chars(paragraphs: Paragraphs, text: str) -> int:
 
 
 def _ancestors(el: Any, depth: int) -> list[Any]:
-    out = []
+    out: list[Any] = []
     node = el.getparent()
     while node is not None and len(out) < depth:
         out.append(node)
@@ -90,12 +91,26 @@ def _ancestors(el: Any, depth: int) -> list[Any]:
     return out
 
 
+def _hidden(el: Any) -> bool:
+    """``el`` or an ancestor is hidden by markup (``hidden``, ``display: none``, a "hide" class)."""
+    for node in (el, *el.iterancestors()):
+        if node.get("hidden") is not None or _HIDDEN_CLASSES.intersection((node.get("class") or "").split()):
+            return True
+        if "display:none" in (node.get("style") or "").replace(" ", "").lower():
+            return True
+    return False
+
+
 def body_parts(tree: Any, paragraphs: Paragraphs | None = None) -> list[Any]:
-    """The article body's parts in document order (one element when the body is not split)."""
+    """The article body's parts in document order (one element when the body is not split).
+
+    Hidden containers are no part of it: a card template or a closed tab may hold a whole other article
+    in the same markup, and it is not on the page a reader sees.
+    """
     paragraphs = paragraphs or read_paragraphs(tree)
     per_parent = paragraphs.chars
     main = paragraphs.main_block()
-    if main is None:
+    if main is None or _hidden(main):
         return []
     cls = (main.get("class") or "").strip()
     if not cls:
@@ -105,21 +120,59 @@ def body_parts(tree: Any, paragraphs: Paragraphs | None = None) -> list[Any]:
     for el, chars in per_parent.items():
         if el.tag != main.tag or (el.get("class") or "").strip() != cls or chars < MIN_PART_CHARS:
             continue
-        if el is not main and not near.intersection(_ancestors(el, MAX_COMMON_DEPTH)):
+        if el is not main and (not near.intersection(_ancestors(el, MAX_COMMON_DEPTH)) or _hidden(el)):
             continue
         parts.append(el)
     # no part may sit inside another one (a nested block is already inside its parent's text)
     parts = [el for el in parts if not any(other in _ancestors(el, 50) for other in parts if other is not el)]
-    order = {el: i for i, el in enumerate(tree.iter())} if len(parts) > 1 else {}
+    # parts share their tag: document order among elements of that tag is enough
+    order = {el: i for i, el in enumerate(tree.iter(main.tag))} if len(parts) > 1 else {}
     return sorted(parts, key=lambda el: order.get(el, 0))
+
+
+def _is_article_unit(el: Any) -> bool:
+    return el.tag == "article" or bool(_ITEM_ARTICLE.search(el.get("itemtype") or ""))
 
 
 def _article_unit(el: Any) -> Any | None:
     """The nearest enclosing ``<article>`` or schema.org article/posting item, if any."""
-    for node in el.iterancestors():
-        if node.tag == "article" or _ITEM_ARTICLE.search(node.get("itemtype") or ""):
-            return node
-    return None
+    return next((node for node in el.iterancestors() if _is_article_unit(node)), None)
+
+
+def _unit_kind(el: Any) -> tuple[str, str] | None:
+    """Tag and class of the article unit ``el`` (a paragraph block) belongs to, itself included."""
+    unit = el if _is_article_unit(el) else _article_unit(el)
+    return None if unit is None else (unit.tag, " ".join((unit.get("class") or "").split()))
+
+
+def other_posts_share(paragraphs: Paragraphs, kept: str, fuller: str) -> float:
+    """Share of what ``fuller`` adds to ``kept`` that is other posts: cards of a kind the article is not.
+
+    Related posts arrive as a row of article units (``<article>`` or schema.org items) of their own
+    kind, each a teaser of another page; a list article or a live blog holds its own sections in
+    units of one kind, the kind its first part came in. So paragraph text ``fuller`` brings from at
+    least two units of a kind none of ``kept``'s paragraphs sits in is taken for other posts; the
+    share is 0 when ``kept`` does not even hold the page's main paragraph block (it is not the article).
+    """
+    main = paragraphs.main_block()
+    if main is None or paragraphs.probes.get(main, "\0") not in " ".join(kept.split()):
+        return 0.0
+    flat_kept, flat_fuller = " ".join(kept.split()), " ".join(fuller.split())
+    kept_kinds: set[tuple[str, str] | None] = set()
+    added: list[tuple[int, tuple[str, str] | None, Any]] = []
+    for el, chars in paragraphs.chars.items():
+        probe = paragraphs.probes.get(el, "")
+        if len(probe) < PROBE_CHARS // 2:
+            continue
+        if probe in flat_kept:
+            kept_kinds.add(_unit_kind(el))
+        elif probe in flat_fuller:
+            added.append((chars, _unit_kind(el), el))
+    foreign = [(chars, el) for chars, kind, el in added if kind is not None and kind not in kept_kinds]
+    units = {_article_unit(el) if not _is_article_unit(el) else el for _, el in foreign}
+    if len(units) < 2:
+        return 0.0
+    return sum(chars for chars, _ in foreign) / max(1, sum(chars for chars, _, _ in added))
 
 
 def _common_ancestor(parts: list[Any]) -> Any | None:

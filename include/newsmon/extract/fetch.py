@@ -25,7 +25,7 @@ from newsmon.http.politeness import HostDeferred, HostLimiter, host_key
 
 if TYPE_CHECKING:
     from newsmon.extract.boilerplate import BoilerplateMemory
-    from newsmon.extract.robots import RobotsCache
+    from newsmon.extract.robots import RobotsCache, RobotsDecision
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,11 @@ def fetch_article(
         return _fallback(url, url, FetchFailure(ArticleError.INTERNAL, type(exc).__name__), summary, title)
 
 
+def _refusal(decision: RobotsDecision) -> FetchFailure:
+    """Why robots.txt refused: every refusal carries its reason, a bare one reads as disallowed."""
+    return decision.failure or FetchFailure(ArticleError.ROBOTS_DISALLOWED)
+
+
 def _fetch_article(
     url: str,
     policy: HttpPolicy,
@@ -159,7 +164,7 @@ def _fetch_article(
     if robots is not None:
         decision = robots.check(url)
         if not decision.allowed:
-            return _fallback(url, url, decision.failure, summary, title)
+            return _fallback(url, url, _refusal(decision), summary, title)
         if limiter is not None:
             limiter.note_crawl_delay(host_key(url), decision.crawl_delay)
 
@@ -175,7 +180,7 @@ def _fetch_article(
     if robots is not None and final_url != url:
         decision = robots.check(final_url)  # a redirect may lead to a host (or path) that says no
         if not decision.allowed:
-            return _fallback(url, final_url, decision.failure, summary, title, result.status)
+            return _fallback(url, final_url, _refusal(decision), summary, title, result.status)
 
     body = result.body
     if not body.strip():

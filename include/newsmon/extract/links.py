@@ -18,6 +18,8 @@ from typing import Any
 LINKED_SHARE = 0.5
 # A link text may start this many words into the line.
 MAX_OFFSET = 3
+# A link this many words long at the start of a list item is a headline (shorter: "More", "Read on").
+HEADLINE_MIN_WORDS = 3
 _WORDS = re.compile(r"\w+", re.UNICODE)
 
 
@@ -27,16 +29,23 @@ def words(text: str) -> list[str]:
 
 
 def _link_index(tree: Any) -> dict[str, list[list[str]]]:
-    """The page's link texts (as word lists), indexed by their first word."""
+    """The page's link texts (as word lists), indexed by their first word.
+
+    A page repeats many links (a menu in the header and the footer, "More" under every teaser), so a
+    text is split into words once.
+    """
     index: defaultdict[str, list[list[str]]] = defaultdict(list)
-    seen: set[tuple[str, ...]] = set()
+    seen: set[str] = set()
     for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
+        href = a.get("href")
+        href = href.strip() if href else ""
         if not href or href.startswith(("#", "javascript:")):
             continue  # a jump within the page (a table of contents) is not navigation away
-        found = words("".join(a.itertext()))
-        if found and (key := tuple(found)) not in seen:
-            seen.add(key)
+        text = a.text_content()
+        if text in seen:
+            continue
+        seen.add(text)
+        if found := words(text):
             index[found[0]].append(found)
     return index
 
@@ -53,14 +62,42 @@ def link_share(line_words: list[str], index: dict[str, list[list[str]]]) -> floa
     return best / len(line_words)
 
 
+def leading_link_words(line_words: list[str], index: dict[str, list[list[str]]]) -> int:
+    """Words of the longest link text that ``line_words`` opens with (0 when it opens with none)."""
+    if not line_words:
+        return 0
+    return max(
+        (len(anchor) for anchor in index.get(line_words[0], ()) if line_words[: len(anchor)] == anchor),
+        default=0,
+    )
+
+
+class PageLinks:
+    """The page's link texts, scanned on first use only, and the two questions asked of them."""
+
+    def __init__(self, tree: Any) -> None:
+        self._tree = tree
+        self._index: dict[str, list[list[str]]] | None = None
+
+    @property
+    def index(self) -> dict[str, list[list[str]]]:
+        if self._index is None:
+            self._index = _link_index(self._tree)
+        return self._index
+
+    def is_linked(self, text: str) -> bool:
+        """Was this text (mostly) a link on the page?"""
+        return link_share(words(text), self.index) >= LINKED_SHARE
+
+    def opens_with_headline_link(self, text: str) -> bool:
+        """Does this text open with a linked headline (a link of ``HEADLINE_MIN_WORDS`` words or more)?
+
+        A teaser of another story is its linked headline followed by a plain summary ("Ferry fares to
+        rise" + "The operator blames fuel costs"): the link opens the text but need not cover half of it.
+        """
+        return leading_link_words(words(text), self.index) >= HEADLINE_MIN_WORDS
+
+
 def linked_text_lookup(tree: Any) -> Callable[[str], bool]:
     """A test "was this text (mostly) a link on the page?", whose page scan runs on first use only."""
-    index: dict[str, list[list[str]]] | None = None
-
-    def is_linked(text: str) -> bool:
-        nonlocal index
-        if index is None:
-            index = _link_index(tree)
-        return link_share(words(text), index) >= LINKED_SHARE
-
-    return is_linked
+    return PageLinks(tree).is_linked

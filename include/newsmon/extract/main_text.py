@@ -1,8 +1,9 @@
 """The main text of a page: trafilatura's fast extraction, and its full cascade when that may be incomplete.
 
 trafilatura's fast mode runs its own extractor only; the full cascade also compares the result with
-readability and jusText and takes theirs when it holds clearly more. The cascade costs about half as
-much again, and on most pages changes nothing, so it runs only when the fast result may be incomplete:
+readability and jusText and takes theirs when it holds clearly more. The comparison costs about half
+as much again, and on most pages changes nothing, so it runs only when the fast result may be
+incomplete (on the fast run's own first stage, see :mod:`.cascade`):
 
 - it is short (under ``FULL_BELOW_CHARS``), where the comparison most often finds the article;
 - the page holds blocks of paragraph text the fast result lacks, more of it than the result holds
@@ -18,16 +19,15 @@ whatever composition the page used.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from typing import Any
 
-from trafilatura import bare_extraction
-
+from newsmon.extract.cascade import Cascade
 from newsmon.extract.containers import (
     Paragraphs,
     joined_copy,
     missing_chars,
     needs_join,
+    other_posts_share,
     read_paragraphs,
     split_body_chars,
 )
@@ -42,16 +42,8 @@ MISSING_SHARE = 1.0
 # navigation: the full cascade gets a second opinion.
 LISTY_MIN_LINES = 30
 LISTY_SHARE = 0.5
-
-
-def _run_trafilatura(tree: Any, url: str, *, fast: bool) -> str:
-    try:
-        document = bare_extraction(tree, url=url, fast=fast, include_comments=False, include_tables=True)
-    except Exception as exc:  # a library bug on one hostile page must not fail a batch
-        log.warning("trafilatura failed on %s: %s", url, exc)
-        return ""
-    text = (getattr(document, "text", None) or "").strip()
-    return unicodedata.normalize("NFC", text)
+# The full cascade's result is refused when more than this share of what it adds is other posts.
+OTHER_POSTS_SHARE = 0.5
 
 
 def _listy(text: str) -> float:
@@ -72,14 +64,25 @@ def may_be_incomplete(text: str, paragraphs: Paragraphs) -> bool:
 
 
 def _cascade(tree: Any, url: str, paragraphs: Paragraphs) -> str:
-    text = _run_trafilatura(tree, url, fast=True)
+    try:
+        cascade = Cascade(tree, url)
+        text = cascade.fast_text
+    except Exception as exc:  # a library bug on one hostile page must not fail a batch
+        log.warning("trafilatura failed on %s: %s", url, exc)
+        return ""
     if not may_be_incomplete(text, paragraphs):
         return text
-    fuller = _run_trafilatura(tree, url, fast=False)
+    try:
+        fuller = cascade.full_text
+    except Exception as exc:
+        log.warning("trafilatura's comparison failed on %s: %s", url, exc)
+        return text
     if not fuller:
         return text
     if _listy(text) > LISTY_SHARE and _listy(fuller) >= _listy(text):
         return text  # the second opinion is no less of a menu
+    if other_posts_share(paragraphs, text, fuller) > OTHER_POSTS_SHARE:
+        return text  # what it adds are teasers of other posts
     return fuller
 
 
