@@ -14,7 +14,7 @@ from functools import cached_property
 
 from newsmon.stories.anchors import Anchors, anchors
 from newsmon.stories.config import FoldConfig
-from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, segment
+from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, is_number, lead_figures, segment
 from newsmon.stories.fingerprints import despace, shingles
 
 
@@ -53,6 +53,11 @@ class Features:
     @cached_property
     def anchors(self) -> Anchors:
         return anchors(self.text, toks=self.tokens, lang=self.base_lang or None)
+
+    @cached_property
+    def figures(self) -> frozenset[str]:
+        """Every figure of the text: as digits, and those written as words (see `anchors`)."""
+        return frozenset(t for t in self.tokens if is_number(t)) | frozenset(self.anchors.figures)
 
     @property
     def base_lang(self) -> str:
@@ -111,6 +116,11 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     if not ev.lead:
         # Whatever else they share (background paragraphs, a quote), their openings differ.
         return Verdict(False, "lead-differs", ev)
+    within_update = gap is not None and gap <= cfg.update_window_days
+    if not within_update and (_lead_figure_missing(a, b, cfg) or _lead_figure_missing(b, a, cfg)):
+        # The lead's count is the news ("706 people returned"); another text that never gives it
+        # reports another event, unless it is a later version of the same hours (a toll updated).
+        return Verdict(False, "lead-figures-differ", ev)
     if ev.figures_differ and ev.figures_differ * cfg.figures_differ_weight > ev.figures_agree:
         return Verdict(False, "figures-differ", ev)
     if ev.figures_differ and gap is not None and gap > cfg.update_window_days:
@@ -123,3 +133,8 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     if ev.coverage >= cfg.copy_coverage and unchanged:
         return Verdict(True, "copy", ev)
     return Verdict(False, "rewritten" if ev.coverage >= cfg.copy_coverage else "different", ev)
+
+
+def _lead_figure_missing(x: Features, y: Features, cfg: FoldConfig) -> bool:
+    """Does the lead of `x` give a count that `y` never gives?"""
+    return bool(lead_figures(x.segmented, cfg.currency_reach, cfg.lead_count_min) - y.figures)

@@ -111,6 +111,12 @@ class FoldConfig:
     # ...or when any figure differs between copies published more than a day apart (the same wire's
     # story on two days is two stories; an update comes within hours).
     update_window_days: float = 1.0
+    # ...and a count in one text's lead (the news: "706 people returned", a magnitude of 5.7) that the
+    # other text never gives marks another event reported with the same template (the next
+    # repatriation, the next quake), unless both were published within `update_window_days` (an
+    # update changes the toll). Counts start at 32: smaller whole numbers are days of the month and
+    # hours, which copies restate freely ("on Tuesday" / "on 5 July"); years are left out.
+    lead_count_min: float = 32.0
     # Amounts with a currency word within 2 words (CHF 5 million / 4.6 million euros) are left out:
     # regional editions convert them, which does not make another story.
     currency_reach: int = 2

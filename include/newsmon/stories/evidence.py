@@ -54,8 +54,13 @@ CURRENCY_WORDS = frozenset(_CURRENCY_TEXT.split())
 _TOKEN_RE = re.compile(r"\d+(?:[.,  ]\d+)*|[^\W\d]+")
 # A sentence ends at . ! ? … (Latin, Arabic, CJK forms) before a space, at a line break, or where a
 # lower-case word's full stop runs straight into a capital ("...Darmanin..A detenção": paragraph
-# breaks an extractor or a republisher lost).
-_SENTENCE_RE = regex.compile(r"(?<=[.!?…؟。！？])\s+|\s*\n\s*|(?<=\p{Ll}{2}[.!?…]+)(?=\p{Lu})")
+# breaks an extractor or a republisher lost). Not after an abbreviation's full stop: a single letter
+# (initials, "U.S.", "p.m.", "В. Путин") or a capitalised word of two or three letters ("Gov.",
+# "Lt.", "Col.", "Dr.", "Jan."); cutting there made "WASHINGTON (AP) — The U.S." a wire story's lead.
+# A sentence that really ends in such a word is joined to the next one, which costs little.
+_SENTENCE_RE = regex.compile(
+    r"(?<=[.!?…؟。！？])(?<!\b\p{L}\.)(?<!\b\p{Lu}\p{Ll}{1,2}\.)\s+|\s*\n\s*|(?<=\p{Ll}{2}[.!?…]+)(?=\p{Lu})"
+)
 
 
 # How a sentence of running text ends (a headline or teaser line usually has no full stop).
@@ -80,18 +85,32 @@ def _prepare(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_CURRENCY_SIGNS)
 
 
-def _tokens_and_anchors(text: str) -> tuple[list[str], list[bool]]:
-    """Case-folded words and normalised figures of a `_prepare`d text, and for each whether it is an
-    anchor: a figure, or a capitalised word that does not open the text (a name, in the scripts that
-    have capitals)."""
+#: Double quotation marks of the languages newsmon reads. Each one toggles "inside a quote": opening
+#: and closing forms differ by language („...“, “...”, «...», »...«), so the position decides, not
+#: the form. Single quotes are left out: they double as apostrophes (l’aide, don’t).
+QUOTE_MARKS = frozenset('"“”„«»‹›')
+
+
+def _tokens_and_anchors(text: str, inside: bool = False) -> tuple[list[str], list[bool], list[bool], bool]:
+    """Case-folded words and normalised figures of a `_prepare`d text; for each whether it is an
+    anchor (a figure, or a capitalised word that does not open the text: a name, in the scripts that
+    have capitals) and whether it stands inside quotation marks (`inside`: the text starts inside a
+    quote); and whether the text ends inside one."""
     out: list[str] = []
     anchor: list[bool] = []
-    for raw in _TOKEN_RE.findall(text):
+    quoted: list[bool] = []
+    pos = 0
+    for m in _TOKEN_RE.finditer(text):
+        inside ^= sum(ch in QUOTE_MARKS for ch in text[pos : m.start()]) % 2 == 1
+        pos = m.end()
+        raw = m.group(0)
         tok = number_key(raw) if raw[0].isdigit() else raw.casefold().replace("ё", "е").replace("_", "")
         if tok:
             anchor.append(raw[0].isdigit() or (bool(out) and raw[0].isupper()))
+            quoted.append(inside)
             out.append(tok)
-    return out, anchor
+    inside ^= sum(ch in QUOTE_MARKS for ch in text[pos:]) % 2 == 1
+    return out, anchor, quoted, inside
 
 
 def tokens(text: str) -> list[str]:
@@ -118,6 +137,7 @@ class Segmented:
     lead_end: int = 0  # ...and where it ends
     anchors: tuple[bool, ...] = ()  # for each token: a figure or a name (see `_tokens_and_anchors`)
     body_text: str = ""  # the text from the body's start on (at most `BODY_TEXT_CHARS` of it)
+    quoted: tuple[bool, ...] = ()  # for each token: inside quotation marks (a quote ends at a line end)
 
     @property
     def sentences(self) -> list[str]:
@@ -133,21 +153,29 @@ def segment(text: str, min_words: int) -> Segmented:
     text = _prepare(text)
     toks: list[str] = []
     anchors: list[bool] = []
+    quoted: list[bool] = []
     spans: list[tuple[int, int]] = []
     body: tuple[int, int] | None = None
     body_char = 0
+    inside = False
+    end = 0
     for start, part in _parts(text):
-        got, marks = _tokens_and_anchors(part)
+        if "\n" in text[end:start]:
+            inside = False  # an unclosed quote does not run past its paragraph
+        end = start + len(part)
+        got, marks, in_quote, inside = _tokens_and_anchors(part, inside)
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
             if body is None and _PROSE_END_RE.search(part):
                 body, body_char = spans[-1], start
         toks.extend(got)
         anchors.extend(marks)
+        quoted.extend(in_quote)
     if body is None:
         body = spans[0] if spans else (0, len(toks))
         body = (0, body[1])
-    return Segmented(toks, spans, *body, tuple(anchors), text[body_char : body_char + BODY_TEXT_CHARS])
+    body_text = text[body_char : body_char + BODY_TEXT_CHARS]
+    return Segmented(toks, spans, *body, tuple(anchors), body_text, tuple(quoted))
 
 
 def _parts(text: str):
@@ -210,6 +238,21 @@ def figures_in(toks: list[str], lo: int, hi: int, reach: int) -> list[str]:
     return [t for i in range(lo, hi) if is_number(t := toks[i]) and not _near_currency(toks, i, reach)]
 
 
+def _is_count(figure: str, min_value: float) -> bool:
+    """A figure that tells one event from another: a decimal (a magnitude, a rate) or a whole number
+    of at least `min_value`, and no year. Smaller whole numbers are days of the month, hours and the
+    like, which copies restate freely ("on Tuesday" / "on 5 July")."""
+    if "." in figure:
+        return True
+    value = int(figure)
+    return value >= min_value and not 1900 <= value <= 2100
+
+
+def lead_figures(x: Segmented, reach: int, min_value: float) -> set[str]:
+    """The counts in the lead sentence of `x` (money amounts left out, see `figures_in`)."""
+    return {f for f in figures_in(x.tokens, x.body, x.lead_end, reach) if _is_count(f, min_value)}
+
+
 @dataclass(frozen=True)
 class Alignment:
     """The evidence for one pair of texts, measured on the shorter one (`a`)."""
@@ -249,6 +292,10 @@ class LeadRule:
     reach_share: float  # ...or within this share of its body, whichever is more
 
 
+def _quoted(x: Segmented, i: int) -> bool:
+    return bool(x.quoted) and x.quoted[i]
+
+
 def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_chain: int) -> bool:
     """Is the lead of `x` (the first sentence of its body, at most `rule.words` of it) mostly found in
     the opening stretch of `y`, with its names and figures?
@@ -274,8 +321,12 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
         for (i, j, n), (i2, j2, _) in zip(c.blocks, c.blocks[1:], strict=False):
             if any(x.anchors[lo + i + n : lo + i2]) and any(y.anchors[j + n : j2]):
                 replaced += 1
-        for i, _, n in c.blocks:
-            matched[i : i + n] = b"\x01" * n
+        for i, j, n in c.blocks:
+            for k in range(n):
+                # A word quoted on one side only is one source (a statement, a post) quoted by one
+                # report and told in its own words by the other: two reports of it, not one copied.
+                if _quoted(x, lo + i + k) == _quoted(y, j + k):
+                    matched[i + k] = 1
     # Half of it, and three quarters of a chain's worth of words (a quarter may be edited): a short
     # generic lead ("the ministry announced on Monday the death of X") is said alike by everyone who
     # reports the event, so half of a short lead is not enough.
