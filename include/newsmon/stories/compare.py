@@ -84,7 +84,7 @@ def gap_days(a: datetime | None, b: datetime | None) -> float | None:
 
 def alignment(a: Features, b: Features, cfg: FoldConfig) -> Alignment:
     """The alignment evidence, measured on the shorter of the two texts."""
-    small, large = (a, b) if len(a.tokens) <= len(b.tokens) else (b, a)
+    small, large = (a, b) if a.segmented.content_words <= b.segmented.content_words else (b, a)
     return align(
         small.segmented,
         large.segmented,
@@ -94,7 +94,9 @@ def alignment(a: Features, b: Features, cfg: FoldConfig) -> Alignment:
         strong_score=cfg.sentence_strong,
         aligned_share=cfg.sentence_aligned_share,
         strong_share=cfg.sentence_strong_share,
-        lead=LeadRule(cfg.lead_words, cfg.lead_kept_share, cfg.lead_reach_words, cfg.lead_reach_share),
+        lead=LeadRule(
+            cfg.lead_words, cfg.lead_kept_share, cfg.lead_reach_words, cfg.lead_reach_share, cfg.lead_sentences
+        ),
         currency_reach=cfg.currency_reach,
     )
 

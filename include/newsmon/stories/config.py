@@ -87,6 +87,11 @@ class FoldConfig:
     # story that reaches another's lead only in its second half (a follow-up recapping it) or shares
     # only later paragraphs (background) is not a copy of it.
     lead_words: int = 30
+    # The lead sentence is one of the body's first 2 prose sentences: the first may be a standfirst,
+    # a photo caption, an archive notice or a credit line ("originally published by ... reprinted
+    # with permission") that only one site has. Two, not more: the third is usually background, which
+    # stories of one topic share.
+    lead_sentences: int = 2
     lead_kept_share: float = 0.5
     lead_reach_words: int = 80
     lead_reach_share: float = 0.5

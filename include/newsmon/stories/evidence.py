@@ -122,6 +122,9 @@ def is_number(token: str) -> bool:
     return token[0].isdigit()
 
 
+#: How many of the body's first prose sentences `segment` keeps as possible leads (see `LeadRule`).
+MAX_LEADS = 3
+
 #: How much of the body's text `segment` keeps (the lead buckets hash its first few hundred letters).
 BODY_TEXT_CHARS = 2000
 
@@ -138,6 +141,15 @@ class Segmented:
     anchors: tuple[bool, ...] = ()  # for each token: a figure or a name (see `_tokens_and_anchors`)
     body_text: str = ""  # the text from the body's start on (at most `BODY_TEXT_CHARS` of it)
     quoted: tuple[bool, ...] = ()  # for each token: inside quotation marks (a quote ends at a line end)
+    #: The token ranges of the body's running text: its sentences that end as prose, from the body's
+    #: start on (menus, related headlines, captions and credits around it are each site's own).
+    content: tuple[tuple[int, int], ...] = ()
+    #: The body's first sentences that end as prose (at least `min_words` words), the lead first.
+    leads: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def content_words(self) -> int:
+        return sum(e - s for s, e in self.content) if self.content else len(self.tokens)
 
     @property
     def sentences(self) -> list[str]:
@@ -155,6 +167,8 @@ def segment(text: str, min_words: int) -> Segmented:
     anchors: list[bool] = []
     quoted: list[bool] = []
     spans: list[tuple[int, int]] = []
+    prose: list[tuple[int, int]] = []
+    leads: list[tuple[int, int]] = []
     body: tuple[int, int] | None = None
     body_char = 0
     inside = False
@@ -164,10 +178,16 @@ def segment(text: str, min_words: int) -> Segmented:
             inside = False  # an unclosed quote does not run past its paragraph
         end = start + len(part)
         got, marks, in_quote, inside = _tokens_and_anchors(part, inside)
+        ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None
+        if ends_as_prose:
+            prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
-            if body is None and _PROSE_END_RE.search(part):
-                body, body_char = spans[-1], start
+            if ends_as_prose:
+                if body is None:
+                    body, body_char = spans[-1], start
+                if len(leads) < MAX_LEADS:
+                    leads.append(spans[-1])
         toks.extend(got)
         anchors.extend(marks)
         quoted.extend(in_quote)
@@ -175,7 +195,8 @@ def segment(text: str, min_words: int) -> Segmented:
         body = spans[0] if spans else (0, len(toks))
         body = (0, body[1])
     body_text = text[body_char : body_char + BODY_TEXT_CHARS]
-    return Segmented(toks, spans, *body, tuple(anchors), body_text, tuple(quoted))
+    content = tuple(r for r in prose if r[0] >= body[0]) or ((0, len(toks)),)
+    return Segmented(toks, spans, *body, tuple(anchors), body_text, tuple(quoted), content, tuple(leads))
 
 
 def _parts(text: str):
@@ -290,6 +311,7 @@ class LeadRule:
     kept_share: float  # ...of which at least this share inside chains
     reach_words: int  # ...found in the other text within this many words of its body's start
     reach_share: float  # ...or within this share of its body, whichever is more
+    sentences: int = 1  # the lead is one of the body's first this many prose sentences
 
 
 def _quoted(x: Segmented, i: int) -> bool:
@@ -297,8 +319,8 @@ def _quoted(x: Segmented, i: int) -> bool:
 
 
 def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_chain: int) -> bool:
-    """Is the lead of `x` (the first sentence of its body, at most `rule.words` of it) mostly found in
-    the opening stretch of `y`, with its names and figures?
+    """Is the lead of `x` (a sentence among the first `rule.sentences` of its body, at most `rule.words`
+    of it) mostly found in the opening stretch of `y`, with its names and figures?
 
     A copy rewords a lead's common words (a spinner swaps them, an editor trims) but keeps most of its
     names and figures; an outlet's template for another event keeps the common words and replaces
@@ -308,7 +330,17 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
     Aligned on its own, not read off the two texts' global alignment: a copy may move a block (an
     info box, a photo caption) before or after the lead, which a single monotone alignment cannot
     follow. The stretch of `y` searched is its headlines and captions, then the first of its body."""
-    lo, hi = x.body, min(x.lead_end, x.body + rule.words)
+    leads = [(x.body, x.lead_end)]
+    # A later sentence stands in for a first one that was a standfirst, a caption or a notice only
+    # when it reads as a lead: the reporter's own words (not a quotation, which two reports of one
+    # statement share) with more of the story after it (not an embedded post closing the text).
+    for lo, hi in x.leads[1 : rule.sentences]:
+        if hi < x.content[-1][1] and 2 * sum(_quoted(x, i) for i in range(lo, hi)) < hi - lo:
+            leads.append((lo, hi))
+    return any(_lead_found(x, lo, min(hi, lo + rule.words), y, rule, max_gap, min_chain) for lo, hi in leads)
+
+
+def _lead_found(x: Segmented, lo: int, hi: int, y: Segmented, rule: LeadRule, max_gap: int, min_chain: int) -> bool:
     window = x.tokens[lo:hi]
     if not window:
         return False
@@ -370,7 +402,9 @@ def align(
         common = LCSseq.similarity(fa, fb) if fa and fb else 0
         agree += common
         differ += min(len(fa), len(fb)) - common
-    coverage = sum(a_mask) / len(a_toks)
+    # Measured on the running text: a copy under another site's menus and related headlines is
+    # still a copy, and two reports sharing such lines are not.
+    coverage = sum(sum(a_mask[s:e]) for s, e in a.content) / (a.content_words or 1)
     shares = [sum(a_mask[s:e]) / (e - s) for s, e in a.spans]
     best_a, _ = sentence_scores(a_sents, b.sentences)
     kept = opening_kept(a, b, lead, max_gap, min_chain) or opening_kept(b, a, lead, max_gap, min_chain)
