@@ -30,6 +30,7 @@ evidence here is about aligned order, computed with rapidfuzz (C, bit-parallel):
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -91,6 +92,9 @@ def _prepare(text: str) -> str:
 QUOTE_MARKS = frozenset('"“”„«»‹›')
 
 
+_QUOTE_RE = re.compile("[" + "".join(sorted(QUOTE_MARKS)) + "]")
+
+
 def _tokens_and_anchors(text: str, inside: bool = False) -> tuple[list[str], list[bool], list[bool], bool]:
     """Case-folded words and normalised figures of a `_prepare`d text; for each whether it is an
     anchor (a figure, or a capitalised word that does not open the text: a name, in the scripts that
@@ -98,19 +102,19 @@ def _tokens_and_anchors(text: str, inside: bool = False) -> tuple[list[str], lis
     quote); and whether the text ends inside one."""
     out: list[str] = []
     anchor: list[bool] = []
+    marks = [m.start() for m in _QUOTE_RE.finditer(text)]
+    if marks:
+        raws = [(m.start(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+    else:  # most sentences quote nothing: no positions needed
+        raws = [(0, raw) for raw in _TOKEN_RE.findall(text)]
     quoted: list[bool] = []
-    pos = 0
-    for m in _TOKEN_RE.finditer(text):
-        inside ^= sum(ch in QUOTE_MARKS for ch in text[pos : m.start()]) % 2 == 1
-        pos = m.end()
-        raw = m.group(0)
+    for start, raw in raws:
         tok = number_key(raw) if raw[0].isdigit() else raw.casefold().replace("ё", "е").replace("_", "")
         if tok:
             anchor.append(raw[0].isdigit() or (bool(out) and raw[0].isupper()))
-            quoted.append(inside)
+            quoted.append(inside ^ (bisect.bisect(marks, start) % 2 == 1) if marks else inside)
             out.append(tok)
-    inside ^= sum(ch in QUOTE_MARKS for ch in text[pos:]) % 2 == 1
-    return out, anchor, quoted, inside
+    return out, anchor, quoted, inside ^ (len(marks) % 2 == 1)
 
 
 def tokens(text: str) -> list[str]:
