@@ -50,6 +50,17 @@ class Features:
         """The despaced opening of the body (headline and teaser lines skipped): what lead buckets hash."""
         return despace(self.segmented.body_text)[: self.lead_chars]
 
+    def probe_flats(self, sentences: int) -> list[str]:
+        """Despaced openings that start at the body's 2nd, 3rd... prose sentence (up to `sentences`):
+        what a copy under a standfirst, a caption or an aggregator's summary probes the lead buckets
+        with, to find the article whose lead its opening repeats."""
+        seg = self.segmented
+        return [
+            despace(seg.body_text[off:])[: self.lead_chars]
+            for off in seg.lead_offsets[1:sentences]
+            if off < len(seg.body_text)
+        ]
+
     @cached_property
     def anchors(self) -> Anchors:
         return anchors(self.text, toks=self.tokens, lang=self.base_lang or None)

@@ -34,6 +34,10 @@ class FoldConfig:
     lead_chars: int = 300
     lead_bands: int = 12
     lead_rows: int = 3
+    # A copy also probes the lead buckets with openings starting at its 2nd... 5th prose sentence (not
+    # stored, only looked up): an aggregator's page puts summary bullets before the lead it repeats,
+    # a republisher an archive notice or a credit line. Five: a summary runs to three or four bullets.
+    lead_probe_sentences: int = 5
     # Anchor buckets (figures and transliterated names, see anchors.py): they find spun copies, whose
     # 8-grams a spinner broke, and other languages' reports, which share no 8-grams at all. 12 bands
     # of 2 rows find a pair sharing 40% of its anchors with probability 0.88 and a translation whose

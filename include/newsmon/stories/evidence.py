@@ -126,8 +126,13 @@ def is_number(token: str) -> bool:
     return token[0].isdigit()
 
 
-#: How many of the body's first prose sentences `segment` keeps as possible leads (see `LeadRule`).
-MAX_LEADS = 3
+#: How many of the body's first prose sentences `segment` keeps as possible leads (see `LeadRule`)
+#: and as the starts of the windows a copy probes the lead buckets with (see `fold`).
+MAX_LEADS = 5
+
+#: A line this long is running text even without its full stop (an excerpt cut mid-sentence, a
+#: paragraph whose stop the extractor lost): headlines, menu entries and related links are shorter.
+RUNNING_LINE_WORDS = 20
 
 #: How much of the body's text `segment` keeps (the lead buckets hash its first few hundred letters).
 BODY_TEXT_CHARS = 2000
@@ -150,6 +155,8 @@ class Segmented:
     content: tuple[tuple[int, int], ...] = ()
     #: The body's first sentences that end as prose (at least `min_words` words), the lead first.
     leads: tuple[tuple[int, int], ...] = ()
+    #: Where each of `leads` starts in `body_text` (characters).
+    lead_offsets: tuple[int, ...] = ()
 
     @property
     def content_words(self) -> int:
@@ -173,6 +180,7 @@ def segment(text: str, min_words: int) -> Segmented:
     spans: list[tuple[int, int]] = []
     prose: list[tuple[int, int]] = []
     leads: list[tuple[int, int]] = []
+    lead_starts: list[int] = []
     body: tuple[int, int] | None = None
     body_char = 0
     inside = False
@@ -183,7 +191,7 @@ def segment(text: str, min_words: int) -> Segmented:
         end = start + len(part)
         got, marks, in_quote, inside = _tokens_and_anchors(part, inside)
         ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None
-        if ends_as_prose:
+        if ends_as_prose or len(got) >= RUNNING_LINE_WORDS:
             prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
@@ -192,6 +200,7 @@ def segment(text: str, min_words: int) -> Segmented:
                     body, body_char = spans[-1], start
                 if len(leads) < MAX_LEADS:
                     leads.append(spans[-1])
+                    lead_starts.append(start)
         toks.extend(got)
         anchors.extend(marks)
         quoted.extend(in_quote)
@@ -200,7 +209,10 @@ def segment(text: str, min_words: int) -> Segmented:
         body = (0, body[1])
     body_text = text[body_char : body_char + BODY_TEXT_CHARS]
     content = tuple(r for r in prose if r[0] >= body[0]) or ((0, len(toks)),)
-    return Segmented(toks, spans, *body, tuple(anchors), body_text, tuple(quoted), content, tuple(leads))
+    offsets = tuple(start - body_char for start in lead_starts)
+    return Segmented(
+        toks, spans, *body, tuple(anchors), body_text, tuple(quoted), content, tuple(leads), offsets
+    )
 
 
 def _parts(text: str):
@@ -392,7 +404,12 @@ def align(
     of its words are equal), or the share of its words inside chains (a sentence split in two, or
     two sentences joined, scores low on similarity but stays inside one chain)."""
     a_toks, b_toks = a.tokens, b.tokens
-    a_sents = a.sentences
+    # The sentences of the running text (see `Segmented.content`), if it has any that end as prose:
+    # a site's headline, menu and sidebar lines are its own, and two reports sharing them share no
+    # story (nor does a copy lose any by having other ones).
+    prose = set(a.content)
+    a_spans = [sp for sp in a.spans if sp in prose] or a.spans
+    a_sents = [" ".join(a_toks[s:e]) for s, e in a_spans]
     if not a_toks or not b_toks:
         return Alignment(0.0, len(a_sents), 0, 0, 0.0, False, 0, 0)
     found = chains(a_toks, b_toks, max_gap, min(min_chain, max(3, len(a_toks) // 2)))
@@ -409,13 +426,13 @@ def align(
     # Measured on the running text: a copy under another site's menus and related headlines is
     # still a copy, and two reports sharing such lines are not.
     coverage = sum(sum(a_mask[s:e]) for s, e in a.content) / (a.content_words or 1)
-    shares = [sum(a_mask[s:e]) / (e - s) for s, e in a.spans]
+    shares = [sum(a_mask[s:e]) / (e - s) for s, e in a_spans]
     best_a, _ = sentence_scores(a_sents, b.sentences)
     kept = opening_kept(a, b, lead, max_gap, min_chain) or opening_kept(b, a, lead, max_gap, min_chain)
     is_aligned = [s >= aligned_score or c >= aligned_share for s, c in zip(best_a, shares, strict=True)]
     is_strong = [s >= strong_score or c >= strong_share for s, c in zip(best_a, shares, strict=True)]
     # The share is of the body's sentences: headline and teaser lines are each republisher's own.
-    sizes = [e - s if s >= a.body else 0 for s, e in a.spans]
+    sizes = [e - s if s >= a.body else 0 for s, e in a_spans]
     return Alignment(
         coverage=coverage,
         sentences=len(a_sents),

@@ -179,12 +179,16 @@ def fingerprint(
     period: int = 0,
     anchor_n_bands: int = 0,
     anchor_rows: int = 0,
+    probe_lead_sets: Sequence[set[int]] = (),
 ) -> Fingerprint:
     """The copy's fingerprints. `flat`, `shingle_set` and `lead_set` may be passed when the caller has
     them already (the fold stage compares on the same sets), so they are not computed twice; they must
     be `despace(text)`, `shingles(flat, k)` and the shingles of the lead (the fold stage hashes the
     opening of the body, after headline lines: `compare.Features.lead_flat`). `anchor_keys` (see
-    `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets."""
+    `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets. `probe_lead_sets`
+    (shingles of openings that start at later sentences) are looked up in the lead buckets but not
+    stored: a copy whose own lead is a standfirst or an aggregator's summary finds the article whose
+    lead it repeats further down; storing them too would multiply every copy's lead buckets."""
     flat = despace(text or "") if flat is None else flat
     if not flat:
         return Fingerprint(None, None, 0, ())
@@ -196,6 +200,10 @@ def fingerprint(
         lead_blob = signature_bytes(minhash(lead, lead_bands * lead_rows, seed=2))
         all_bands += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(lead_blob, lead_bands, lead_rows)]
     probes = list(all_bands)
+    if lead_chars and lead_bands and lead_rows:
+        for window in probe_lead_sets:  # looked up, not stored: see `probe_lead_sets` above
+            blob_w = signature_bytes(minhash(window, lead_bands * lead_rows, seed=2))
+            probes += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(blob_w, lead_bands, lead_rows)]
     if anchor_keys and anchor_n_bands and anchor_rows:
         near = anchor_bands(anchor_keys, anchor_n_bands, anchor_rows, (period, period - 1, period + 1))
         all_bands += near[:anchor_n_bands]  # stored under its own period only

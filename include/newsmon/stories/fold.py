@@ -34,7 +34,13 @@ from sqlalchemy.orm import Session
 from newsmon.store import stories as store
 from newsmon.stories.compare import Features, compare
 from newsmon.stories.config import FoldConfig, load_config
-from newsmon.stories.fingerprints import estimated_jaccard, fingerprint, shingles
+from newsmon.stories.fingerprints import (
+    ANCHOR_BAND_OFFSET,
+    LEAD_BAND_OFFSET,
+    estimated_jaccard,
+    fingerprint,
+    shingles,
+)
 from newsmon.stories.links import LinkVerdict, compare_across
 from newsmon.stories.urls import url_key
 
@@ -152,7 +158,13 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Feature
     ids: list[int] = []
     if fp.text_hash:
         ids += store.copies_with_hash(session, fp.text_hash, copy.id, cfg.max_candidates)
-    ids += store.copies_sharing_buckets(session, fp.probes, copy.id, cfg.max_candidates)
+    hits = store.copies_sharing_buckets(
+        session, fp.probes, copy.id, cfg.max_candidates, marked=(LEAD_BAND_OFFSET, ANCHOR_BAND_OFFSET)
+    )
+    ids += [h.copy_id for h in hits]
+    # Openings that share a lead bucket are verified whatever the whole texts' signatures say: a
+    # short excerpt or an aggregator's page repeats a lead inside other material.
+    shared_opening = {h.copy_id for h in hits if h.marked_hits}
     ids += sorted(attributed_ids)
     if not ids:
         return result
@@ -172,6 +184,7 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Feature
         attributed = row.id in attributed_ids
         if (
             not attributed
+            and row.id not in shared_opening
             and row.text_hash != fp.text_hash
             and row.minhash
             and fp.minhash
@@ -226,6 +239,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         period=_period(copy, run.now, cfg.anchor_period_days),
         anchor_n_bands=cfg.anchor_bands,
         anchor_rows=cfg.anchor_rows,
+        probe_lead_sets=[shingles(f, cfg.shingle_chars) for f in mine.probe_flats(cfg.lead_probe_sentences)],
     )
     store.save_fingerprint(
         session,
