@@ -145,6 +145,10 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
         return Verdict(True, "attributed", ev)
     if ev.coverage >= cfg.copy_coverage and unchanged:
         return Verdict(True, "copy", ev)
+    # A spun copy: hardly a sentence left as it was, but most of them re-edited in the same order.
+    spun = ev.aligned >= max(cfg.spun_min_sentences, cfg.spun_aligned_share * ev.sentences)
+    if ev.coverage >= cfg.copy_coverage and spun:
+        return Verdict(True, "spun", ev)
     return Verdict(False, "rewritten" if ev.coverage >= cfg.copy_coverage else "different", ev)
 
 
