@@ -106,7 +106,11 @@ def alignment(a: Features, b: Features, cfg: FoldConfig) -> Alignment:
         aligned_share=cfg.sentence_aligned_share,
         strong_share=cfg.sentence_strong_share,
         lead=LeadRule(
-            cfg.lead_words, cfg.lead_kept_share, cfg.lead_reach_words, cfg.lead_reach_share, cfg.lead_sentences
+            cfg.lead_words,
+            cfg.lead_kept_share,
+            cfg.lead_reach_words,
+            cfg.lead_reach_share,
+            cfg.lead_sentences,
         ),
         currency_reach=cfg.currency_reach,
     )
@@ -126,7 +130,7 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     ev = alignment(a, b, cfg)
     if ev.coverage < min(cfg.copy_coverage, cfg.attributed_coverage):
         return Verdict(False, "different", ev)
-    if not ev.lead:
+    if not ev.lead and not _body_kept(ev, gap, cfg):
         # Whatever else they share (background paragraphs, a quote), their openings differ.
         return Verdict(False, "lead-differs", ev)
     within_update = gap is not None and gap <= cfg.update_window_days
@@ -155,3 +159,17 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
 def _lead_figure_missing(x: Features, y: Features, cfg: FoldConfig) -> bool:
     """Does the lead of `x` give a count that `y` never gives?"""
     return bool(lead_figures(x.segmented, cfg.currency_reach, cfg.lead_count_min) - y.figures)
+
+
+def _body_kept(ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
+    """A copy whose lead was rewritten (a newspaper rewording an agency's or a press office's first
+    sentence, a later take with a new top) keeps the rest of the story: most of the shorter text in
+    chains, most of its sentences almost unchanged, its figures agreeing and none replaced, and it
+    is not known to come days later (a story of another day reuses background, not the body)."""
+    return (
+        ev.coverage >= cfg.body_kept_coverage
+        and ev.strong >= max(cfg.copy_strong_sentences + 1, cfg.body_kept_strong_share * ev.sentences)
+        and ev.figures_agree >= cfg.body_kept_figures
+        and not ev.figures_differ
+        and (gap is None or gap <= cfg.update_window_days)
+    )

@@ -334,6 +334,11 @@ def _quoted(x: Segmented, i: int) -> bool:
     return bool(x.quoted) and x.quoted[i]
 
 
+def _quote_flags(x: Segmented) -> tuple[bool, ...]:
+    """For each token of `x`, whether it is quoted (all False when the text was built without flags)."""
+    return x.quoted if len(x.quoted) == len(x.tokens) else (False,) * len(x.tokens)
+
+
 def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_chain: int) -> bool:
     """Is the lead of `x` (a sentence among the first `rule.sentences` of its body, at most `rule.words`
     of it) mostly found in the opening stretch of `y`, with its names and figures?
@@ -346,22 +351,32 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
     Aligned on its own, not read off the two texts' global alignment: a copy may move a block (an
     info box, a photo caption) before or after the lead, which a single monotone alignment cannot
     follow. The stretch of `y` searched is its headlines and captions, then the first of its body."""
-    leads = [(x.body, x.lead_end)]
+    reach = int(max(rule.reach_words, rule.reach_share * (len(y.tokens) - y.body)))
+    lead = min(x.lead_end, x.body + rule.words)
+    if _lead_found(x, x.body, lead, y, y.body + reach + lead - x.body, max_gap, min_chain, rule):
+        return True
     # A later sentence stands in for a first one that was a standfirst, a caption or a notice only
     # when it reads as a lead: the reporter's own words (not a quotation, which two reports of one
-    # statement share) with more of the story after it (not an embedded post closing the text).
+    # statement share) with more of the story after it (not an embedded post closing the text), found
+    # among the other's first sentences as well (lead to lead: a sentence two stories share further
+    # down is background or a quote, not a lead).
+    y_opening = y.leads[min(rule.sentences, len(y.leads)) - 1][1] if y.leads else y.lead_end
     for lo, hi in x.leads[1 : rule.sentences]:
-        if hi < x.content[-1][1] and 2 * sum(_quoted(x, i) for i in range(lo, hi)) < hi - lo:
-            leads.append((lo, hi))
-    return any(_lead_found(x, lo, min(hi, lo + rule.words), y, rule, max_gap, min_chain) for lo, hi in leads)
+        reads_as_lead = hi < x.content[-1][1] and 2 * sum(_quoted(x, i) for i in range(lo, hi)) < hi - lo
+        window_end = min(hi, lo + rule.words)
+        if reads_as_lead and _lead_found(x, lo, window_end, y, y_opening, max_gap, min_chain, rule):
+            return True
+    return False
 
 
-def _lead_found(x: Segmented, lo: int, hi: int, y: Segmented, rule: LeadRule, max_gap: int, min_chain: int) -> bool:
+def _lead_found(
+    x: Segmented, lo: int, hi: int, y: Segmented, until: int, max_gap: int, min_chain: int, rule: LeadRule
+) -> bool:
+    """Is x.tokens[lo:hi] mostly found in y.tokens[:until]?"""
     window = x.tokens[lo:hi]
     if not window:
         return False
-    reach = int(max(rule.reach_words, rule.reach_share * (len(y.tokens) - y.body)))
-    region = y.tokens[: y.body + reach + len(window)]
+    region = y.tokens[:until]
     found = chains(window, region, max_gap, min(min_chain, max(3, len(window) // 2)))
     matched = bytearray(len(window))
     replaced = 0
@@ -413,11 +428,18 @@ def align(
     if not a_toks or not b_toks:
         return Alignment(0.0, len(a_sents), 0, 0, 0.0, False, 0, 0)
     found = chains(a_toks, b_toks, max_gap, min(min_chain, max(3, len(a_toks) // 2)))
+    qa, qb = _quote_flags(a), _quote_flags(b)
+    # 1: a word matched in the article's own words on both sides; 2: matched, but quoted on either
+    # side: the quoted source's words (a statement, a post), which two reports quoting it share (or
+    # one quotes and the other tells in its own words) without one being the other's copy.
     a_mask = bytearray(len(a_toks))
     agree = differ = 0
     for c in found:
-        for i, _, n in c.blocks:
-            a_mask[i : i + n] = b"\x01" * n
+        for i, j, n in c.blocks:
+            if any(qa[i : i + n]) or any(qb[j : j + n]):
+                a_mask[i : i + n] = bytes(2 if qa[i + k] or qb[j + k] else 1 for k in range(n))
+            else:
+                a_mask[i : i + n] = b"\x01" * n
         fa = figures_in(a_toks, c.a0, c.a1, currency_reach)
         fb = figures_in(b_toks, c.b0, c.b1, currency_reach)
         common = LCSseq.similarity(fa, fb) if fa and fb else 0
@@ -425,14 +447,28 @@ def align(
         differ += min(len(fa), len(fb)) - common
     # Measured on the running text: a copy under another site's menus and related headlines is
     # still a copy, and two reports sharing such lines are not.
-    coverage = sum(sum(a_mask[s:e]) for s, e in a.content) / (a.content_words or 1)
-    shares = [sum(a_mask[s:e]) / (e - s) for s, e in a_spans]
+    # The words a quotes count on neither side of the share (a text made of quotes is judged on the
+    # rest; one made only of quotes on all of it).
+    narrative = sum(e - s - sum(qa[s:e]) for s, e in a.content)
+    if narrative:
+        coverage = sum(a_mask[s:e].count(1) for s, e in a.content) / narrative
+    else:
+        coverage = sum(e - s - a_mask[s:e].count(0) for s, e in a.content) / (a.content_words or 1)
+    shares = [(e - s - a_mask[s:e].count(0)) / (e - s) for s, e in a_spans]
+    # A sentence mostly inside quotation marks is the source's, not the article's: no evidence.
+    source = [2 * sum(qa[s:e]) > e - s for s, e in a_spans]
     best_a, _ = sentence_scores(a_sents, b.sentences)
     kept = opening_kept(a, b, lead, max_gap, min_chain) or opening_kept(b, a, lead, max_gap, min_chain)
-    is_aligned = [s >= aligned_score or c >= aligned_share for s, c in zip(best_a, shares, strict=True)]
-    is_strong = [s >= strong_score or c >= strong_share for s, c in zip(best_a, shares, strict=True)]
+    is_aligned = [
+        not q and (s >= aligned_score or c >= aligned_share)
+        for s, c, q in zip(best_a, shares, source, strict=True)
+    ]
+    is_strong = [
+        not q and (s >= strong_score or c >= strong_share)
+        for s, c, q in zip(best_a, shares, source, strict=True)
+    ]
     # The share is of the body's sentences: headline and teaser lines are each republisher's own.
-    sizes = [e - s if s >= a.body else 0 for s, e in a_spans]
+    sizes = [e - s if s >= a.body and not q else 0 for (s, e), q in zip(a_spans, source, strict=True)]
     return Alignment(
         coverage=coverage,
         sentences=len(a_sents),
