@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ class FoldConfig:
     # Pending copies read per query: bounds memory, not the work of one run.
     batch_size: int = 200
 
-    def with_(self, **changes) -> FoldConfig:
+    def with_(self, **changes: Any) -> FoldConfig:
         return replace(self, **changes)
 
 

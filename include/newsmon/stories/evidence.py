@@ -33,9 +33,10 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import regex
+import regex  # type: ignore[import-untyped]  # no stubs installed (types-regex is not a dependency)
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
@@ -215,7 +216,7 @@ def segment(text: str, min_words: int) -> Segmented:
     )
 
 
-def _parts(text: str):
+def _parts(text: str) -> Iterator[tuple[int, str]]:
     """(offset, text) of each sentence or line of `text`, as `_SENTENCE_RE` cuts it."""
     pos = 0
     for sep in _SENTENCE_RE.finditer(text):
@@ -311,7 +312,7 @@ class Alignment:
         )
 
 
-def sentence_scores(a: list[str], b: list[str]):
+def sentence_scores(a: list[str], b: list[str]) -> tuple[list[float], list[float]]:
     """For each sentence of `a` its best similarity (0-100) to a sentence of `b`, and vice versa."""
     if not a or not b:
         return [0.0] * len(a), [0.0] * len(b)

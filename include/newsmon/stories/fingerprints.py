@@ -19,6 +19,12 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    from datasketch import MinHash
 
 _WORD_RE = re.compile(r"\w+")
 
@@ -64,14 +70,14 @@ _SCHEME = "affine32"
 
 
 @lru_cache(maxsize=4)
-def _permutations(num_perm: int, seed: int):
+def _permutations(num_perm: int, seed: int) -> Any:
     """datasketch's permutation parameters, created once per (num_perm, seed) instead of per copy."""
     from datasketch import MinHash
 
     return MinHash(num_perm=num_perm, seed=seed, scheme=_SCHEME).permutations
 
 
-def minhash(shingle_set: set[int], num_perm: int, seed: int = 1):
+def minhash(shingle_set: set[int], num_perm: int, seed: int = 1) -> MinHash:
     """A datasketch MinHash of the shingle set (already 32-bit hashed, so the hash function is identity)."""
     import numpy as np
     from datasketch import MinHash
@@ -84,14 +90,14 @@ def minhash(shingle_set: set[int], num_perm: int, seed: int = 1):
     return mh
 
 
-def signature_bytes(mh) -> bytes:
+def signature_bytes(mh: MinHash) -> bytes:
     """The signature as it is stored in ``copies.minhash``: num_perm little-endian uint32 values."""
     import numpy as np
 
     return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
 
 
-def signature_from_bytes(blob: bytes):
+def signature_from_bytes(blob: bytes) -> npt.NDArray[np.uint32]:
     import numpy as np
 
     return np.frombuffer(blob, dtype="<u4")
