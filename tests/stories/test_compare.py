@@ -196,3 +196,219 @@ def test_a_short_lead_sharing_most_but_few_words_is_not_a_kept_lead() -> None:
     b = "Officials said Arno Lakk died on Monday at home. " + BODY[2]
     verdict = compare(feats(a), feats(b), CFG)
     assert not verdict.same and verdict.evidence and not verdict.evidence.lead, verdict.describe()
+
+
+# --- round 3: abbreviations, quoted sources, lead counts, running text, later leads, spun copies ---
+
+WIRE = (
+    "PORT HALDANE, Norl. (AP) — The U.S. Coast Guard said Gov. Mara Tellis asked for help after a barge "
+    "carrying 2,400 tonnes of grain sank near Port Haldane at 4:15 p.m. Tuesday.\n\n"
+    "Lt. Jon Arvo said all six crew members were pulled from the water by a fishing boat and taken to "
+    "hospital with mild hypothermia, and that divers would inspect the wreck on Wednesday.\n\n"
+    "The barge had left the grain terminal at Ostrava Quay an hour earlier, bound for the mills upriver, "
+    "when it began taking on water in rough weather, the port authority said in a statement."
+)
+
+
+def test_an_abbreviation_does_not_end_the_lead() -> None:
+    seg = segment(WIRE, CFG.min_sentence_words)
+    lead = seg.tokens[seg.body : seg.lead_end]
+    assert "barge" in lead and "tuesday" in lead, lead  # not "port haldane norl ap the u s"
+    copy = WIRE.replace("PORT HALDANE, Norl. (AP) — The U.S. Coast Guard", "The Coast Guard")
+    verdict = compare(feats(WIRE), feats("Barge sinks off Port Haldane\n\n" + copy), CFG)
+    assert verdict.same and verdict.evidence.lead, verdict.describe()
+
+
+STATEMENT_AGENCY = (
+    "Ten children and three women, all Norland nationals, were brought back from camps in Sorvia, the "
+    "foreign ministry announced on Tuesday.\n\n"
+    "\"Norland today carried out an operation to return Norland children and mothers who were in the "
+    "camps of north-eastern Sorvia,\" the ministry wrote in a statement.\n\n"
+    "The minors \"were handed to child welfare services and will receive medical and social follow-up\", "
+    "it said. Two of the women were taken into custody on arrival at Kesk airport, prosecutors said.\n\n"
+    "\"Norland thanks the local administration of north-eastern Sorvia, which made this operation "
+    "possible,\" the statement added."
+)
+OTHER_AGENCY = (
+    "Norland today carried out an operation to return 10 Norland children and three women who were in "
+    "the camps of north-eastern Sorvia, the foreign ministry said on Tuesday.\n\n"
+    "\"The minors were handed to child welfare services and will receive medical and social follow-up,\" "
+    "a ministry spokesman said. \"The adults were handed to the judicial authorities.\"\n\n"
+    "Norland \"thanks the local administration of north-eastern Sorvia, which made this operation "
+    "possible,\" the statement added. (Reporting by Ilse Varga)"
+)
+
+
+def test_two_agencies_quoting_and_paraphrasing_one_statement_stay_apart() -> None:
+    # One agency quotes the ministry's statement; the other tells the same sentence as its own lead and
+    # quotes the rest. Their shared words are the statement's, not one article's.
+    verdict = compare(feats(STATEMENT_AGENCY), feats(OTHER_AGENCY, T0 + timedelta(hours=1)), CFG)
+    assert not verdict.same and verdict.evidence.coverage < CFG.copy_coverage, verdict.describe()
+    # ...while a copy of either, quotes and all, is a copy.
+    assert compare(feats(OTHER_AGENCY), feats("Norland: children home\n\n" + OTHER_AGENCY), CFG).same
+
+
+TEMPLATE_BACKGROUND = (
+    "More than 43,000 people from at least 45 countries are held in the overcrowded Hadra camp, which "
+    "is run by the Kurdish-led administration of north-eastern Sorvia.\n\n"
+    "Returnees usually spend several months in a rehabilitation centre near Mosra before they are "
+    "allowed to go home, officials say.\n\n"
+    "More than 1,900 families have been transferred to the centre so far, the national security "
+    "adviser said on March 2, and 1,230 of them have since returned to their towns.\n\n"
+    "The repatriations have stirred controversy in Iskar, where many people do not want the families "
+    "of militants back in their neighbourhoods."
+)
+
+
+def test_the_same_wire_template_with_another_count_in_its_lead_stays_apart() -> None:
+    # The agency's template for the next transfer: lead reworded around a new count, every background
+    # paragraph kept. Only one side is dated, so no time rule can tell them apart: the lead's count does.
+    march = (
+        "Nearly 160 Iskari families, or 625 people, have been repatriated from the Hadra camp in Sorvia, "
+        "a government spokesman said on Sunday.\n\n" + TEMPLATE_BACKGROUND
+    )
+    april = (
+        "Iskar repatriated 700 people from the Hadra camp in Sorvia, a local official said on Monday, "
+        "the latest of nearly 160 families a month.\n\n" + TEMPLATE_BACKGROUND
+    )
+    verdict = compare(feats(march), feats(april, None), CFG)
+    assert not verdict.same and verdict.rule == "lead-figures-differ", verdict.describe()
+
+
+def test_a_toll_updated_within_hours_is_still_the_same_story() -> None:
+    first = (
+        "At least 42 people died when a ferry capsized off the Vilde coast on Sunday, rescuers said.\n\n"
+        + "\n\n".join(BODY)
+    )
+    later = first.replace("At least 42 people died", "The death toll rose to 57")
+    assert compare(feats(first), feats(later, T0 + timedelta(hours=4)), CFG).same
+    # Without the dates to show it is a later version of the same hours, a new count is another event.
+    assert compare(feats(first, None), feats(later, None), CFG).rule == "lead-figures-differ"
+
+
+SIDEBAR = "\n".join(
+    [
+        "Most read",
+        "Council approves new budget for the harbour district after long debate",
+        "Storm warning issued for the northern coast until Friday evening",
+        "Local team wins cup final on penalties in front of record crowd",
+        "Police appeal for witnesses after night-time break-in at pharmacy",
+        "New cycle lane along the river to open next spring, planners say",
+        "Video 0:45",
+        "Sponsored content",
+    ]
+)
+
+
+def test_a_site_s_menus_and_sidebar_do_not_dilute_a_copy() -> None:
+    player = "Play Live Radio\nNext Up:\n0:00\n0:00\nAvailable On Air Stations\n\n"
+    short = LEAD + "\n\n" + BODY[0]
+    wrapped = player + short + "\n\n" + SIDEBAR
+    verdict = compare(feats(FULL), feats(wrapped), CFG)
+    assert verdict.same and verdict.evidence.coverage > 0.9, verdict.describe()
+
+
+def test_two_stories_under_one_site_s_sidebar_stay_apart() -> None:
+    other = (
+        "A lorry caught fire on the approach road to the port of Vilde on Tuesday, closing it for six "
+        "hours while firefighters cooled the load. Nobody was hurt, police said."
+    )
+    verdict = compare(feats(LEAD + "\n\n" + SIDEBAR), feats(other + "\n\n" + SIDEBAR), CFG)
+    assert not verdict.same, verdict.describe()
+
+
+def test_an_excerpt_cut_mid_sentence_keeps_its_last_line() -> None:
+    cut = LEAD + "\n\n" + BODY[0][:-1] + "\n\n" + BODY[1][: BODY[1].index(" long before")]
+    seg = segment(cut, CFG.min_sentence_words)
+    assert seg.content_words == len(seg.tokens)  # the unfinished lines are running text too
+    assert compare(feats(FULL), feats(cut), CFG).same
+
+
+def test_a_copy_under_a_credit_line_and_one_under_a_standfirst_keep_the_lead() -> None:
+    # Both copies open with a prose sentence of their own (a credit line, a standfirst): the lead is
+    # the second sentence on both sides.
+    credit = "This story was first published by the Marran Courier and is republished with permission.\n\n"
+    standfirst = "The works took almost a year and cost more than planned, the authority admitted.\n\n"
+    verdict = compare(feats(credit + FULL), feats(standfirst + FULL), CFG)
+    assert verdict.same and verdict.evidence.lead, verdict.describe()
+
+
+def test_a_shared_quotation_or_embedded_post_as_second_sentence_is_no_lead() -> None:
+    quote = (
+        "\"The minors were handed to child welfare services and will receive medical and social "
+        "follow-up,\" the ministry said in its statement."
+    )
+    a = "Norland repatriated ten children from Sorvia on Tuesday. " + quote + " " + BODY[2]
+    b = "Officials in Kesk confirmed the return of a group of children late on Tuesday. " + quote
+    b += " " + BODY[0]
+    verdict = compare(feats(a), feats(b), CFG)
+    assert not verdict.same and not verdict.evidence.lead, verdict.describe()
+    post = "Ten Norland children were brought home from camps in Sorvia today, the ministry said."
+    c = "أعلنت الوزارة اليوم عودة عشرة أطفال من المخيمات في سوريا بعد سنوات من الانتظار.\n" + post
+    d = "قالت مصادر رسمية إن طائرة تقل أطفالا عادت من سوريا مساء اليوم إلى العاصمة.\n" + post
+    verdict = compare(feats(c, lang="ar"), feats(d, lang="ar"), CFG)
+    assert not verdict.same, verdict.describe()
+
+
+ORIGINAL_SENTENCES = [
+    "Engineers reopened the Kessel Bridge over the Marran estuary on Monday after eleven months of "
+    "repairs that cost the regional authority 48 million euros.",
+    "The bridge carries about 31,000 vehicles a day between Osterholm and the port of Vilde.",
+    "Its closure forced lorries onto a ferry link that often ran hours behind schedule during the summer.",
+    "Transport commissioner Petra Laine said sensors would send readings from the repaired piers every "
+    "ten seconds.",
+    "Local hauliers welcomed the reopening but asked for compensation for the extra fuel they had to buy.",
+    "Their association puts the cost of the closure for its members at more than 9 million euros.",
+]
+SPUN_SENTENCES = [
+    "Technicians re-opened the Kessel Bridge across the Marran estuary on Monday following eleven months "
+    "of works which set the regional authority back 48 million euros.",
+    "The crossing takes roughly 31,000 cars daily between Osterholm and the harbour of Vilde.",
+    "Its shutdown pushed lorries onto a ferry link that frequently ran hours late during the summer.",
+    "Transport chief Petra Laine stated that sensors will transmit readings from the mended piers every "
+    "ten seconds.",
+    "Local hauliers greeted the reopening yet requested compensation for the additional fuel they had to "
+    "purchase.",
+    "Their organisation estimates the price of the closure for its members at over 9 million euros.",
+]
+
+
+def test_a_heavily_spun_copy_with_no_sentence_left_as_it_was_is_a_copy() -> None:
+    verdict = compare(feats("\n\n".join(ORIGINAL_SENTENCES)), feats("\n\n".join(SPUN_SENTENCES)), CFG)
+    assert verdict.same and verdict.rule == "spun" and verdict.evidence.strong == 0, verdict.describe()
+
+
+def test_another_report_sharing_two_reworded_facts_is_not_spun() -> None:
+    own = [
+        "Drivers on the Osterholm road cheered as the first lorries rolled over the Kessel Bridge on Monday "
+        "morning, ending almost a year of detours.",
+        SPUN_SENTENCES[1],
+        "The Marran Courier spoke to a dozen hauliers at the toll gate, most of whom said the detours had "
+        "cost them customers.",
+        SPUN_SENTENCES[3],
+        "Several firms said they would sue the authority if no compensation was offered by the autumn.",
+        "The authority declined to comment on the threat of legal action.",
+    ]
+    verdict = compare(feats("\n\n".join(ORIGINAL_SENTENCES)), feats("\n\n".join(own)), CFG)
+    assert not verdict.same, verdict.describe()
+
+
+REWRITTEN_LEAD = (
+    "After almost a year of closure, cars and lorries rolled over the estuary crossing at Kessel again "
+    "this week, the regional government announced in a statement to the press. Crews from three firms "
+    "had worked on the cracked piers in shifts since last winter."
+)
+
+
+def test_a_copy_with_its_lead_rewritten_keeps_its_body() -> None:
+    # A newspaper rewrote the agency's first sentence as two of its own and ran the rest as it came,
+    # figures and all: no lead on either side is among the other's first sentences.
+    dates = "The first repairs began on 14 March 2023 and the 212 metre span closed in April."
+    body = "\n\n".join([*BODY, dates])
+    original = LEAD + "\n\n" + body
+    rewritten = REWRITTEN_LEAD + "\n\n" + body
+    verdict = compare(feats(original, None), feats(rewritten, None), CFG)
+    assert verdict.same and not verdict.evidence.lead, verdict.describe()
+    # The same body under another lead days later is another day's story, not this one's copy.
+    verdict = compare(feats(original), feats(rewritten, T0 + timedelta(days=3)), CFG)
+    assert not verdict.same, verdict.describe()

@@ -303,3 +303,38 @@ def test_two_concurrent_folds_create_one_story_per_copy_group(db_url: str) -> No
         assert s.scalar(select(func.count()).select_from(Story)) == 6
         assert s.scalar(select(func.count()).select_from(Copy).where(Copy.story_id.is_(None))) == 0
         assert sorted(s.scalars(select(Story.copies_count))) == [3] * 6
+
+
+OTHER_STORY = (
+    "Ferry crews on the Marran estuary went on strike on Friday over pay, stranding hundreds of passengers "
+    "at the port of Vilde. The union said talks with the operator had broken down after six weeks.\n\n"
+    "Managers called the strike unnecessary and offered new talks for next week, while the port authority "
+    "advised travellers to use the Kessel Bridge, reopened this week, instead of the ferry link."
+)
+AGGREGATOR_PAGE = "\n".join(
+    [
+        "Kessel Bridge reopens after repairs",
+        "- The Kessel Bridge over the Marran estuary is open to traffic again after eleven months.",
+        "- Repairs cost the regional authority 48 million euros, well above the first estimate.",
+        "- Hauliers say the closure cost them more than nine million euros and want compensation.",
+        "14 Articles",
+        "Kessel Bridge reopens after repairs - Osterholm Gazette",
+        PARAS[0],
+        PARAS[1],
+        "Sign up to follow the story and compare how outlets cover it.",
+    ]
+)
+
+
+def test_an_aggregator_page_repeating_a_lead_under_its_summary_joins_the_story(db_url: str) -> None:
+    # The page's own opening is a machine summary; the lead it repeats comes after it, under another
+    # outlet's headline: the wire's lead is found in the page's opening stretch, past the summary.
+    with session_scope(db_url) as s:
+        add_copy(s, "https://wire.example/kessel", FULL, published=NOW - timedelta(hours=3))
+        add_copy(s, "https://aggregator.example/story/kessel", AGGREGATOR_PAGE, published=NOW)
+        add_copy(s, "https://other.example/ferry-strike", OTHER_STORY, published=NOW)
+    with session_scope(db_url) as s:
+        fold_pending(s, now=NOW)
+    stories = stories_by_url(db_url)
+    assert stories["https://aggregator.example/story/kessel"] == stories["https://wire.example/kessel"]
+    assert stories["https://other.example/ferry-strike"] != stories["https://wire.example/kessel"]

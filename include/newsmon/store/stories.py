@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import Row, Select, and_, bindparam, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
@@ -195,28 +195,53 @@ def copies_with_url_keys(session: Session, keys: Iterable[str], exclude_id: int)
     return list(session.connection().scalars(stmt))
 
 
+@dataclass(frozen=True)
+class BucketHit:
+    """A copy sharing LSH buckets with the one being folded: how many, and how many of them in the
+    band range the caller marked (the fold stage marks the lead buckets)."""
+
+    copy_id: int
+    hits: int
+    marked_hits: int = 0
+
+
 def copies_sharing_buckets(
-    session: Session, bands: Sequence[tuple[int, int]], exclude_id: int, limit: int
-) -> list[int]:
-    """Copies that share at least one LSH bucket, most shared buckets first: an index look-up per band."""
+    session: Session,
+    bands: Sequence[tuple[int, int]],
+    exclude_id: int,
+    limit: int,
+    *,
+    marked: tuple[int, int] = (0, 0),
+) -> list[BucketHit]:
+    """Copies that share at least one LSH bucket, most shared buckets first: an index look-up per band.
+    `marked` is a range of band numbers [lo, hi) whose hits are counted apart."""
     if not bands:
         return []
-    params: dict[str, int] = {"exclude_id": exclude_id, "limit": limit}
+    params: dict[str, int] = {
+        "exclude_id": exclude_id,
+        "limit": limit,
+        "mark_lo": marked[0],
+        "mark_hi": marked[1],
+    }
     for i, (b, h) in enumerate(bands):
         params[f"b{i}"], params[f"h{i}"] = b, h
-    return [r.copy_id for r in session.connection().execute(_bucket_query(len(bands)), params)]
+    rows = session.connection().execute(_bucket_query(len(bands)), params)
+    return [BucketHit(r.copy_id, r.hits, r.marked or 0) for r in rows]
 
 
-@lru_cache(maxsize=8)
-def _bucket_query(n: int) -> Select[int, int]:
+# Keyed by the number of bands: a copy probes a few different numbers of them (lead windows, anchors).
+@lru_cache(maxsize=32)
+def _bucket_query(n: int) -> Select[int, int, Any]:
     """The bucket look-up for `n` bands, built once: building the n-way OR anew for every copy cost more
     than running it. Same SQL as before, with bound parameters, so the compiled form is cached too."""
     cond = or_(
         *(and_(CopyBand.band == bindparam(f"b{i}"), CopyBand.bucket == bindparam(f"h{i}")) for i in range(n))
     )
     hits = func.count().label("hits")
+    in_marked = and_(CopyBand.band >= bindparam("mark_lo"), CopyBand.band < bindparam("mark_hi"))
+    marked = func.sum(case((in_marked, 1), else_=0)).label("marked")
     return (
-        select(CopyBand.copy_id, hits)
+        select(CopyBand.copy_id, hits, marked)
         .where(cond, CopyBand.copy_id != bindparam("exclude_id"))
         .group_by(CopyBand.copy_id)
         .order_by(hits.desc(), CopyBand.copy_id)

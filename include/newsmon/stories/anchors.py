@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
-from text_to_num import alpha2digit
+from text_to_num import alpha2digit  # type: ignore[import-untyped]  # ships no py.typed
 
 from newsmon.stories.evidence import CURRENCY_WORDS, number_key, tokens
 
@@ -89,7 +89,7 @@ def figures_as_digits(text: str, lang: str | None) -> str:
     if lang not in WORD_FIGURE_LANGS:
         return text
     try:
-        return alpha2digit(text, lang)
+        return str(alpha2digit(text, lang))
     except (ValueError, RuntimeError):  # a library failure costs the word figures, not the copy
         return text
 

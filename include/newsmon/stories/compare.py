@@ -14,7 +14,7 @@ from functools import cached_property
 
 from newsmon.stories.anchors import Anchors, anchors
 from newsmon.stories.config import FoldConfig
-from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, segment
+from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, is_number, lead_figures, segment
 from newsmon.stories.fingerprints import despace, shingles
 
 
@@ -50,9 +50,25 @@ class Features:
         """The despaced opening of the body (headline and teaser lines skipped): what lead buckets hash."""
         return despace(self.segmented.body_text)[: self.lead_chars]
 
+    def probe_flats(self, sentences: int) -> list[str]:
+        """Despaced openings that start at the body's 2nd, 3rd... prose sentence (up to `sentences`):
+        what a copy under a standfirst, a caption or an aggregator's summary probes the lead buckets
+        with, to find the article whose lead its opening repeats."""
+        seg = self.segmented
+        return [
+            despace(seg.body_text[off:])[: self.lead_chars]
+            for off in seg.lead_offsets[1:sentences]
+            if off < len(seg.body_text)
+        ]
+
     @cached_property
     def anchors(self) -> Anchors:
         return anchors(self.text, toks=self.tokens, lang=self.base_lang or None)
+
+    @cached_property
+    def figures(self) -> frozenset[str]:
+        """Every figure of the text: as digits, and those written as words (see `anchors`)."""
+        return frozenset(t for t in self.tokens if is_number(t)) | frozenset(self.anchors.figures)
 
     @property
     def base_lang(self) -> str:
@@ -79,7 +95,7 @@ def gap_days(a: datetime | None, b: datetime | None) -> float | None:
 
 def alignment(a: Features, b: Features, cfg: FoldConfig) -> Alignment:
     """The alignment evidence, measured on the shorter of the two texts."""
-    small, large = (a, b) if len(a.tokens) <= len(b.tokens) else (b, a)
+    small, large = (a, b) if a.segmented.content_words <= b.segmented.content_words else (b, a)
     return align(
         small.segmented,
         large.segmented,
@@ -89,7 +105,13 @@ def alignment(a: Features, b: Features, cfg: FoldConfig) -> Alignment:
         strong_score=cfg.sentence_strong,
         aligned_share=cfg.sentence_aligned_share,
         strong_share=cfg.sentence_strong_share,
-        lead=LeadRule(cfg.lead_words, cfg.lead_kept_share, cfg.lead_reach_words, cfg.lead_reach_share),
+        lead=LeadRule(
+            cfg.lead_words,
+            cfg.lead_kept_share,
+            cfg.lead_reach_words,
+            cfg.lead_reach_share,
+            cfg.lead_sentences,
+        ),
         currency_reach=cfg.currency_reach,
     )
 
@@ -108,9 +130,14 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     ev = alignment(a, b, cfg)
     if ev.coverage < min(cfg.copy_coverage, cfg.attributed_coverage):
         return Verdict(False, "different", ev)
-    if not ev.lead:
+    if not ev.lead and not _body_kept(ev, gap, cfg):
         # Whatever else they share (background paragraphs, a quote), their openings differ.
         return Verdict(False, "lead-differs", ev)
+    within_update = gap is not None and gap <= cfg.update_window_days
+    if not within_update and (_lead_figure_missing(a, b, cfg) or _lead_figure_missing(b, a, cfg)):
+        # The lead's count is the news ("706 people returned"); another text that never gives it
+        # reports another event, unless it is a later version of the same hours (a toll updated).
+        return Verdict(False, "lead-figures-differ", ev)
     if ev.figures_differ and ev.figures_differ * cfg.figures_differ_weight > ev.figures_agree:
         return Verdict(False, "figures-differ", ev)
     if ev.figures_differ and gap is not None and gap > cfg.update_window_days:
@@ -122,4 +149,27 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
         return Verdict(True, "attributed", ev)
     if ev.coverage >= cfg.copy_coverage and unchanged:
         return Verdict(True, "copy", ev)
+    # A spun copy: hardly a sentence left as it was, but most of them re-edited in the same order.
+    spun = ev.aligned >= max(cfg.spun_min_sentences, cfg.spun_aligned_share * ev.sentences)
+    if ev.coverage >= cfg.copy_coverage and spun:
+        return Verdict(True, "spun", ev)
     return Verdict(False, "rewritten" if ev.coverage >= cfg.copy_coverage else "different", ev)
+
+
+def _lead_figure_missing(x: Features, y: Features, cfg: FoldConfig) -> bool:
+    """Does the lead of `x` give a count that `y` never gives?"""
+    return bool(lead_figures(x.segmented, cfg.currency_reach, cfg.lead_count_min) - y.figures)
+
+
+def _body_kept(ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
+    """A copy whose lead was rewritten (a newspaper rewording an agency's or a press office's first
+    sentence, a later take with a new top) keeps the rest of the story: most of the shorter text in
+    chains, most of its sentences almost unchanged, its figures agreeing and none replaced, and it
+    is not known to come days later (a story of another day reuses background, not the body)."""
+    return (
+        ev.coverage >= cfg.body_kept_coverage
+        and ev.strong >= max(cfg.copy_strong_sentences + 1, cfg.body_kept_strong_share * ev.sentences)
+        and ev.figures_agree >= cfg.body_kept_figures
+        and not ev.figures_differ
+        and (gap is None or gap <= cfg.update_window_days)
+    )

@@ -30,11 +30,13 @@ evidence here is about aligned order, computed with rapidfuzz (C, bit-parallel):
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import regex
+import regex  # type: ignore[import-untyped]  # no stubs installed (types-regex is not a dependency)
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
@@ -54,8 +56,13 @@ CURRENCY_WORDS = frozenset(_CURRENCY_TEXT.split())
 _TOKEN_RE = re.compile(r"\d+(?:[.,  ]\d+)*|[^\W\d]+")
 # A sentence ends at . ! ? … (Latin, Arabic, CJK forms) before a space, at a line break, or where a
 # lower-case word's full stop runs straight into a capital ("...Darmanin..A detenção": paragraph
-# breaks an extractor or a republisher lost).
-_SENTENCE_RE = regex.compile(r"(?<=[.!?…؟。！？])\s+|\s*\n\s*|(?<=\p{Ll}{2}[.!?…]+)(?=\p{Lu})")
+# breaks an extractor or a republisher lost). Not after an abbreviation's full stop: a single letter
+# (initials, "U.S.", "p.m.", "В. Путин") or a capitalised word of two or three letters ("Gov.",
+# "Lt.", "Col.", "Dr.", "Jan."); cutting there made "WASHINGTON (AP) — The U.S." a wire story's lead.
+# A sentence that really ends in such a word is joined to the next one, which costs little.
+_SENTENCE_RE = regex.compile(
+    r"(?<=[.!?…؟。！？])(?<!\b\p{L}\.)(?<!\b\p{Lu}\p{Ll}{1,2}\.)\s+|\s*\n\s*|(?<=\p{Ll}{2}[.!?…]+)(?=\p{Lu})"
+)
 
 
 # How a sentence of running text ends (a headline or teaser line usually has no full stop).
@@ -80,18 +87,35 @@ def _prepare(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_CURRENCY_SIGNS)
 
 
-def _tokens_and_anchors(text: str) -> tuple[list[str], list[bool]]:
-    """Case-folded words and normalised figures of a `_prepare`d text, and for each whether it is an
-    anchor: a figure, or a capitalised word that does not open the text (a name, in the scripts that
-    have capitals)."""
+#: Double quotation marks of the languages newsmon reads. Each one toggles "inside a quote": opening
+#: and closing forms differ by language („...“, “...”, «...», »...«), so the position decides, not
+#: the form. Single quotes are left out: they double as apostrophes (l’aide, don’t).
+QUOTE_MARKS = frozenset('"“”„«»‹›')
+
+
+_QUOTE_RE = re.compile("[" + "".join(sorted(QUOTE_MARKS)) + "]")
+
+
+def _tokens_and_anchors(text: str, inside: bool = False) -> tuple[list[str], list[bool], list[bool], bool]:
+    """Case-folded words and normalised figures of a `_prepare`d text; for each whether it is an
+    anchor (a figure, or a capitalised word that does not open the text: a name, in the scripts that
+    have capitals) and whether it stands inside quotation marks (`inside`: the text starts inside a
+    quote); and whether the text ends inside one."""
     out: list[str] = []
     anchor: list[bool] = []
-    for raw in _TOKEN_RE.findall(text):
+    marks = [m.start() for m in _QUOTE_RE.finditer(text)]
+    if marks:
+        raws = [(m.start(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+    else:  # most sentences quote nothing: no positions needed
+        raws = [(0, raw) for raw in _TOKEN_RE.findall(text)]
+    quoted: list[bool] = []
+    for start, raw in raws:
         tok = number_key(raw) if raw[0].isdigit() else raw.casefold().replace("ё", "е").replace("_", "")
         if tok:
             anchor.append(raw[0].isdigit() or (bool(out) and raw[0].isupper()))
+            quoted.append(inside ^ (bisect.bisect(marks, start) % 2 == 1) if marks else inside)
             out.append(tok)
-    return out, anchor
+    return out, anchor, quoted, inside ^ (len(marks) % 2 == 1)
 
 
 def tokens(text: str) -> list[str]:
@@ -102,6 +126,14 @@ def tokens(text: str) -> list[str]:
 def is_number(token: str) -> bool:
     return token[0].isdigit()
 
+
+#: How many of the body's first prose sentences `segment` keeps as possible leads (see `LeadRule`)
+#: and as the starts of the windows a copy probes the lead buckets with (see `fold`).
+MAX_LEADS = 5
+
+#: A line this long is running text even without its full stop (an excerpt cut mid-sentence, a
+#: paragraph whose stop the extractor lost): headlines, menu entries and related links are shorter.
+RUNNING_LINE_WORDS = 20
 
 #: How much of the body's text `segment` keeps (the lead buckets hash its first few hundred letters).
 BODY_TEXT_CHARS = 2000
@@ -118,6 +150,18 @@ class Segmented:
     lead_end: int = 0  # ...and where it ends
     anchors: tuple[bool, ...] = ()  # for each token: a figure or a name (see `_tokens_and_anchors`)
     body_text: str = ""  # the text from the body's start on (at most `BODY_TEXT_CHARS` of it)
+    quoted: tuple[bool, ...] = ()  # for each token: inside quotation marks (a quote ends at a line end)
+    #: The token ranges of the body's running text: its sentences that end as prose, from the body's
+    #: start on (menus, related headlines, captions and credits around it are each site's own).
+    content: tuple[tuple[int, int], ...] = ()
+    #: The body's first sentences that end as prose (at least `min_words` words), the lead first.
+    leads: tuple[tuple[int, int], ...] = ()
+    #: Where each of `leads` starts in `body_text` (characters).
+    lead_offsets: tuple[int, ...] = ()
+
+    @property
+    def content_words(self) -> int:
+        return sum(e - s for s, e in self.content) if self.content else len(self.tokens)
 
     @property
     def sentences(self) -> list[str]:
@@ -133,24 +177,46 @@ def segment(text: str, min_words: int) -> Segmented:
     text = _prepare(text)
     toks: list[str] = []
     anchors: list[bool] = []
+    quoted: list[bool] = []
     spans: list[tuple[int, int]] = []
+    prose: list[tuple[int, int]] = []
+    leads: list[tuple[int, int]] = []
+    lead_starts: list[int] = []
     body: tuple[int, int] | None = None
     body_char = 0
+    inside = False
+    end = 0
     for start, part in _parts(text):
-        got, marks = _tokens_and_anchors(part)
+        if "\n" in text[end:start]:
+            inside = False  # an unclosed quote does not run past its paragraph
+        end = start + len(part)
+        got, marks, in_quote, inside = _tokens_and_anchors(part, inside)
+        ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None
+        if ends_as_prose or len(got) >= RUNNING_LINE_WORDS:
+            prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
-            if body is None and _PROSE_END_RE.search(part):
-                body, body_char = spans[-1], start
+            if ends_as_prose:
+                if body is None:
+                    body, body_char = spans[-1], start
+                if len(leads) < MAX_LEADS:
+                    leads.append(spans[-1])
+                    lead_starts.append(start)
         toks.extend(got)
         anchors.extend(marks)
+        quoted.extend(in_quote)
     if body is None:
         body = spans[0] if spans else (0, len(toks))
         body = (0, body[1])
-    return Segmented(toks, spans, *body, tuple(anchors), text[body_char : body_char + BODY_TEXT_CHARS])
+    body_text = text[body_char : body_char + BODY_TEXT_CHARS]
+    content = tuple(r for r in prose if r[0] >= body[0]) or ((0, len(toks)),)
+    offsets = tuple(start - body_char for start in lead_starts)
+    return Segmented(
+        toks, spans, *body, tuple(anchors), body_text, tuple(quoted), content, tuple(leads), offsets
+    )
 
 
-def _parts(text: str):
+def _parts(text: str) -> Iterator[tuple[int, str]]:
     """(offset, text) of each sentence or line of `text`, as `_SENTENCE_RE` cuts it."""
     pos = 0
     for sep in _SENTENCE_RE.finditer(text):
@@ -210,6 +276,21 @@ def figures_in(toks: list[str], lo: int, hi: int, reach: int) -> list[str]:
     return [t for i in range(lo, hi) if is_number(t := toks[i]) and not _near_currency(toks, i, reach)]
 
 
+def _is_count(figure: str, min_value: float) -> bool:
+    """A figure that tells one event from another: a decimal (a magnitude, a rate) or a whole number
+    of at least `min_value`, and no year. Smaller whole numbers are days of the month, hours and the
+    like, which copies restate freely ("on Tuesday" / "on 5 July")."""
+    if "." in figure:
+        return True
+    value = int(figure)
+    return value >= min_value and not 1900 <= value <= 2100
+
+
+def lead_figures(x: Segmented, reach: int, min_value: float) -> set[str]:
+    """The counts in the lead sentence of `x` (money amounts left out, see `figures_in`)."""
+    return {f for f in figures_in(x.tokens, x.body, x.lead_end, reach) if _is_count(f, min_value)}
+
+
 @dataclass(frozen=True)
 class Alignment:
     """The evidence for one pair of texts, measured on the shorter one (`a`)."""
@@ -231,7 +312,7 @@ class Alignment:
         )
 
 
-def sentence_scores(a: list[str], b: list[str]):
+def sentence_scores(a: list[str], b: list[str]) -> tuple[list[float], list[float]]:
     """For each sentence of `a` its best similarity (0-100) to a sentence of `b`, and vice versa."""
     if not a or not b:
         return [0.0] * len(a), [0.0] * len(b)
@@ -247,11 +328,21 @@ class LeadRule:
     kept_share: float  # ...of which at least this share inside chains
     reach_words: int  # ...found in the other text within this many words of its body's start
     reach_share: float  # ...or within this share of its body, whichever is more
+    sentences: int = 1  # the lead is one of the body's first this many prose sentences
+
+
+def _quoted(x: Segmented, i: int) -> bool:
+    return bool(x.quoted) and x.quoted[i]
+
+
+def _quote_flags(x: Segmented) -> tuple[bool, ...]:
+    """For each token of `x`, whether it is quoted (all False when the text was built without flags)."""
+    return x.quoted if len(x.quoted) == len(x.tokens) else (False,) * len(x.tokens)
 
 
 def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_chain: int) -> bool:
-    """Is the lead of `x` (the first sentence of its body, at most `rule.words` of it) mostly found in
-    the opening stretch of `y`, with its names and figures?
+    """Is the lead of `x` (a sentence among the first `rule.sentences` of its body, at most `rule.words`
+    of it) mostly found in the opening stretch of `y`, with its names and figures?
 
     A copy rewords a lead's common words (a spinner swaps them, an editor trims) but keeps most of its
     names and figures; an outlet's template for another event keeps the common words and replaces
@@ -261,12 +352,32 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
     Aligned on its own, not read off the two texts' global alignment: a copy may move a block (an
     info box, a photo caption) before or after the lead, which a single monotone alignment cannot
     follow. The stretch of `y` searched is its headlines and captions, then the first of its body."""
-    lo, hi = x.body, min(x.lead_end, x.body + rule.words)
+    reach = int(max(rule.reach_words, rule.reach_share * (len(y.tokens) - y.body)))
+    lead = min(x.lead_end, x.body + rule.words)
+    if _lead_found(x, x.body, lead, y, y.body + reach + lead - x.body, max_gap, min_chain, rule):
+        return True
+    # A later sentence stands in for a first one that was a standfirst, a caption or a notice only
+    # when it reads as a lead: the reporter's own words (not a quotation, which two reports of one
+    # statement share) with more of the story after it (not an embedded post closing the text), found
+    # among the other's first sentences as well (lead to lead: a sentence two stories share further
+    # down is background or a quote, not a lead).
+    y_opening = y.leads[min(rule.sentences, len(y.leads)) - 1][1] if y.leads else y.lead_end
+    for lo, hi in x.leads[1 : rule.sentences]:
+        reads_as_lead = hi < x.content[-1][1] and 2 * sum(_quoted(x, i) for i in range(lo, hi)) < hi - lo
+        window_end = min(hi, lo + rule.words)
+        if reads_as_lead and _lead_found(x, lo, window_end, y, y_opening, max_gap, min_chain, rule):
+            return True
+    return False
+
+
+def _lead_found(
+    x: Segmented, lo: int, hi: int, y: Segmented, until: int, max_gap: int, min_chain: int, rule: LeadRule
+) -> bool:
+    """Is x.tokens[lo:hi] mostly found in y.tokens[:until]?"""
     window = x.tokens[lo:hi]
     if not window:
         return False
-    reach = int(max(rule.reach_words, rule.reach_share * (len(y.tokens) - y.body)))
-    region = y.tokens[: y.body + reach + len(window)]
+    region = y.tokens[:until]
     found = chains(window, region, max_gap, min(min_chain, max(3, len(window) // 2)))
     matched = bytearray(len(window))
     replaced = 0
@@ -274,8 +385,12 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
         for (i, j, n), (i2, j2, _) in zip(c.blocks, c.blocks[1:], strict=False):
             if any(x.anchors[lo + i + n : lo + i2]) and any(y.anchors[j + n : j2]):
                 replaced += 1
-        for i, _, n in c.blocks:
-            matched[i : i + n] = b"\x01" * n
+        for i, j, n in c.blocks:
+            for k in range(n):
+                # A word quoted on one side only is one source (a statement, a post) quoted by one
+                # report and told in its own words by the other: two reports of it, not one copied.
+                if _quoted(x, lo + i + k) == _quoted(y, j + k):
+                    matched[i + k] = 1
     # Half of it, and three quarters of a chain's worth of words (a quarter may be edited): a short
     # generic lead ("the ministry announced on Monday the death of X") is said alike by everyone who
     # reports the event, so half of a short lead is not enough.
@@ -305,28 +420,56 @@ def align(
     of its words are equal), or the share of its words inside chains (a sentence split in two, or
     two sentences joined, scores low on similarity but stays inside one chain)."""
     a_toks, b_toks = a.tokens, b.tokens
-    a_sents = a.sentences
+    # The sentences of the running text (see `Segmented.content`), if it has any that end as prose:
+    # a site's headline, menu and sidebar lines are its own, and two reports sharing them share no
+    # story (nor does a copy lose any by having other ones).
+    prose = set(a.content)
+    a_spans = [sp for sp in a.spans if sp in prose] or a.spans
+    a_sents = [" ".join(a_toks[s:e]) for s, e in a_spans]
     if not a_toks or not b_toks:
         return Alignment(0.0, len(a_sents), 0, 0, 0.0, False, 0, 0)
     found = chains(a_toks, b_toks, max_gap, min(min_chain, max(3, len(a_toks) // 2)))
+    qa, qb = _quote_flags(a), _quote_flags(b)
+    # 1: a word matched in the article's own words on both sides; 2: matched, but quoted on either
+    # side: the quoted source's words (a statement, a post), which two reports quoting it share (or
+    # one quotes and the other tells in its own words) without one being the other's copy.
     a_mask = bytearray(len(a_toks))
     agree = differ = 0
     for c in found:
-        for i, _, n in c.blocks:
-            a_mask[i : i + n] = b"\x01" * n
+        for i, j, n in c.blocks:
+            if any(qa[i : i + n]) or any(qb[j : j + n]):
+                a_mask[i : i + n] = bytes(2 if qa[i + k] or qb[j + k] else 1 for k in range(n))
+            else:
+                a_mask[i : i + n] = b"\x01" * n
         fa = figures_in(a_toks, c.a0, c.a1, currency_reach)
         fb = figures_in(b_toks, c.b0, c.b1, currency_reach)
         common = LCSseq.similarity(fa, fb) if fa and fb else 0
         agree += common
         differ += min(len(fa), len(fb)) - common
-    coverage = sum(a_mask) / len(a_toks)
-    shares = [sum(a_mask[s:e]) / (e - s) for s, e in a.spans]
+    # Measured on the running text: a copy under another site's menus and related headlines is
+    # still a copy, and two reports sharing such lines are not.
+    # The words a quotes count on neither side of the share (a text made of quotes is judged on the
+    # rest; one made only of quotes on all of it).
+    narrative = sum(e - s - sum(qa[s:e]) for s, e in a.content)
+    if narrative:
+        coverage = sum(a_mask[s:e].count(1) for s, e in a.content) / narrative
+    else:
+        coverage = sum(e - s - a_mask[s:e].count(0) for s, e in a.content) / (a.content_words or 1)
+    shares = [(e - s - a_mask[s:e].count(0)) / (e - s) for s, e in a_spans]
+    # A sentence mostly inside quotation marks is the source's, not the article's: no evidence.
+    source = [2 * sum(qa[s:e]) > e - s for s, e in a_spans]
     best_a, _ = sentence_scores(a_sents, b.sentences)
     kept = opening_kept(a, b, lead, max_gap, min_chain) or opening_kept(b, a, lead, max_gap, min_chain)
-    is_aligned = [s >= aligned_score or c >= aligned_share for s, c in zip(best_a, shares, strict=True)]
-    is_strong = [s >= strong_score or c >= strong_share for s, c in zip(best_a, shares, strict=True)]
+    is_aligned = [
+        not q and (s >= aligned_score or c >= aligned_share)
+        for s, c, q in zip(best_a, shares, source, strict=True)
+    ]
+    is_strong = [
+        not q and (s >= strong_score or c >= strong_share)
+        for s, c, q in zip(best_a, shares, source, strict=True)
+    ]
     # The share is of the body's sentences: headline and teaser lines are each republisher's own.
-    sizes = [e - s if s >= a.body else 0 for s, e in a.spans]
+    sizes = [e - s if s >= a.body and not q else 0 for (s, e), q in zip(a_spans, source, strict=True)]
     return Alignment(
         coverage=coverage,
         sentences=len(a_sents),

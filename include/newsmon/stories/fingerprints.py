@@ -19,6 +19,12 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    from datasketch import MinHash
 
 _WORD_RE = re.compile(r"\w+")
 
@@ -64,14 +70,14 @@ _SCHEME = "affine32"
 
 
 @lru_cache(maxsize=4)
-def _permutations(num_perm: int, seed: int):
+def _permutations(num_perm: int, seed: int) -> Any:
     """datasketch's permutation parameters, created once per (num_perm, seed) instead of per copy."""
     from datasketch import MinHash
 
     return MinHash(num_perm=num_perm, seed=seed, scheme=_SCHEME).permutations
 
 
-def minhash(shingle_set: set[int], num_perm: int, seed: int = 1):
+def minhash(shingle_set: set[int], num_perm: int, seed: int = 1) -> MinHash:
     """A datasketch MinHash of the shingle set (already 32-bit hashed, so the hash function is identity)."""
     import numpy as np
     from datasketch import MinHash
@@ -84,14 +90,14 @@ def minhash(shingle_set: set[int], num_perm: int, seed: int = 1):
     return mh
 
 
-def signature_bytes(mh) -> bytes:
+def signature_bytes(mh: MinHash) -> bytes:
     """The signature as it is stored in ``copies.minhash``: num_perm little-endian uint32 values."""
     import numpy as np
 
     return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
 
 
-def signature_from_bytes(blob: bytes):
+def signature_from_bytes(blob: bytes) -> npt.NDArray[np.uint32]:
     import numpy as np
 
     return np.frombuffer(blob, dtype="<u4")
@@ -179,12 +185,16 @@ def fingerprint(
     period: int = 0,
     anchor_n_bands: int = 0,
     anchor_rows: int = 0,
+    probe_lead_sets: Sequence[set[int]] = (),
 ) -> Fingerprint:
     """The copy's fingerprints. `flat`, `shingle_set` and `lead_set` may be passed when the caller has
     them already (the fold stage compares on the same sets), so they are not computed twice; they must
     be `despace(text)`, `shingles(flat, k)` and the shingles of the lead (the fold stage hashes the
     opening of the body, after headline lines: `compare.Features.lead_flat`). `anchor_keys` (see
-    `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets."""
+    `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets. `probe_lead_sets`
+    (shingles of openings that start at later sentences) are looked up in the lead buckets but not
+    stored: a copy whose own lead is a standfirst or an aggregator's summary finds the article whose
+    lead it repeats further down; storing them too would multiply every copy's lead buckets."""
     flat = despace(text or "") if flat is None else flat
     if not flat:
         return Fingerprint(None, None, 0, ())
@@ -196,6 +206,10 @@ def fingerprint(
         lead_blob = signature_bytes(minhash(lead, lead_bands * lead_rows, seed=2))
         all_bands += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(lead_blob, lead_bands, lead_rows)]
     probes = list(all_bands)
+    if lead_chars and lead_bands and lead_rows:
+        for window in probe_lead_sets:  # looked up, not stored: see `probe_lead_sets` above
+            blob_w = signature_bytes(minhash(window, lead_bands * lead_rows, seed=2))
+            probes += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(blob_w, lead_bands, lead_rows)]
     if anchor_keys and anchor_n_bands and anchor_rows:
         near = anchor_bands(anchor_keys, anchor_n_bands, anchor_rows, (period, period - 1, period + 1))
         all_bands += near[:anchor_n_bands]  # stored under its own period only

@@ -34,7 +34,14 @@ from sqlalchemy.orm import Session
 from newsmon.store import stories as store
 from newsmon.stories.compare import Features, compare
 from newsmon.stories.config import FoldConfig, load_config
-from newsmon.stories.fingerprints import estimated_jaccard, fingerprint, shingles
+from newsmon.stories.fingerprints import (
+    ANCHOR_BAND_OFFSET,
+    LEAD_BAND_OFFSET,
+    Fingerprint,
+    estimated_jaccard,
+    fingerprint,
+    shingles,
+)
 from newsmon.stories.links import LinkVerdict, compare_across
 from newsmon.stories.urls import url_key
 
@@ -63,6 +70,10 @@ def _key_or_none(url: str | None) -> str | None:
     return url_key(url) if url and url.strip() else None
 
 
+def _keys(key: str | None) -> set[str]:
+    return {key} if key else set()
+
+
 def choose_original(members: list[store.StoryMember]) -> store.StoryMember | None:
     """The original among a story's copies: a copy other copies declare as their source (attribution
     URL or site), else the earliest published, else the target of other copies' canonical links."""
@@ -86,7 +97,7 @@ def choose_original(members: list[store.StoryMember]) -> store.StoryMember | Non
                 canonical_targets.add(other.id)
     pool = [m for m in members if m.id in declared] or members
 
-    def rank(m: store.StoryMember):
+    def rank(m: store.StoryMember) -> tuple[bool, datetime, bool, int]:
         published = m.published.replace(tzinfo=None) if m.published else None
         return (published is None, published or datetime.min, m.id not in canonical_targets, m.id)
 
@@ -136,29 +147,36 @@ class _Found:
     links: dict[int, LinkVerdict] = field(default_factory=dict)
 
 
-def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Features) -> _Found:
+def _matches(session: Session, run: _Run, copy: store.CopyRow, fp: Fingerprint, mine: Features) -> _Found:
     cfg = run.cfg
     result = _Found()
     found = result.stories
     # Declared links: a canonical URL naming another copy is the publisher saying "same article".
     own = {copy.url_key}
     canonical = _key_or_none(copy.canonical_url)
-    canonical_ids = store.copies_with_url_keys(session, {canonical} - own - {None}, copy.id)
+    canonical_ids = store.copies_with_url_keys(session, _keys(canonical) - own, copy.id)
     for row in store.load_copies(session, canonical_ids):
-        found.setdefault(row.story_id, "canonical-link")
+        if row.story_id is not None:  # load_copies reads folded copies only
+            found.setdefault(row.story_id, "canonical-link")
     attributed_ids = set(
-        store.copies_with_url_keys(session, {_key_or_none(copy.attribution_url)} - own - {None}, copy.id)
+        store.copies_with_url_keys(session, _keys(_key_or_none(copy.attribution_url)) - own, copy.id)
     )
     ids: list[int] = []
     if fp.text_hash:
         ids += store.copies_with_hash(session, fp.text_hash, copy.id, cfg.max_candidates)
-    ids += store.copies_sharing_buckets(session, fp.probes, copy.id, cfg.max_candidates)
+    hits = store.copies_sharing_buckets(
+        session, fp.probes, copy.id, cfg.max_candidates, marked=(LEAD_BAND_OFFSET, ANCHOR_BAND_OFFSET)
+    )
+    ids += [h.copy_id for h in hits]
+    # Openings that share a lead bucket are verified whatever the whole texts' signatures say: a
+    # short excerpt or an aggregator's page repeats a lead inside other material.
+    shared_opening = {h.copy_id for h in hits if h.marked_hits}
     ids += sorted(attributed_ids)
     if not ids:
         return result
     run.remember(copy.id, mine)  # a copy with candidates is likely a candidate of copies to come
     for row in store.load_copies(session, ids):
-        if row.story_id in found:
+        if row.story_id is None or row.story_id in found:
             continue
         lang = _base_lang(row.lang)
         if mine.base_lang and lang and lang != mine.base_lang:
@@ -172,6 +190,7 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp, mine: Feature
         attributed = row.id in attributed_ids
         if (
             not attributed
+            and row.id not in shared_opening
             and row.text_hash != fp.text_hash
             and row.minhash
             and fp.minhash
@@ -226,6 +245,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         period=_period(copy, run.now, cfg.anchor_period_days),
         anchor_n_bands=cfg.anchor_bands,
         anchor_rows=cfg.anchor_rows,
+        probe_lead_sets=[shingles(f, cfg.shingle_chars) for f in mine.probe_flats(cfg.lead_probe_sentences)],
     )
     store.save_fingerprint(
         session,
