@@ -81,16 +81,17 @@ def airflow(tmp_path_factory) -> Iterator[Session]:
     home = airflow_home(work, NEWSMON_TOPICS_DIR=str(topics_dir))
     mail = MailServer().start()
     try:
-        with DemoServer(port=0) as demo, migrating(home):
-            feeds_file = work / "feeds.yaml"
-            feeds_file.write_text(demo_feeds_yaml(demo.base_url, demo.feeds()), encoding="utf-8")
-            upgrade(home.newsmon_db_url)
-            settings = settings_for(
-                home.newsmon_db_url, feeds_file, topics_dir, ui_url=f"{home.base}/newsmon"
-            )
-            summary = pipeline.run_once(settings, smtp=SmtpConfig.from_url(mail.url), force_poll=True)
-            assert summary["alerts"]["sent"] == 2, summary
-            get_engine(home.newsmon_db_url).dispose()  # the api-server process opens its own connections
+        with DemoServer(port=0) as demo:
+            with migrating(home):  # Airflow migrates beside the pipeline; the api-server needs it done
+                feeds_file = work / "feeds.yaml"
+                feeds_file.write_text(demo_feeds_yaml(demo.base_url, demo.feeds()), encoding="utf-8")
+                upgrade(home.newsmon_db_url)
+                settings = settings_for(
+                    home.newsmon_db_url, feeds_file, topics_dir, ui_url=f"{home.base}/newsmon"
+                )
+                summary = pipeline.run_once(settings, smtp=SmtpConfig.from_url(mail.url), force_poll=True)
+                assert summary["alerts"]["sent"] == 2, summary
+                get_engine(home.newsmon_db_url).dispose()  # the api-server process opens its own connections
             with api_server(home):
                 yield Session(home.base, home.newsmon_db_url, home.home, topics_dir, feeds_file, demo, mail)
     finally:
