@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
 from newsmon.store.stories import link_stories, linked_stories
+from newsmon.stories.fingerprints import MAX_PROBE_WINDOWS
 from newsmon.stories.fold import FoldConfig, FoldReport, fold_pending
 from newsmon.stories.urls import url_key
 from tests.conftest import create_pg_database, drop_pg_database
@@ -130,7 +131,9 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
     assert row.text_hash and len(row.minhash) == 4 * FoldConfig().num_perm and row.shingle_count > 100
     assert row.folded_at is not None
     cfg = FoldConfig()
-    assert bands == cfg.bands + cfg.lead_bands + cfg.anchor_bands  # the text, its lead, its anchors
+    # The text, its lead, its anchors, and the openings of its later sentences (1 to 4 windows here).
+    windows, rest = divmod(bands - (cfg.bands + cfg.lead_bands + cfg.anchor_bands), cfg.lead_bands)
+    assert rest == 0 and 1 <= windows <= MAX_PROBE_WINDOWS
     assert stories == 1
 
 
@@ -332,6 +335,24 @@ def test_an_aggregator_page_repeating_a_lead_under_its_summary_joins_the_story(d
     with session_scope(db_url) as s:
         add_copy(s, "https://wire.example/kessel", FULL, published=NOW - timedelta(hours=3))
         add_copy(s, "https://aggregator.example/story/kessel", AGGREGATOR_PAGE, published=NOW)
+        add_copy(s, "https://other.example/ferry-strike", OTHER_STORY, published=NOW)
+    with session_scope(db_url) as s:
+        fold_pending(s, now=NOW)
+    stories = stories_by_url(db_url)
+    assert stories["https://aggregator.example/story/kessel"] == stories["https://wire.example/kessel"]
+    assert stories["https://other.example/ferry-strike"] != stories["https://wire.example/kessel"]
+
+
+def test_the_aggregator_page_folded_before_the_wire_copy_ends_in_the_same_story(db_url: str) -> None:
+    # Order must not matter: a run broken half-way may store and fold the aggregator's page first, and
+    # the wire's copy, fetched in the next run, must still find it (its lead meets the page's stored
+    # later openings).
+    with session_scope(db_url) as s:
+        add_copy(s, "https://aggregator.example/story/kessel", AGGREGATOR_PAGE, published=NOW)
+    with session_scope(db_url) as s:
+        fold_pending(s, now=NOW)
+    with session_scope(db_url) as s:
+        add_copy(s, "https://wire.example/kessel", FULL, published=NOW - timedelta(hours=3))
         add_copy(s, "https://other.example/ferry-strike", OTHER_STORY, published=NOW)
     with session_scope(db_url) as s:
         fold_pending(s, now=NOW)

@@ -132,6 +132,8 @@ def bands(blob: bytes, n_bands: int, rows: int) -> list[tuple[int, int]]:
 
 #: Band numbers of the lead's buckets start here, so they never collide with the whole text's bands.
 LEAD_BAND_OFFSET = 1000
+# Openings from later sentences stored beside the lead (band numbers below ANCHOR_BAND_OFFSET).
+MAX_PROBE_WINDOWS = 4
 #: Band numbers of the anchor buckets (figures and names, see `anchors`) start here.
 ANCHOR_BAND_OFFSET = 2000
 
@@ -192,9 +194,11 @@ def fingerprint(
     be `despace(text)`, `shingles(flat, k)` and the shingles of the lead (the fold stage hashes the
     opening of the body, after headline lines: `compare.Features.lead_flat`). `anchor_keys` (see
     `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets. `probe_lead_sets`
-    (shingles of openings that start at later sentences) are looked up in the lead buckets but not
-    stored: a copy whose own lead is a standfirst or an aggregator's summary finds the article whose
-    lead it repeats further down; storing them too would multiply every copy's lead buckets."""
+    (shingles of openings that start at later sentences) are stored and looked up with the lead buckets:
+    a copy whose own lead is a standfirst or an aggregator's summary finds the article whose lead it
+    repeats further down, and, the other way round, that article finds the copy when the copy was stored
+    first. Looked up only, folding depended on which of the two arrived first (a run broken half-way
+    folded differently from a clean one)."""
     flat = despace(text or "") if flat is None else flat
     if not flat:
         return Fingerprint(None, None, 0, ())
@@ -207,9 +211,15 @@ def fingerprint(
         all_bands += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(lead_blob, lead_bands, lead_rows)]
     probes = list(all_bands)
     if lead_chars and lead_bands and lead_rows:
-        for window in probe_lead_sets:  # looked up, not stored: see `probe_lead_sets` above
+        # Window w's buckets are stored under band numbers of their own (one bucket per band and copy);
+        # a lead is looked up under every window's numbers, a window under the leads'.
+        own_lead = [(b, h) for b, h in all_bands if b >= LEAD_BAND_OFFSET]
+        for w, window in enumerate(probe_lead_sets[:MAX_PROBE_WINDOWS], start=1):
             blob_w = signature_bytes(minhash(window, lead_bands * lead_rows, seed=2))
-            probes += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(blob_w, lead_bands, lead_rows)]
+            window_bands = bands(blob_w, lead_bands, lead_rows)
+            all_bands += [(LEAD_BAND_OFFSET + w * lead_bands + b, h) for b, h in window_bands]
+            probes += [(LEAD_BAND_OFFSET + b, h) for b, h in window_bands]
+            probes += [(b + w * lead_bands, h) for b, h in own_lead]
     if anchor_keys and anchor_n_bands and anchor_rows:
         near = anchor_bands(anchor_keys, anchor_n_bands, anchor_rows, (period, period - 1, period + 1))
         all_bands += near[:anchor_n_bands]  # stored under its own period only
