@@ -9,7 +9,9 @@ UTC, because a date with no zone is more useful as an approximate UTC instant th
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
+
+from newsmon.dates import parse_iso, to_utc
 
 # Month stems (lower case, matched as a word prefix) for languages our feeds commonly carry.
 _MONTH_STEMS: dict[str, tuple[str, ...]] = {
@@ -71,11 +73,6 @@ def _englishize(text: str) -> str:
     return _WORD.sub(repl, text)
 
 
-def to_utc(value: datetime) -> datetime:
-    """Attach UTC to a naive datetime, convert an aware one."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def parse_date(text: str | None) -> datetime | None:
     """Best-effort parse of ``text``; None when it holds no recognisable date (never raises)."""
     if not text:
@@ -83,10 +80,9 @@ def parse_date(text: str | None) -> datetime | None:
     text = text.strip()
     if not text or len(text) > 80:
         return None
-    try:
-        return to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
-        pass
+    iso = parse_iso(text)
+    if iso is not None:
+        return iso
     from dateutil import parser as date_parser  # only prose dates need it
 
     cleaned = _englishize(text)

@@ -6,9 +6,10 @@ pin an entry to the top forever.
 
 from __future__ import annotations
 
-import email.utils
 import time
 from datetime import UTC, datetime, timedelta
+
+from newsmon.dates import parse_http_date, parse_iso, to_utc
 
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
@@ -18,9 +19,7 @@ def sane_date(value: datetime | None, *, now: datetime | None = None) -> datetim
     """UTC datetime, or None when before 1995 or more than a day in the future (placeholders, typos)."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
+    value = to_utc(value)
     now = now or datetime.now(UTC)
     if value < EARLIEST or value > now + FUTURE_SLACK:
         return None
@@ -38,17 +37,7 @@ def from_struct(value: time.struct_time | None) -> datetime | None:
 
 
 def parse_date_string(value: str | None) -> datetime | None:
-    """RFC 822 or ISO 8601 text to an aware datetime (naive means UTC); None if unreadable."""
+    """RFC 822 or ISO 8601 text (a feed's date field) to a UTC datetime; None if unreadable."""
     if not value or not isinstance(value, str):
         return None
-    value = value.strip()
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        parsed = None
-    if parsed is None:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parse_http_date(value) or parse_iso(value)

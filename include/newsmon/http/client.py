@@ -15,7 +15,6 @@ with an ``error_kind`` from :class:`newsmon.http.errors.HttpError`, logged as on
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import socket
 import time
@@ -40,6 +39,7 @@ from urllib3.util import parse_url
 from urllib3.util.request import ACCEPT_ENCODING
 
 import newsmon
+from newsmon.dates import parse_http_date
 from newsmon.http.errors import HttpError, status_error
 from newsmon.http.ssrf import SsrfBlocked, vetted_addresses
 
@@ -169,12 +169,9 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     value = value.strip()
     if value.isdigit():
         return min(float(value), _MAX_RETRY_AFTER)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    when = parse_http_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     delta = (when - (now or datetime.now(UTC))).total_seconds()
     return min(max(delta, 0.0), _MAX_RETRY_AFTER)
 
