@@ -493,7 +493,7 @@ def check_surges(settings: Settings, smtp: SmtpConfig | None, now: datetime | No
     report = check(
         settings.db_url, load_topics(settings), smtp=smtp, now=now or utcnow(), ui_url=settings.ui_url
     )
-    counts = {"found": report.found, "sent": report.sent, "failed": report.failed, "pending": report.pending}
+    counts = {"found": report.queued, "sent": report.sent, "failed": report.failed, "pending": report.pending}
     for error in report.errors:
         log.warning("surge: %s", error)
     log.info("surge: %s", counts)

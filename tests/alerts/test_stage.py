@@ -54,6 +54,17 @@ def test_one_email_per_flagged_story_and_topic(db_url, mail):
     assert ("newsmon@test.example", ["analysts@example.org", "desk@example.org"]) in mail.envelopes
 
 
+def test_a_recipient_listed_twice_in_another_spelling_gets_one_copy(db_url, mail):
+    seed(db_url, 1)
+    messy = {
+        TOPIC: [" Desk@Example.org", "desk@example.org ", "", "analysts@example.org", "DESK@EXAMPLE.ORG"]
+    }
+    _, report = run(db_url, mail.config, topics=messy)
+    assert report.sent == 1
+    assert mail.envelopes == [("newsmon@test.example", ["Desk@Example.org", "analysts@example.org"])]
+    assert mail.messages[0]["To"] == "Desk@Example.org, analysts@example.org"
+
+
 def test_run_again_sends_nothing(db_url, mail):
     seed(db_url, 2)
     run(db_url, mail.config)

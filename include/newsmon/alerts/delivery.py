@@ -121,13 +121,17 @@ def deliver_row(
 
 
 @dataclass(frozen=True)
-class Delivered:
-    """What `deliver_due` did."""
+class DeliveryReport:
+    """What one delivery pass did, for every kind of email (alerts, surge alerts, backfill summaries):
+    the task's counts and the run summary read the same fields whichever kind it was."""
 
     sent: int
     failed: int
-    pending: int  # left for a later run: no SMTP server, retries, an outage
-    errors: tuple[str, ...]
+    pending: int  # left for a later run: no SMTP server, retries, an outage, another worker's claim
+    errors: tuple[str, ...] = ()
+    queued: int = 0  # rows this pass created (alerts queued, surges found, summaries queued)
+    superseded: int = 0  # alerts only: dropped because the merged story's alert covers the topic
+    connections: int = 0  # SMTP connections opened: 1 for a pass with mail, 0 with nothing due
 
 
 def deliver_due(
@@ -139,7 +143,7 @@ def deliver_due(
     now: datetime,
     max_attempts: int,
     what: str,
-) -> Delivered:
+) -> DeliveryReport:
     """`deliver_row` for each due row of ``model`` (``build(row_id, sender)`` makes its email), over one SMTP
     connection; an outage stops the run (the rows stay pending, without an attempt spent). Without an SMTP
     server nothing is sent and the rows wait, said in a warning that names them as ``what``."""
@@ -148,7 +152,7 @@ def deliver_due(
             pending = delivery.count_pending(session, model)
         if pending:
             log.warning("no SMTP server configured: %d %s wait until one is", pending, what)
-        return Delivered(0, 0, pending, ())
+        return DeliveryReport(0, 0, pending)
     with session_scope(source) as session:
         row_ids = delivery.due_ids(session, model, now=now, max_attempts=max_attempts)
     tally = {"sent": 0, "failed": 0}
@@ -174,6 +178,7 @@ def deliver_due(
                 tally[outcome] += 1
             if error:
                 errors.append(f"{model.__tablename__} {row_id}: {error}")
+        connections = conn.connections
     with session_scope(source) as session:
         pending = delivery.count_pending(session, model)
-    return Delivered(tally["sent"], tally["failed"], pending, tuple(errors))
+    return DeliveryReport(tally["sent"], tally["failed"], pending, tuple(errors), connections=connections)

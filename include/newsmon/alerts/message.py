@@ -32,3 +32,14 @@ def build_message(
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
     return msg
+
+
+def recipients_of(addresses: Sequence[str]) -> list[str]:
+    """A topic's recipients as one email goes to them: trimmed, blanks dropped, each address once (compared
+    without case, as mail servers treat them in practice; the first spelling is kept)."""
+    seen: dict[str, str] = {}
+    for raw in addresses:
+        address = (raw or "").strip()
+        if address:
+            seen.setdefault(address.lower(), address)
+    return list(seen.values())

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from newsmon.alerts.delivery import LEASE, settle
+from newsmon.alerts.delivery import LEASE, DeliveryReport, settle
+from newsmon.alerts.message import recipients_of
 from newsmon.alerts.smtp import SendKind, SendResult, SmtpConfig, SmtpSession, SmtpUnavailable
 from newsmon.store import alerts as store
 from newsmon.store import delivery
@@ -66,7 +66,7 @@ def queue_alerts(
             "story_id": story_id,
             "topic": topic,
             "status": DeliveryStatus.PENDING,
-            "recipients": list(dict.fromkeys(r.strip() for r in topics[topic] if r and r.strip())),
+            "recipients": recipients_of(topics[topic]),
             "message_id": store.alert_message_id(story_id, topic, domain),
             "attempts": 0,
             "created_at": now,
@@ -77,16 +77,6 @@ def queue_alerts(
     if ids:
         log.info("queued %d alert(s)", len(ids))
     return ids
-
-
-@dataclass(frozen=True)
-class DeliveryReport:
-    sent: int
-    failed: int
-    pending: int  # left pending (or being sent by another worker) after this run
-    connections: int  # SMTP connections opened: 1 for a run with mail, 0 with nothing due
-    errors: tuple[str, ...]
-    superseded: int = 0
 
 
 def deliver_pending(
@@ -103,7 +93,7 @@ def deliver_pending(
     if smtp is None:
         pending = _still_pending(source)
         log.warning("no SMTP server configured: %d alert(s) stay pending until one is", pending)
-        return DeliveryReport(sent=0, failed=0, pending=pending, connections=0, errors=())
+        return DeliveryReport(sent=0, failed=0, pending=pending)
 
     tally = {"sent": 0, "failed": 0, "superseded": 0, "retry": 0, "lost": 0}
     errors: list[str] = []

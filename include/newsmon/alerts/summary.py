@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from newsmon.alerts.delivery import Outgoing, deliver_due
-from newsmon.alerts.message import build_message
+from newsmon.alerts.delivery import DeliveryReport, Outgoing, deliver_due
+from newsmon.alerts.message import build_message, recipients_of
 from newsmon.alerts.render import BackfillContext, DigestStory, render_backfill
 from newsmon.alerts.smtp import SmtpConfig
 from newsmon.store import backfills as store
@@ -31,25 +31,6 @@ log = logging.getLogger(__name__)
 
 MAX_LISTED = 200
 MAX_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class SummaryReport:
-    queued: int  # summary rows created by this call
-    sent: int
-    failed: int
-    pending: int  # left for a later run
-    errors: tuple[str, ...] = ()
-
-
-def recipients_of(addresses: Sequence[str]) -> list[str]:
-    """The topic's recipients, trimmed, each address once (compared without case, first spelling kept)."""
-    seen: dict[str, str] = {}
-    for raw in addresses:
-        address = (raw or "").strip()
-        if address:
-            seen.setdefault(address.lower(), address)
-    return list(seen.values())
 
 
 def queue_summaries(
@@ -115,7 +96,7 @@ def send_summaries(
     backfill_ids: Sequence[int],
     topics: Mapping[str, Sequence[str]],
     ui_url: str,
-) -> SummaryReport:
+) -> DeliveryReport:
     """Queue the summaries of these backfills and send every due summary (of any backfill)."""
     with session_scope(source) as session:
         queued = queue_summaries(session, backfill_ids, topics=topics, now=now)
@@ -129,7 +110,7 @@ def send_summaries(
         what="backfill summary email(s)",
     )
     if smtp is None:
-        return SummaryReport(queued, 0, 0, done.pending)
+        return replace(done, queued=queued)
     log.info(
         "backfill summaries: %d queued, %d sent, %d failed, %d pending",
         queued,
@@ -137,4 +118,4 @@ def send_summaries(
         done.failed,
         done.pending,
     )
-    return SummaryReport(queued, done.sent, done.failed, done.pending, done.errors)
+    return replace(done, queued=queued)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from newsmon.alerts.delivery import Outgoing, deliver_due
-from newsmon.alerts.message import build_message
+from newsmon.alerts.delivery import DeliveryReport, Outgoing, deliver_due
+from newsmon.alerts.message import build_message, recipients_of
 from newsmon.alerts.render import CopyInfo, SurgeContext, render_surge
 from newsmon.alerts.smtp import SmtpConfig
 from newsmon.store import surges as store
@@ -31,15 +31,6 @@ from newsmon.topics.model import Topic
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-
-
-@dataclass(frozen=True)
-class SurgeReport:
-    found: int  # new surges recorded by this check
-    sent: int
-    failed: int
-    pending: int
-    errors: tuple[str, ...] = ()
 
 
 def find_surges(session: Session, topics: Sequence[Topic], *, now: datetime) -> list[tuple[str, int]]:
@@ -53,7 +44,7 @@ def find_surges(session: Session, topics: Sequence[Topic], *, now: datetime) -> 
         for candidate in store.surging_stories(
             session, topic=topic.name, since=since, until=now, min_copies=rule.copies, min_sites=rule.sites
         ):
-            recipients = list(dict.fromkeys(r.strip() for r in topic.recipients if r and r.strip()))
+            recipients = recipients_of(topic.recipients)
             if store.record_surge(
                 session,
                 story_id=candidate.story_id,
@@ -126,7 +117,7 @@ def _build(surge_id: int, *, sender: str, ui_url: str, now: datetime) -> Callabl
 
 def check_surges(
     source: SessionSource, topics: Sequence[Topic], *, smtp: SmtpConfig | None, now: datetime, ui_url: str
-) -> SurgeReport:
+) -> DeliveryReport:
     """Find the new surges and send every due surge alert (no SMTP: they wait, like alerts)."""
     with session_scope(source) as session:
         found = find_surges(session, topics, now=now)
@@ -139,4 +130,4 @@ def check_surges(
         max_attempts=MAX_ATTEMPTS,
         what="surge alert(s)",
     )
-    return SurgeReport(len(found), done.sent, done.failed, done.pending, done.errors)
+    return replace(done, queued=len(found))
