@@ -229,6 +229,8 @@ def alert_data(session: Session, alert_id: int) -> AlertData | None:
 
 @dataclass(frozen=True)
 class AlertRow:
+    """One alert as the CLI's list and the story page show it (the same fields in both)."""
+
     id: int
     story_id: int
     topic: str
@@ -241,28 +243,29 @@ class AlertRow:
     sent_at: datetime | None
     story_title: str
 
+    @classmethod
+    def of(cls, alert: Alert, story_title: str | None) -> AlertRow:
+        return cls(
+            id=alert.id,
+            story_id=alert.story_id,
+            topic=alert.topic,
+            status=alert.status,
+            attempts=alert.attempts,
+            recipients=tuple(alert.recipients or ()),
+            last_error=alert.last_error,
+            next_attempt_at=alert.next_attempt_at,
+            created_at=alert.created_at,
+            sent_at=alert.sent_at,
+            story_title=story_title or "",
+        )
+
 
 def list_alerts(session: Session, *, status: str | None = None, limit: int = 50) -> list[AlertRow]:
     stmt = select(Alert, Story.title).join(Story, Story.id == Alert.story_id, isouter=True)
     if status:
         stmt = stmt.where(Alert.status == status)
     stmt = stmt.order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit)
-    return [
-        AlertRow(
-            id=a.id,
-            story_id=a.story_id,
-            topic=a.topic,
-            status=a.status,
-            attempts=a.attempts,
-            recipients=tuple(a.recipients or ()),
-            last_error=a.last_error,
-            next_attempt_at=a.next_attempt_at,
-            created_at=a.created_at,
-            sent_at=a.sent_at,
-            story_title=title or "",
-        )
-        for a, title in session.execute(stmt)
-    ]
+    return [AlertRow.of(a, title) for a, title in session.execute(stmt)]
 
 
 # ------------------------------------------------------------------------------------------------ digests

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, and_, exists, func, null, select
 from sqlalchemy.orm import Session
 
+from newsmon.store.alerts import AlertRow
 from newsmon.store.feedback import FeedbackView
 from newsmon.store.models import (
     Alert,
@@ -413,17 +414,6 @@ class FlagView:
 
 
 @dataclass(frozen=True)
-class AlertView:
-    topic: str
-    status: str
-    recipients: tuple[str, ...]
-    attempts: int
-    sent_at: datetime | None
-    created_at: datetime
-    last_error: str | None
-
-
-@dataclass(frozen=True)
 class StoryDetail:
     story_id: int
     title: str
@@ -434,7 +424,7 @@ class StoryDetail:
     original: CopyView | None
     copies: tuple[CopyView, ...]  # oldest first, at most MAX_COPIES_SHOWN
     flags: tuple[FlagView, ...]
-    alerts: tuple[AlertView, ...]
+    alerts: tuple[AlertRow, ...]
     feedback: tuple[FeedbackView, ...]
     text_copy_id: int | None = None  # the copy whose text is shown (the best-scoring one)
     text: str = ""
@@ -598,15 +588,7 @@ def story_detail(session: Session, story_id: int, topic: str | None = None) -> S
         text = session.scalar(select(Copy.text).where(Copy.id == text_copy_id)) or ""
 
     alerts = tuple(
-        AlertView(
-            topic=a.topic,
-            status=a.status,
-            recipients=tuple(a.recipients or ()),
-            attempts=a.attempts,
-            sent_at=a.sent_at,
-            created_at=a.created_at,
-            last_error=a.last_error,
-        )
+        AlertRow.of(a, story.title)
         for a in session.scalars(select(Alert).where(Alert.story_id == story_id).order_by(Alert.created_at))
     )
     feedback = tuple(
