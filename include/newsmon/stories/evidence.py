@@ -36,6 +36,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import regex  # type: ignore[import-untyped]  # no stubs installed (types-regex is not a dependency)
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
@@ -266,6 +267,40 @@ def chains(a: list[str], b: list[str], max_gap: int, min_matched: int) -> list[C
     return [c for c in out if c.matched >= min_matched]
 
 
+def moved_chains(a: list[str], b: list[str], found: list[Chain], max_gap: int, min_chain: int) -> list[Chain]:
+    """Chains of the passages that one text moved: each stretch of `a` (at least `min_chain` words)
+    outside the in-order `found` chains, aligned against the words of `b` that no chain holds.
+
+    A single longest common subsequence keeps one order, so a paragraph that a write-through moved
+    up (the background under a new top, the official's figure before the witness's) or that a
+    republisher moved down counts as unmatched, although it is the same text. Only words no chain
+    holds on either side are matched, each once, and a moved passage must be a chain of its own
+    (`min_chain` words): two reports of one event share stock phrases, not such passages."""
+    if not found:
+        return []
+    held = bytearray(len(a))
+    free = list(b)
+    for c in found:
+        held[c.a0 : c.a1] = b"\x01" * (c.a1 - c.a0)
+        free[c.b0 : c.b1] = ["\x00"] * (c.b1 - c.b0)
+    out: list[Chain] = []
+    lo = 0
+    while lo < len(a):
+        if held[lo]:
+            lo += 1
+            continue
+        hi = lo
+        while hi < len(a) and not held[hi]:
+            hi += 1
+        if hi - lo >= min_chain:
+            for c in chains(a[lo:hi], free, max_gap, min_chain):
+                blocks = tuple((i + lo, j, n) for i, j, n in c.blocks)
+                out.append(Chain(c.a0 + lo, c.a1 + lo, c.b0, c.b1, c.matched, blocks))
+                free[c.b0 : c.b1] = ["\x00"] * (c.b1 - c.b0)
+        lo = hi
+    return out
+
+
 def _near_currency(toks: list[str], i: int, reach: int) -> bool:
     lo, hi = max(0, i - reach), min(len(toks), i + reach + 1)
     return any(toks[j] in CURRENCY_WORDS for j in range(lo, hi))
@@ -313,10 +348,23 @@ class Alignment:
 
 
 def sentence_scores(a: list[str], b: list[str]) -> tuple[list[float], list[float]]:
-    """For each sentence of `a` its best similarity (0-100) to a sentence of `b`, and vice versa."""
+    """For each sentence of `a` its best similarity (0-100) to a sentence of `b`, and vice versa.
+
+    The similarity of two sentences is the better of their character similarity and that of their
+    words in sorted order: editors and spinners move a sentence's clauses about ("..., the ministry
+    said on Monday" becomes "The ministry said on Monday that ..."; a time or place phrase goes to the
+    front), which leaves the words but scores low on characters in order. Two writers' own sentences
+    on one event share names and figures, not nearly all their words, so the sorted words of theirs
+    stay as far apart as the characters."""
     if not a or not b:
         return [0.0] * len(a), [0.0] * len(b)
-    matrix = process.cdist(a, b, scorer=fuzz.ratio, dtype="uint8", workers=1)
+    in_order = process.cdist(a, b, scorer=fuzz.ratio, dtype="uint8", workers=1)
+    # Sentences are already normalised tokens joined by spaces: sorting their words here once costs
+    # less than letting the scorer sort them again for every pair.
+    sorted_a = [" ".join(sorted(s.split())) for s in a]
+    sorted_b = [" ".join(sorted(s.split())) for s in b]
+    reordered = process.cdist(sorted_a, sorted_b, scorer=fuzz.ratio, dtype="uint8", workers=1)
+    matrix = np.maximum(in_order, reordered)
     return matrix.max(axis=1).tolist(), matrix.max(axis=0).tolist()
 
 
@@ -429,6 +477,7 @@ def align(
     if not a_toks or not b_toks:
         return Alignment(0.0, len(a_sents), 0, 0, 0.0, False, 0, 0)
     found = chains(a_toks, b_toks, max_gap, min(min_chain, max(3, len(a_toks) // 2)))
+    found += moved_chains(a_toks, b_toks, found, max_gap, min_chain)
     qa, qb = _quote_flags(a), _quote_flags(b)
     # 1: a word matched in the article's own words on both sides; 2: matched, but quoted on either
     # side: the quoted source's words (a statement, a post), which two reports quoting it share (or
