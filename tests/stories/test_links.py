@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from newsmon.stories.anchors import anchors, name_key
 from newsmon.stories.compare import Features
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.links import compare_across
@@ -57,3 +58,16 @@ def test_figures_written_as_words_count_as_figures() -> None:
     )
     verdict = compare_across(feats(en, "en"), feats(de, "de", T0 + timedelta(hours=2)), CFG)
     assert verdict.linked and {"4", "9"} <= set(verdict.figures), verdict.describe()
+
+
+def test_a_name_after_an_elided_article_is_a_name() -> None:
+    # French and Italian glue the article to the name (l'Afghanistan, dell'Ucraina, d'Israël); the
+    # English report of the same event names the same countries.
+    fr = "Le ministre a rencontré lundi à Brisac ses homologues d'Israël, de l'Ukraine et de l'Afghanistan."
+    it = "Il ministro ha incontrato lunedì a Brisac i colleghi dell'Ucraina e dell'Afghanistan."
+    en = "The minister met his counterparts from Israel, Ukraine and Afghanistan in Brisac on Monday."
+    expected = {name_key(n) for n in ("Israel", "Ukraine", "Afghanistan")}
+    assert expected <= set(anchors(fr).names) and expected <= set(anchors(en).names)
+    assert {name_key("Ukraine"), name_key("Afghanistan")} <= set(anchors(it).names)
+    # ...and a word after an elided article that is no name stays out ("d'après", "l'homme").
+    assert not set(anchors("Selon lui, l'homme est parti d'après la police.").names)
