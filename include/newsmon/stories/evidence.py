@@ -35,6 +35,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import regex  # type: ignore[import-untyped]  # no stubs installed (types-regex is not a dependency)
@@ -166,7 +167,18 @@ class Segmented:
 
     @property
     def sentences(self) -> list[str]:
+        return self.sentence_texts
+
+    @cached_property
+    def sentence_texts(self) -> list[str]:
+        """Each sentence of `spans` as its tokens joined by spaces (what sentence similarity reads);
+        computed once, as a copy is compared with several candidates."""
         return [" ".join(self.tokens[s:e]) for s, e in self.spans]
+
+    @cached_property
+    def sorted_sentence_texts(self) -> list[str]:
+        """The same with each sentence's tokens in sorted order (see `sentence_scores`)."""
+        return [" ".join(sorted(self.tokens[s:e])) for s, e in self.spans]
 
 
 def segment(text: str, min_words: int) -> Segmented:
@@ -347,7 +359,9 @@ class Alignment:
         )
 
 
-def sentence_scores(a: list[str], b: list[str]) -> tuple[list[float], list[float]]:
+def sentence_scores(
+    a: list[str], b: list[str], a_sorted: list[str] | None = None, b_sorted: list[str] | None = None
+) -> tuple[list[float], list[float]]:
     """For each sentence of `a` its best similarity (0-100) to a sentence of `b`, and vice versa.
 
     The similarity of two sentences is the better of their character similarity and that of their
@@ -359,11 +373,11 @@ def sentence_scores(a: list[str], b: list[str]) -> tuple[list[float], list[float
     if not a or not b:
         return [0.0] * len(a), [0.0] * len(b)
     in_order = process.cdist(a, b, scorer=fuzz.ratio, dtype="uint8", workers=1)
-    # Sentences are already normalised tokens joined by spaces: sorting their words here once costs
-    # less than letting the scorer sort them again for every pair.
-    sorted_a = [" ".join(sorted(s.split())) for s in a]
-    sorted_b = [" ".join(sorted(s.split())) for s in b]
-    reordered = process.cdist(sorted_a, sorted_b, scorer=fuzz.ratio, dtype="uint8", workers=1)
+    # Sentences are normalised tokens joined by spaces: their words sorted once (or passed in, see
+    # `Segmented.sorted_sentence_texts`) cost less than the scorer sorting them for every pair.
+    a_sorted = a_sorted if a_sorted is not None else [" ".join(sorted(s.split())) for s in a]
+    b_sorted = b_sorted if b_sorted is not None else [" ".join(sorted(s.split())) for s in b]
+    reordered = process.cdist(a_sorted, b_sorted, scorer=fuzz.ratio, dtype="uint8", workers=1)
     matrix = np.maximum(in_order, reordered)
     return matrix.max(axis=1).tolist(), matrix.max(axis=0).tolist()
 
@@ -473,7 +487,8 @@ def align(
     # story (nor does a copy lose any by having other ones).
     prose = set(a.content)
     a_spans = [sp for sp in a.spans if sp in prose] or a.spans
-    a_sents = [" ".join(a_toks[s:e]) for s, e in a_spans]
+    index = {span: i for i, span in enumerate(a.spans)}
+    a_sents = [a.sentence_texts[index[span]] for span in a_spans]
     if not a_toks or not b_toks:
         return Alignment(0.0, len(a_sents), 0, 0, 0.0, False, 0, 0)
     found = chains(a_toks, b_toks, max_gap, min(min_chain, max(3, len(a_toks) // 2)))
@@ -507,7 +522,8 @@ def align(
     shares = [(e - s - a_mask[s:e].count(0)) / (e - s) for s, e in a_spans]
     # A sentence mostly inside quotation marks is the source's, not the article's: no evidence.
     source = [2 * sum(qa[s:e]) > e - s for s, e in a_spans]
-    best_a, _ = sentence_scores(a_sents, b.sentences)
+    a_sorted = [a.sorted_sentence_texts[index[span]] for span in a_spans]
+    best_a, _ = sentence_scores(a_sents, b.sentence_texts, a_sorted, b.sorted_sentence_texts)
     kept = opening_kept(a, b, lead, max_gap, min_chain) or opening_kept(b, a, lead, max_gap, min_chain)
     is_aligned = [
         not q and (s >= aligned_score or c >= aligned_share)
