@@ -412,3 +412,86 @@ def test_a_copy_with_its_lead_rewritten_keeps_its_body() -> None:
     # The same body under another lead days later is another day's story, not this one's copy.
     verdict = compare(feats(original), feats(rewritten, T0 + timedelta(days=3)), CFG)
     assert not verdict.same, verdict.describe()
+
+
+# An agency's first version, and its write-through: two paragraphs of the write-through's own on top,
+# then the first version's paragraphs with the newest ones moved up (what a desk does as the story
+# grows), and the first version's closing context left out.
+FIRST_TAKE = [
+    "A fire broke out on Thursday night in a grain store at the port of Vilde, the regional fire "
+    "service said, and 64 firefighters were still at the scene on Friday morning.",
+    "The store held about 12,000 tonnes of wheat waiting to be shipped, according to the port "
+    "authority, which closed the two nearest quays to traffic as a precaution.",
+    "Residents of the Nordhavn district were told to keep their windows shut because of the smoke, "
+    "although measurements taken overnight showed no toxic gases in the air.",
+    "The cause of the fire was not known, a spokeswoman for the fire service said, adding that "
+    "investigators would only be able to enter the building once the roof had been secured.",
+    "Fire crews from Osterholm and two neighbouring towns had been called in to help, and a "
+    "fireboat was spraying the walls from the harbour side to stop the fire from spreading.",
+    "The port of Vilde is the second largest grain terminal in the region and handled 3.4 million "
+    "tonnes last year, most of it bound for North Africa and the Middle East.",
+    "A smaller fire in the same store in 2019 was blamed on a fault in a conveyor belt, and the "
+    "operator replaced the whole conveyor system two years later.",
+]
+WRITE_THROUGH_TOP = [
+    "Firefighters in Vilde were battling for a second day to bring a blaze under control at the "
+    "harbour, where thick smoke has hung over the old town since Thursday evening.",
+    "Shipping agents said at least four vessels waiting to load had been sent to anchor outside the "
+    "harbour until the quays reopen, which could take several days.",
+    "The mayor of Vilde, Anna Brekke, visited the command post on Friday and thanked the crews, some "
+    "of whom had been working through the night without a break.",
+    "Grain traders in the capital said wheat prices had barely moved, as stocks held elsewhere in the "
+    "region were large enough to cover the lost cargo for several weeks.",
+]
+
+
+def test_a_write_through_that_moved_paragraphs_up_is_still_a_copy() -> None:
+    first = "\n\n".join(FIRST_TAKE)
+    update = "\n\n".join([*WRITE_THROUGH_TOP, FIRST_TAKE[0], *FIRST_TAKE[3:5], *FIRST_TAKE[1:3]])
+    verdict = compare(feats(first), feats(update, T0 + timedelta(hours=3)), CFG)
+    assert verdict.same and verdict.rule == "copy", verdict.describe()
+    # Every moved paragraph counts, not only the ones a single in-order alignment keeps.
+    assert verdict.evidence.coverage >= 0.6, verdict.describe()
+
+
+def test_a_report_reusing_moved_background_under_its_own_lead_stays_apart() -> None:
+    # Another day's story (the investigation's result) that reuses two background paragraphs, placed
+    # in another order: moved passages are matched, but the lead is still the news.
+    result = [
+        "Investigators said on Tuesday that a short circuit in a lighting cable caused last week's fire "
+        "in a grain store at the port of Vilde, ruling out arson.",
+        "The operator must now replace the wiring in all five of its stores before they can be used "
+        "again, the regional safety inspectorate ruled in a decision published on Tuesday.",
+        FIRST_TAKE[6],
+        FIRST_TAKE[5],
+    ]
+    verdict = compare(feats("\n\n".join(FIRST_TAKE)), feats("\n\n".join(result), None), CFG)
+    assert not verdict.same, verdict.describe()
+
+
+def test_a_copy_that_moved_its_sentences_clauses_about_is_a_copy() -> None:
+    # An editor turns the attribution round ("..., the service said" -> "The service said ...") and
+    # puts time phrases first: the same words, in another order.
+    original = [
+        "Sixty-four firefighters were still at the grain store at the port of Vilde on Friday morning, "
+        "the regional fire service said in a statement.",
+        "About 12,000 tonnes of wheat waiting to be shipped were stored in the building, according to "
+        "the port authority in Vilde.",
+        "Residents of the Nordhavn district were told to keep their windows shut overnight because of "
+        "the thick smoke, the town hall said.",
+        "Investigators will only be able to enter the building once the roof has been secured, a "
+        "spokeswoman for the fire service said on Friday.",
+    ]
+    edited = [
+        "The regional fire service said in a statement that sixty-four firefighters were still at the "
+        "grain store at the port of Vilde on Friday morning.",
+        "According to the port authority in Vilde, about 12,000 tonnes of wheat waiting to be shipped "
+        "were stored in the building.",
+        "The town hall said residents of the Nordhavn district were told to keep their windows shut "
+        "overnight because of the thick smoke.",
+        "On Friday a spokeswoman for the fire service said investigators will only be able to enter "
+        "the building once the roof has been secured.",
+    ]
+    verdict = compare(feats("\n\n".join(original)), feats("\n\n".join(edited)), CFG)
+    # Each sentence keeps its words: almost unchanged, not merely re-edited.
+    assert verdict.same and verdict.rule == "copy" and verdict.evidence.strong == 4, verdict.describe()

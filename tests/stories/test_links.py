@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from newsmon.stories.anchors import anchors, name_key
 from newsmon.stories.compare import Features
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.links import compare_across
@@ -57,3 +58,47 @@ def test_figures_written_as_words_count_as_figures() -> None:
     )
     verdict = compare_across(feats(en, "en"), feats(de, "de", T0 + timedelta(hours=2)), CFG)
     assert verdict.linked and {"4", "9"} <= set(verdict.figures), verdict.describe()
+
+
+FR_QUAKE = (
+    "Un séisme de magnitude 6,4 a frappé mardi l'archipel de Sorvane, à 148 kilomètres à l'est de "
+    "Port-Mérel et à une profondeur de 12 kilomètres, selon l'institut de géophysique de Valmont. La "
+    "secousse s'est produite à 09h14 heure locale (13h14 GMT). Deux répliques de magnitude 5,1 et 4,8 "
+    "ont suivi. En 2011, un séisme de magnitude 7,2 avait fait plus de 350 morts dans l'archipel."
+)
+# The same agency text in its Arabic service: no capitals, so no names, only the figures in order.
+AR_QUAKE = (
+    "ضرب زلزال بقوة 6,4 درجات الثلاثاء أرخبيل سورفان، على بعد 148 كيلومترا شرق بور ميريل وعلى عمق 12 "
+    "كيلومترا، بحسب معهد الجيوفيزياء في فالمون. ووقعت الهزة عند الساعة 09,14 بالتوقيت المحلي (13,14 "
+    "بتوقيت غرينتش). وتلتها هزتان ارتداديتان بقوة 5,1 و4,8 درجات. وفي 2011، تسبب زلزال بقوة 7,2 درجات "
+    "بمقتل أكثر من 350 شخصا في الأرخبيل."
+)
+# Another quake in the same islands two days later, recalling the same history.
+AR_OTHER_QUAKE = (
+    "ضرب زلزال جديد بقوة 5,1 درجات الخميس جنوب أرخبيل سورفان، على بعد 60 كيلومترا من بور ميريل وعلى "
+    "عمق 30 كيلومترا. ولم ترد تقارير عن أضرار. وفي 2011، تسبب زلزال بقوة 7,2 درجات بمقتل أكثر من 350 "
+    "شخصا في الأرخبيل."
+)
+
+
+def test_an_arabic_translation_is_linked_by_its_figures_in_order() -> None:
+    verdict = compare_across(feats(FR_QUAKE, "fr"), feats(AR_QUAKE, "ar", T0 + timedelta(hours=1)), CFG)
+    assert verdict.linked and verdict.rule == "same-figures", verdict.describe()
+
+
+def test_an_arabic_report_of_another_quake_sharing_the_background_is_not_linked() -> None:
+    verdict = compare_across(feats(FR_QUAKE, "fr"), feats(AR_OTHER_QUAKE, "ar", T0 + timedelta(days=2)), CFG)
+    assert not verdict.linked, verdict.describe()
+
+
+def test_a_name_after_an_elided_article_is_a_name() -> None:
+    # French and Italian glue the article to the name (l'Afghanistan, dell'Ucraina, d'Israël); the
+    # English report of the same event names the same countries.
+    fr = "Le ministre a rencontré lundi à Brisac ses homologues d'Israël, de l'Ukraine et de l'Afghanistan."
+    it = "Il ministro ha incontrato lunedì a Brisac i colleghi dell'Ucraina e dell'Afghanistan."
+    en = "The minister met his counterparts from Israel, Ukraine and Afghanistan in Brisac on Monday."
+    expected = {name_key(n) for n in ("Israel", "Ukraine", "Afghanistan")}
+    assert expected <= set(anchors(fr).names) and expected <= set(anchors(en).names)
+    assert {name_key("Ukraine"), name_key("Afghanistan")} <= set(anchors(it).names)
+    # ...and a word after an elided article that is no name stays out ("d'après", "l'homme").
+    assert not set(anchors("Selon lui, l'homme est parti d'après la police.").names)

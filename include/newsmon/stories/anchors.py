@@ -29,6 +29,9 @@ _CANDIDATE_RE = re.compile(r"\b(?:[^\W\d_][\w'’-]*|\d[\d.,  ]*\d|\d)")
 _NUMBER_RE = re.compile(r"\d+(?:[.,  ]\d+)*")
 # What comes right before a word that opens a sentence (a capital there says nothing).
 _OPENS_SENTENCE_RE = re.compile(r"(?:^|[.!?…:;\"“”«»„()\[\]–—-]\s*|\n\s*)$")
+# An elided article or preposition glued to the next word (French, Italian, Catalan: l'Afghanistan,
+# d'Haïti, dell'Onu, all'Iran, qu'Israël): the name is what follows the apostrophe.
+_ELIDED_RE = re.compile(r"[^\W\d_]{1,4}['’](?=[^\W\d_])")
 # Consonant-key rules, applied in order to the lower-case Latin spelling.
 _DIGRAPHS = (
     ("tsch", "k"),
@@ -115,9 +118,13 @@ def anchors(
     placed: list[tuple[int, str]] = []  # (where, key) of names, for the sequence
     for match in _CANDIDATE_RE.finditer(text):
         word = match.group(0)
+        elided = _ELIDED_RE.match(word)
+        if elided:
+            # "l'Afghanistan": the name follows the article, even one opening a sentence ("L'Union").
+            word = word[elided.end() :]
         if word[0].isdigit() or not word[0].isupper():
             continue
-        if _OPENS_SENTENCE_RE.search(text, max(0, match.start() - 3), match.start()):
+        if not elided and _OPENS_SENTENCE_RE.search(text, max(0, match.start() - 3), match.start()):
             continue
         word = word.strip("'’-")
         if len(word) < min_name_chars:

@@ -35,7 +35,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import regex  # type: ignore[import-untyped]  # no stubs installed (types-regex is not a dependency)
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
@@ -165,7 +167,18 @@ class Segmented:
 
     @property
     def sentences(self) -> list[str]:
+        return self.sentence_texts
+
+    @cached_property
+    def sentence_texts(self) -> list[str]:
+        """Each sentence of `spans` as its tokens joined by spaces (what sentence similarity reads);
+        computed once, as a copy is compared with several candidates."""
         return [" ".join(self.tokens[s:e]) for s, e in self.spans]
+
+    @cached_property
+    def sorted_sentence_texts(self) -> list[str]:
+        """The same with each sentence's tokens in sorted order (see `sentence_scores`)."""
+        return [" ".join(sorted(self.tokens[s:e])) for s, e in self.spans]
 
 
 def segment(text: str, min_words: int) -> Segmented:
@@ -266,6 +279,40 @@ def chains(a: list[str], b: list[str], max_gap: int, min_matched: int) -> list[C
     return [c for c in out if c.matched >= min_matched]
 
 
+def moved_chains(a: list[str], b: list[str], found: list[Chain], max_gap: int, min_chain: int) -> list[Chain]:
+    """Chains of the passages that one text moved: each stretch of `a` (at least `min_chain` words)
+    outside the in-order `found` chains, aligned against the words of `b` that no chain holds.
+
+    A single longest common subsequence keeps one order, so a paragraph that a write-through moved
+    up (the background under a new top, the official's figure before the witness's) or that a
+    republisher moved down counts as unmatched, although it is the same text. Only words no chain
+    holds on either side are matched, each once, and a moved passage must be a chain of its own
+    (`min_chain` words): two reports of one event share stock phrases, not such passages."""
+    if not found:
+        return []
+    held = bytearray(len(a))
+    free = list(b)
+    for c in found:
+        held[c.a0 : c.a1] = b"\x01" * (c.a1 - c.a0)
+        free[c.b0 : c.b1] = ["\x00"] * (c.b1 - c.b0)
+    out: list[Chain] = []
+    lo = 0
+    while lo < len(a):
+        if held[lo]:
+            lo += 1
+            continue
+        hi = lo
+        while hi < len(a) and not held[hi]:
+            hi += 1
+        if hi - lo >= min_chain:
+            for c in chains(a[lo:hi], free, max_gap, min_chain):
+                blocks = tuple((i + lo, j, n) for i, j, n in c.blocks)
+                out.append(Chain(c.a0 + lo, c.a1 + lo, c.b0, c.b1, c.matched, blocks))
+                free[c.b0 : c.b1] = ["\x00"] * (c.b1 - c.b0)
+        lo = hi
+    return out
+
+
 def _near_currency(toks: list[str], i: int, reach: int) -> bool:
     lo, hi = max(0, i - reach), min(len(toks), i + reach + 1)
     return any(toks[j] in CURRENCY_WORDS for j in range(lo, hi))
@@ -312,11 +359,26 @@ class Alignment:
         )
 
 
-def sentence_scores(a: list[str], b: list[str]) -> tuple[list[float], list[float]]:
-    """For each sentence of `a` its best similarity (0-100) to a sentence of `b`, and vice versa."""
+def sentence_scores(
+    a: list[str], b: list[str], a_sorted: list[str] | None = None, b_sorted: list[str] | None = None
+) -> tuple[list[float], list[float]]:
+    """For each sentence of `a` its best similarity (0-100) to a sentence of `b`, and vice versa.
+
+    The similarity of two sentences is the better of their character similarity and that of their
+    words in sorted order: editors and spinners move a sentence's clauses about ("..., the ministry
+    said on Monday" becomes "The ministry said on Monday that ..."; a time or place phrase goes to the
+    front), which leaves the words but scores low on characters in order. Two writers' own sentences
+    on one event share names and figures, not nearly all their words, so the sorted words of theirs
+    stay as far apart as the characters."""
     if not a or not b:
         return [0.0] * len(a), [0.0] * len(b)
-    matrix = process.cdist(a, b, scorer=fuzz.ratio, dtype="uint8", workers=1)
+    in_order = process.cdist(a, b, scorer=fuzz.ratio, dtype="uint8", workers=1)
+    # Sentences are normalised tokens joined by spaces: their words sorted once (or passed in, see
+    # `Segmented.sorted_sentence_texts`) cost less than the scorer sorting them for every pair.
+    a_sorted = a_sorted if a_sorted is not None else [" ".join(sorted(s.split())) for s in a]
+    b_sorted = b_sorted if b_sorted is not None else [" ".join(sorted(s.split())) for s in b]
+    reordered = process.cdist(a_sorted, b_sorted, scorer=fuzz.ratio, dtype="uint8", workers=1)
+    matrix = np.maximum(in_order, reordered)
     return matrix.max(axis=1).tolist(), matrix.max(axis=0).tolist()
 
 
@@ -425,10 +487,12 @@ def align(
     # story (nor does a copy lose any by having other ones).
     prose = set(a.content)
     a_spans = [sp for sp in a.spans if sp in prose] or a.spans
-    a_sents = [" ".join(a_toks[s:e]) for s, e in a_spans]
+    index = {span: i for i, span in enumerate(a.spans)}
+    a_sents = [a.sentence_texts[index[span]] for span in a_spans]
     if not a_toks or not b_toks:
         return Alignment(0.0, len(a_sents), 0, 0, 0.0, False, 0, 0)
     found = chains(a_toks, b_toks, max_gap, min(min_chain, max(3, len(a_toks) // 2)))
+    found += moved_chains(a_toks, b_toks, found, max_gap, min_chain)
     qa, qb = _quote_flags(a), _quote_flags(b)
     # 1: a word matched in the article's own words on both sides; 2: matched, but quoted on either
     # side: the quoted source's words (a statement, a post), which two reports quoting it share (or
@@ -458,7 +522,8 @@ def align(
     shares = [(e - s - a_mask[s:e].count(0)) / (e - s) for s, e in a_spans]
     # A sentence mostly inside quotation marks is the source's, not the article's: no evidence.
     source = [2 * sum(qa[s:e]) > e - s for s, e in a_spans]
-    best_a, _ = sentence_scores(a_sents, b.sentences)
+    a_sorted = [a.sorted_sentence_texts[index[span]] for span in a_spans]
+    best_a, _ = sentence_scores(a_sents, b.sentence_texts, a_sorted, b.sorted_sentence_texts)
     kept = opening_kept(a, b, lead, max_gap, min_chain) or opening_kept(b, a, lead, max_gap, min_chain)
     is_aligned = [
         not q and (s >= aligned_score or c >= aligned_share)

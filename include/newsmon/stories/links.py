@@ -61,6 +61,20 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
     ):
         # A translation: most of one text's names and figures, in the same order, in the other.
         return LinkVerdict(True, "same-sequence", in_order / shorter, tuple(names), tuple(figures))
+    if not aa.names or not ab.names:
+        # A caseless script (Arabic, Persian, Hebrew...) has no capitals to find names by (see
+        # `anchors`), so its side gives figures only: a translation is then a long run of the same
+        # figures in the same order, which two events of one topic in the same days do not share.
+        seq_a = tuple(k for k in aa.sequence if k.startswith("#"))
+        seq_b = tuple(k for k in ab.sequence if k.startswith("#"))
+        run = LCSseq.similarity(seq_a, seq_b)
+        events = [f for f in figures if not _YEAR_RE.fullmatch(f)]
+        if (
+            len(events) >= cfg.link_min_figures
+            and run >= cfg.link_min_in_order
+            and run >= cfg.link_in_order_share * min(len(seq_a), len(seq_b))
+        ):
+            return LinkVerdict(True, "same-figures", run / min(len(seq_a), len(seq_b)), (), tuple(figures))
     if len(names) < cfg.link_min_names:
         return LinkVerdict(False, "few-names", 0.0, tuple(names), tuple(figures))
     if len(figures) < cfg.link_min_figures or all(_YEAR_RE.fullmatch(f) for f in figures):
