@@ -359,3 +359,68 @@ def test_the_aggregator_page_folded_before_the_wire_copy_ends_in_the_same_story(
     stories = stories_by_url(db_url)
     assert stories["https://aggregator.example/story/kessel"] == stories["https://wire.example/kessel"]
     assert stories["https://other.example/ferry-strike"] != stories["https://wire.example/kessel"]
+
+
+# A chain: the flash repeats only the lead, the later take only the body under a new lead. Neither is
+# a copy of the other; both are copies of the full article, which must join them whenever it arrives.
+FLASH = "Kessel Bridge open again\n" + PARAS[0]
+LATER_TAKE = "\n\n".join(
+    [
+        "Lorries were back on the Kessel Bridge on Monday morning, the first traffic since the crossing over "
+        "the Marran estuary shut last year for repairs to its cracked piers.",
+        *PARAS[1:],
+    ]
+)
+# Each copy twice, on two hosts (the Celery outage test serves one corpus from two servers), as the
+# fetch stage may store them: any order, folded in any number of runs.
+_ORDERED_COPIES = [
+    (f"https://{host}/{path}", body, NOW + timedelta(hours=hours))
+    for host in ("one.example", "two.example")
+    for path, body, hours in (
+        ("flash/kessel", FLASH, -4),
+        ("wire/kessel", FULL, -3),
+        ("later/kessel", LATER_TAKE, -1),
+        ("aggregator/story/kessel", AGGREGATOR_PAGE, 0),
+        ("local/ferry-strike", OTHER_STORY, 0),
+    )
+]
+
+
+def _partition_after(url: str, order: list[int], rounds: list[int]) -> frozenset[frozenset[str]]:
+    """Fold the copies in `order`, storing and folding them in runs of the sizes in `rounds`."""
+    upgrade(url)
+    start = 0
+    for size in rounds:
+        with session_scope(url) as s:
+            for i in order[start : start + size]:
+                link, body, published = _ORDERED_COPIES[i]
+                add_copy(s, link, body, published=published)
+        with session_scope(url) as s:
+            fold_pending(s, now=NOW)
+        start += size
+    groups: dict[int | None, set[str]] = {}
+    for link, story_id in stories_by_url(url).items():
+        groups.setdefault(story_id, set()).add(link)
+    return frozenset(frozenset(g) for g in groups.values())
+
+
+def test_the_partition_does_not_depend_on_the_order_copies_arrive_in(tmp_path) -> None:
+    n = len(_ORDERED_COPIES)
+    rng = random.Random(14)
+    runs: list[tuple[list[int], list[int]]] = [
+        (list(range(n)), [n]),  # all at once: one fold run, oldest first
+        (list(reversed(range(n))), [1] * n),  # newest first, one fold run per copy
+    ]
+    for _ in range(4):  # shuffled, in a few runs of random sizes (a broken run, then its re-runs)
+        order = rng.sample(range(n), n)
+        cuts = sorted(rng.sample(range(1, n), rng.randint(1, 4)))
+        runs.append((order, [b - a for a, b in zip([0, *cuts], [*cuts, n], strict=True)]))
+    partitions = {
+        _partition_after(f"sqlite:///{tmp_path / f'order{i}.sqlite'}", order, rounds)
+        for i, (order, rounds) in enumerate(runs)
+    }
+    assert len(partitions) == 1, partitions
+    (partition,) = partitions
+    ferry = frozenset(link for link, _, _ in _ORDERED_COPIES if link.endswith("ferry-strike"))
+    kessel = frozenset(link for link, _, _ in _ORDERED_COPIES) - ferry
+    assert partition == {kessel, ferry}  # one story of every copy, the near miss apart

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -133,18 +135,44 @@ def fetch_article(
     limiter: HostLimiter | None = None,
     boilerplate: BoilerplateMemory | None = None,
 ) -> ArticleResult:
-    """Fetch ``url`` and extract its article; every failure is a result with its reason.
+    """Fetch ``url`` and extract its article; every failure of the page is a result with its reason.
 
-    Raises only :class:`~newsmon.http.politeness.HostDeferred`: the host cannot take the request now,
-    which is not the page's failure (the caller leaves the entry for a later run).
+    Raises what is not the page's failure, so that it is never stored as one:
+    :class:`~newsmon.http.politeness.HostDeferred` (the host cannot take the request now: the caller
+    leaves the entry for a later run) and whatever the limiter's shared state raises (newsmon's
+    database, during an outage: the caller's task is retried). Turned into "internal error, the feed's
+    summary kept", an outage stored summaries where a clean run stores the articles, and those
+    summaries stayed stories of their own (issue #14).
     """
     try:
         return _fetch_article(url, policy, summary, title, robots, limiter, boilerplate)
     except HostDeferred:
         raise
+    except _PolitenessStateFailed as failed:
+        # The limiter's own exception, with its type, traceback and cause (the driver's error).
+        raise failed.error from failed.error.__cause__
     except Exception as exc:  # one bad page must never fail its batch
         log.exception("article %s: unexpected failure", url)
         return _fallback(url, url, FetchFailure(ArticleError.INTERNAL, type(exc).__name__), summary, title)
+
+
+class _PolitenessStateFailed(Exception):
+    """Carries an exception of the limiter (its shared state: the database) past the page's catch-all."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@contextmanager
+def _politeness_state() -> Iterator[None]:
+    """Marks what the limiter raises, but its HostDeferred, as not the page's failure (see fetch_article)."""
+    try:
+        yield
+    except HostDeferred:
+        raise
+    except Exception as exc:
+        raise _PolitenessStateFailed(exc) from exc
 
 
 def _refusal(decision: RobotsDecision) -> FetchFailure:
@@ -166,13 +194,14 @@ def _fetch_article(
         if not decision.allowed:
             return _fallback(url, url, _refusal(decision), summary, title)
         if limiter is not None:
-            limiter.note_crawl_delay(host_key(url), decision.crawl_delay)
+            with _politeness_state():
+                limiter.note_crawl_delay(host_key(url), decision.crawl_delay)
 
-    result = (
-        limiter.fetch(url, policy, accept=ACCEPT)
-        if limiter is not None
-        else fetch(url, policy, accept=ACCEPT)
-    )
+    if limiter is not None:
+        with _politeness_state():
+            result = limiter.fetch(url, policy, accept=ACCEPT)
+    else:
+        result = fetch(url, policy, accept=ACCEPT)
     final_url = result.final_url or url
     if not result.ok:
         return _fallback(url, final_url, http_failure(result), summary, title, result.status)
