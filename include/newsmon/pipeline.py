@@ -323,12 +323,10 @@ class FetchBatch:
 
     def _load_site(self, site: str) -> tuple[int, Mapping[str, int]] | None:
         # Lines seen on one page only are most rows and cannot be furniture yet: not worth loading.
-        try:
-            with session_scope(self.settings.db_url) as session:
-                known = boilerplate_store.load_site(session, site, min_count=2)
-        except Exception:  # the memory is an aid: without it the page is still extracted
-            log.exception("boilerplate memory of %s not loaded", site)
-            return None
+        # A database failure is the run's (the task is retried): a page extracted without the memory a
+        # clean run would use could keep the site's furniture, and its text then depends on the outage.
+        with session_scope(self.settings.db_url) as session:
+            known = boilerplate_store.load_site(session, site, min_count=2)
         return (known.pages, known.lines) if known else None
 
     def save_observations(self) -> None:

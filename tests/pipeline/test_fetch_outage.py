@@ -25,7 +25,7 @@ from tests.http.localserver import respond, running, static
 SUMMARY = "Harbour cranes stood idle for a second day as dock workers kept up their strike over new rosters."
 
 
-def _rename_host_slots(db_url: str, old: str, new: str) -> None:
+def _rename_table(db_url: str, old: str, new: str) -> None:
     engine = create_engine(db_url)
     try:
         with engine.begin() as conn:
@@ -34,14 +34,15 @@ def _rename_host_slots(db_url: str, old: str, new: str) -> None:
         engine.dispose()
 
 
-def _page_that_breaks_the_database(db_url: str, page: bytes):
-    """The page's handler takes the politeness table away while the request holds a slot: the limiter's
-    release of the slot, after a good answer, then fails on the database."""
+def _page_that_breaks_the_database(db_url: str, page: bytes, table: str = "host_slots"):
+    """The page's handler takes ``table`` away while the request is under way. The politeness table: the
+    limiter's release of the slot, after a good answer, then fails on the database; the boilerplate
+    memory's: reading the site's memory before the page is extracted fails."""
     served: list[int] = []
 
     def handler(h: http.server.BaseHTTPRequestHandler) -> None:
         if not served:
-            _rename_host_slots(db_url, "host_slots", "host_slots_away")
+            _rename_table(db_url, table, f"{table}_away")
         served.append(1)
         respond(h, 200, page, {"Content-Type": "text/html; charset=utf-8"})
 
@@ -49,6 +50,7 @@ def _page_that_breaks_the_database(db_url: str, page: bytes):
 
 
 def test_fetch_article_raises_a_database_failure_instead_of_keeping_the_summary(db_url: str) -> None:
+    table = "host_slots"
     with running() as site:
         site.route("/robots.txt", static(200, b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"}))
         url = site.route("/docks/strike.html", _page_that_breaks_the_database(db_url, article_html("/docks")))
@@ -58,20 +60,24 @@ def test_fetch_article_raises_a_database_failure_instead_of_keeping_the_summary(
             with pytest.raises(DBAPIError):
                 fetch_article(url, policy=pipeline.http_policy(settings), summary=SUMMARY, limiter=limiter)
         finally:
-            _rename_host_slots(db_url, "host_slots_away", "host_slots")
+            _rename_table(db_url, f"{table}_away", table)
         # The database back, the same page is the article, not the summary.
         result = fetch_article(url, policy=pipeline.http_policy(settings), summary=SUMMARY, limiter=limiter)
         assert result.status == FetchStatus.OK and result.text_source == TextSource.PAGE
         assert result.extracted is not None and SUMMARY not in result.extracted.text
 
 
+@pytest.mark.parametrize("table", ["host_slots", "site_boilerplate"])
 def test_a_batch_broken_by_the_database_stores_no_summary_and_the_retry_stores_the_article(
-    db_url: str, tmp_path
+    db_url: str, tmp_path, table: str
 ) -> None:
+    """The limiter's slots and the site's boilerplate memory are both newsmon's database: a page
+    extracted without the memory a clean run reads could keep the site's furniture, so that failure too
+    is the run's, not a page stored without it."""
     with running() as site:
         site.route("/robots.txt", static(200, b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"}))
         link = site.route(
-            "/docks/strike.html", _page_that_breaks_the_database(db_url, article_html("/docks"))
+            "/docks/strike.html", _page_that_breaks_the_database(db_url, article_html("/docks"), table)
         )
         rss = (
             '<rss version="2.0"><channel><title>Port news</title><item><title>Dock strike enters second day'
@@ -91,7 +97,7 @@ def test_a_batch_broken_by_the_database_stores_no_summary_and_the_retry_stores_t
             with pytest.raises(DBAPIError):  # the task fails, to be retried
                 pipeline.fetch_batch(settings, batch)
         finally:
-            _rename_host_slots(db_url, "host_slots_away", "host_slots")
+            _rename_table(db_url, f"{table}_away", table)
         with session_scope(db_url) as s:
             assert s.scalars(select(Copy)).all() == []  # no copy in the page's name
             (entry,) = s.scalars(select(Entry)).all()

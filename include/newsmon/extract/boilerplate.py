@@ -111,6 +111,11 @@ class BoilerplateMemory:
                 entry.pages, entry.lines = int(known[0]), dict(known[1])
         return entry
 
+    def load(self, site: str) -> None:
+        """Ask the loader for ``site`` now (once per site), so that a failing loader fails here, where the
+        caller can tell its failure from the page's, not in the middle of extracting a page."""
+        self._entry(site)
+
     def observe(self, site: str, lines: Iterable[str]) -> None:
         """Record one page of ``site``; each distinct line counts once per page."""
         self._observe_keys(site, line_keys(lines))

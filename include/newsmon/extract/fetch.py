@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsmon.extract.article import Extracted, ExtractError, extract_article
+from newsmon.extract.boilerplate import site_key
 from newsmon.extract.outcome import ArticleError, FetchFailure, FetchStatus, TextSource
 from newsmon.html_text import html_to_lines, html_to_text
 from newsmon.http.client import FetchResult, HttpPolicy, fetch
@@ -139,16 +140,17 @@ def fetch_article(
 
     Raises what is not the page's failure, so that it is never stored as one:
     :class:`~newsmon.http.politeness.HostDeferred` (the host cannot take the request now: the caller
-    leaves the entry for a later run) and whatever the limiter's shared state raises (newsmon's
-    database, during an outage: the caller's task is retried). Turned into "internal error, the feed's
-    summary kept", an outage stored summaries where a clean run stores the articles, and those
-    summaries stayed stories of their own (issue #14).
+    leaves the entry for a later run) and whatever the state pages share raises (the limiter's slots and
+    the site's boilerplate memory live in newsmon's database; during an outage the caller's task is
+    retried, and no page is extracted without the memory a clean run would have used). Turned into
+    "internal error, the feed's summary kept", an outage stored summaries where a clean run stores the
+    articles, and those summaries stayed stories of their own (issue #14).
     """
     try:
         return _fetch_article(url, policy, summary, title, robots, limiter, boilerplate)
     except HostDeferred:
         raise
-    except _PolitenessStateFailed as failed:
+    except _SharedStateFailed as failed:
         # The limiter's own exception, with its type, traceback and cause (the driver's error).
         raise failed.error from failed.error.__cause__
     except Exception as exc:  # one bad page must never fail its batch
@@ -156,8 +158,9 @@ def fetch_article(
         return _fallback(url, url, FetchFailure(ArticleError.INTERNAL, type(exc).__name__), summary, title)
 
 
-class _PolitenessStateFailed(Exception):
-    """Carries an exception of the limiter (its shared state: the database) past the page's catch-all."""
+class _SharedStateFailed(Exception):
+    """Carries an exception of the state pages share (the limiter's slots, the site's boilerplate memory:
+    newsmon's database) past the page's catch-all."""
 
     def __init__(self, error: Exception) -> None:
         super().__init__(str(error))
@@ -165,14 +168,15 @@ class _PolitenessStateFailed(Exception):
 
 
 @contextmanager
-def _politeness_state() -> Iterator[None]:
-    """Marks what the limiter raises, but its HostDeferred, as not the page's failure (see fetch_article)."""
+def _shared_state() -> Iterator[None]:
+    """Marks what the shared state raises, but the limiter's HostDeferred, as not the page's failure (see
+    fetch_article)."""
     try:
         yield
     except HostDeferred:
         raise
     except Exception as exc:
-        raise _PolitenessStateFailed(exc) from exc
+        raise _SharedStateFailed(exc) from exc
 
 
 def _refusal(decision: RobotsDecision) -> FetchFailure:
@@ -194,11 +198,11 @@ def _fetch_article(
         if not decision.allowed:
             return _fallback(url, url, _refusal(decision), summary, title)
         if limiter is not None:
-            with _politeness_state():
+            with _shared_state():
                 limiter.note_crawl_delay(host_key(url), decision.crawl_delay)
 
     if limiter is not None:
-        with _politeness_state():
+        with _shared_state():
             result = limiter.fetch(url, policy, accept=ACCEPT)
     else:
         result = fetch(url, policy, accept=ACCEPT)
@@ -219,6 +223,9 @@ def _fetch_article(
         failure = FetchFailure(ArticleError.NOT_HTML, other)
         return _fallback(url, final_url, failure, summary, title, result.status)
 
+    if boilerplate is not None:
+        with _shared_state():
+            boilerplate.load(site_key(final_url))
     try:
         extracted = extract_article(body, url=final_url, headers=result.headers, boilerplate=boilerplate)
     except ExtractError as exc:
