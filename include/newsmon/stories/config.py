@@ -117,6 +117,17 @@ class FoldConfig:
     # another event aligns as much, and is told apart by its figures (checked before).
     spun_min_sentences: int = 3
     spun_aligned_share: float = 2 / 3
+    # ...or (a heavier spin, or a repost reworded sentence by sentence, which leaves under half of its
+    # words in chains) the lead kept, at least 3 sentences re-edited, no figure replaced, not known to
+    # be days apart, and the sentence skeleton kept: at least 4 sentences, and three quarters of the
+    # shorter text's sentences that carry 2 or more names and figures, match the other's sentences in
+    # the same order, each sharing half of its anchors (see `anchors.skeleton`). Two reports of one
+    # event or of one statement share the anchors and a sentence or two of the facts, but neither
+    # keep the grouping of every sentence's anchors nor re-edit three sentences of each other
+    # (measured: 2 re-edited between two outlets quoting one statement, 0 between two agencies).
+    skeleton_min_sentences: int = 4
+    skeleton_share: float = 0.75
+    skeleton_anchor_share: float = 0.5
     # A copy whose lead was rewritten keeps its body: when the leads differ, at least 60% of the
     # shorter text in chains, at least two thirds of its sentences (and 3) almost unchanged, 2
     # figures agreeing and none replaced, and not known to be more than `update_window_days` apart,
