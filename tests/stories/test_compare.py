@@ -579,3 +579,50 @@ def test_the_spin_of_a_later_take_with_one_later_count_updated_is_still_a_copy()
     later = [s.replace("23 locals", "31 locals") for s in SLIDE_SPUN]
     verdict = compare(feats("\n\n".join(SLIDE_WIRE)), feats("\n\n".join(later), T0 + timedelta(hours=3)), CFG)
     assert verdict.same and verdict.rule == "skeleton", verdict.describe()
+
+
+# A wire's first take (three sentences) and its full story of the same morning, which rewords the
+# flash while adding to it; another agency's flash on the same derailment.
+TRAIN_FLASH = [
+    "GRANVIK (Norrpress) - A freight train carrying chlorine derailed near the town of Granvik on "
+    "Friday morning, and police evacuated 1,200 residents living within two kilometres of the track, "
+    "the fire service said.",
+    "No injuries were reported so far, a spokesman for the rail operator Nordbane said.",
+    "Firefighters in protective suits were checking 14 tank wagons for leaks.",
+]
+TRAIN_FULL = [
+    "GRANVIK (Norrpress) - A freight train carrying chlorine derailed near the town of Granvik on "
+    "Friday morning, forcing the evacuation of 1,200 people from their homes close to the line as a "
+    "precaution.",
+    "Firefighters in protective suits were checking the 14 tank wagons for leaks.",
+    "They found one wagon leaking slowly from a valve and sealed it shortly before noon, the fire "
+    "service said.",
+    "No one was hurt, a spokesman for the rail operator Nordbane said, adding that the train had been"
+    " travelling at about 60 kilometres an hour when the last six wagons left the track.",
+    "Residents spent the day in the sports hall of the Granvik secondary school, where volunteers "
+    "served soup and the town council set up a desk for questions.",
+    "The line between Granvik and the port of Storvik, used by about 40 trains a day, is expected to "
+    "stay closed until Sunday while engineers repair some 300 metres of track.",
+    "It was the second derailment on the route this year; in March a coal train left the rails near "
+    "Storvik after a rail cracked in the frost.",
+]
+TRAIN_OTHER_FLASH = [
+    "OSLO (Vestwire) - Some 1,200 people were told to leave their homes in Granvik on Friday after "
+    "wagons of a chlorine train ran off the track, local officials said.",
+    "Nordbane, which runs the line, said nobody had been injured.",
+    "Emergency crews were inspecting 14 tankers for any sign of gas escaping into the air.",
+]
+
+
+def test_a_first_take_and_the_full_story_of_the_same_hours_are_one_story() -> None:
+    flash, full = "\n\n".join(TRAIN_FLASH), "\n\n".join(TRAIN_FULL)
+    verdict = compare(feats(flash), feats(full, T0 + timedelta(hours=3)), CFG)
+    assert verdict.same and verdict.rule == "first-take", verdict.describe()
+    # Not known to be of the same hours, a flash re-edited this much is not folded.
+    assert not compare(feats(flash, None), feats(full, None), CFG).same
+
+
+def test_another_agency_s_flash_on_the_same_event_is_not_a_first_take() -> None:
+    other = feats("\n\n".join(TRAIN_OTHER_FLASH), T0 + timedelta(hours=1))
+    assert not compare(other, feats("\n\n".join(TRAIN_FULL), T0 + timedelta(hours=3)), CFG).same
+    assert not compare(other, feats("\n\n".join(TRAIN_FLASH)), CFG).same

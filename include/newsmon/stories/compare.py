@@ -159,6 +159,8 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
         return Verdict(True, "spun", ev)
     if _skeleton_kept(a, b, ev, gap, cfg):
         return Verdict(True, "skeleton", ev)
+    if _first_take(ev, gap, cfg):
+        return Verdict(True, "first-take", ev)
     return Verdict(False, "rewritten" if ev.coverage >= cfg.copy_coverage else "different", ev)
 
 
@@ -200,3 +202,20 @@ def _skeleton_kept(a: Features, b: Features, ev: Alignment, gap: float | None, c
     if match.lead_replaced or match.replaced * cfg.figures_differ_weight > match.kept - match.replaced:
         return False
     return match.kept >= max(cfg.skeleton_min_sentences, cfg.skeleton_share * shorter)
+
+
+def _first_take(ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
+    """The shorter text is a wire's first take (a flash of a few sentences) and the other its later,
+    fuller take of the same hours, which rewords the flash while adding to it (see
+    `FoldConfig.first_take_sentences`)."""
+    return (
+        gap is not None
+        and gap <= cfg.update_window_days
+        and 0 < ev.sentences <= cfg.first_take_sentences
+        and ev.lead
+        and ev.coverage >= cfg.first_take_coverage
+        and 2 * ev.aligned >= ev.sentences
+        and ev.strong >= 1
+        and ev.figures_agree >= 1
+        and not ev.figures_differ
+    )
