@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from newsmon.stories.anchors import skeleton_in_order
 from newsmon.stories.compare import Features, compare
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import segment
@@ -222,20 +223,20 @@ def test_an_abbreviation_does_not_end_the_lead() -> None:
 STATEMENT_AGENCY = (
     "Ten children and three women, all Norland nationals, were brought back from camps in Sorvia, the "
     "foreign ministry announced on Tuesday.\n\n"
-    "\"Norland today carried out an operation to return Norland children and mothers who were in the "
-    "camps of north-eastern Sorvia,\" the ministry wrote in a statement.\n\n"
-    "The minors \"were handed to child welfare services and will receive medical and social follow-up\", "
+    '"Norland today carried out an operation to return Norland children and mothers who were in the '
+    'camps of north-eastern Sorvia," the ministry wrote in a statement.\n\n'
+    'The minors "were handed to child welfare services and will receive medical and social follow-up", '
     "it said. Two of the women were taken into custody on arrival at Kesk airport, prosecutors said.\n\n"
-    "\"Norland thanks the local administration of north-eastern Sorvia, which made this operation "
-    "possible,\" the statement added."
+    '"Norland thanks the local administration of north-eastern Sorvia, which made this operation '
+    'possible," the statement added.'
 )
 OTHER_AGENCY = (
     "Norland today carried out an operation to return 10 Norland children and three women who were in "
     "the camps of north-eastern Sorvia, the foreign ministry said on Tuesday.\n\n"
-    "\"The minors were handed to child welfare services and will receive medical and social follow-up,\" "
-    "a ministry spokesman said. \"The adults were handed to the judicial authorities.\"\n\n"
-    "Norland \"thanks the local administration of north-eastern Sorvia, which made this operation "
-    "possible,\" the statement added. (Reporting by Ilse Varga)"
+    '"The minors were handed to child welfare services and will receive medical and social follow-up," '
+    'a ministry spokesman said. "The adults were handed to the judicial authorities."\n\n'
+    'Norland "thanks the local administration of north-eastern Sorvia, which made this operation '
+    'possible," the statement added. (Reporting by Ilse Varga)'
 )
 
 
@@ -335,8 +336,8 @@ def test_a_copy_under_a_credit_line_and_one_under_a_standfirst_keep_the_lead() -
 
 def test_a_shared_quotation_or_embedded_post_as_second_sentence_is_no_lead() -> None:
     quote = (
-        "\"The minors were handed to child welfare services and will receive medical and social "
-        "follow-up,\" the ministry said in its statement."
+        '"The minors were handed to child welfare services and will receive medical and social '
+        'follow-up," the ministry said in its statement.'
     )
     a = "Norland repatriated ten children from Sorvia on Tuesday. " + quote + " " + BODY[2]
     b = "Officials in Kesk confirmed the return of a group of children late on Tuesday. " + quote
@@ -495,3 +496,133 @@ def test_a_copy_that_moved_its_sentences_clauses_about_is_a_copy() -> None:
     verdict = compare(feats("\n\n".join(original)), feats("\n\n".join(edited)), CFG)
     # Each sentence keeps its words: almost unchanged, not merely re-edited.
     assert verdict.same and verdict.rule == "copy" and verdict.evidence.strong == 4, verdict.describe()
+
+
+# A wire story whose every sentence carries names and figures; a spinner's copy rewords each sentence
+# (half of them beyond what the "spun" rule's character similarity sees) but keeps each sentence's
+# names and figures together and the sentences in order; another agency on the same event gives the
+# same names and figures, grouped into sentences and ordered its own way.
+SLIDE_WIRE = [
+    "TALLMOOR (Norrpress) - A landslide buried 14 houses in the mountain village of Brekka on "
+    "Wednesday night, and rescuers from Tallmoor were searching for 6 people still missing, the "
+    "regional police said.",
+    "Heavy rain had soaked the slopes above Brekka for 9 days, the Weather Office said, measuring 212"
+    " millimetres at its station in Skarvik since the start of the month.",
+    "Police chief Ingrid Solheim told reporters in Tallmoor that 23 residents had been taken to the "
+    "school in Vassdal, where the Red Cross set up beds and a field kitchen.",
+    "The road between Brekka and Vassdal was cut in 3 places, and helicopters from the air base at "
+    "Orland flew in 40 soldiers with dogs and thermal cameras before dawn.",
+    "Mayor Tore Aasen said the village had been warned in 2019 that the hillside was moving, but the "
+    "18 million crowns needed for drainage had never been granted by Oslo.",
+    "The last deadly slide in the Tallmoor district, in 1978, killed 11 people in Fjellby, about 30 "
+    "kilometres north of Brekka.",
+]
+SLIDE_SPUN = [
+    "TALLMOOR (Norrpress) - On Wednesday night a mudslide engulfed 14 homes in Brekka, a hamlet in "
+    "the mountains, while rescue teams out of Tallmoor hunted for 6 people who remain unaccounted "
+    "for, according to regional police.",
+    "Heavy rain had drenched the slopes above Brekka for 9 days, the Weather Office said, recording "
+    "212 millimetres at its station in Skarvik since the start of the month.",
+    "Speaking to journalists in Tallmoor, Police chief Ingrid Solheim said 23 locals were moved to "
+    "the school at Vassdal, where beds and a mobile kitchen were provided by the Red Cross.",
+    "The route from Brekka to Vassdal was severed at 3 points, so choppers from the Orland air base "
+    "carried 40 troops with sniffer dogs and heat cameras in ahead of sunrise.",
+    "Brekka was told back in 2019 that the slope was shifting, Mayor Tore Aasen stated, yet Oslo "
+    "never approved the 18 million crowns required for drains.",
+    "The previous deadly slide in the Tallmoor district, in 1978, claimed 11 lives in Fjellby, some "
+    "30 kilometres north of Brekka.",
+]
+SLIDE_OTHER_AGENCY = [
+    "OSLO (Vestwire) - Soldiers and rescue dogs flown in from Orland were digging through mud in "
+    "Brekka on Thursday after a slope gave way overnight, with 6 people missing and 14 houses "
+    "destroyed, officials said.",
+    "Mayor Tore Aasen, visibly shaken, said his village had asked Oslo in 2019 for 18 million crowns "
+    "to drain the hillside and was turned down, while 212 millimetres of rain fell in Skarvik this "
+    "month.",
+    "Residents described a roar like thunder; 23 of them spent the night in a school in Vassdal run "
+    "by the Red Cross.",
+    "Ingrid Solheim, the police chief in Tallmoor, said the search would continue through the night "
+    "with 40 soldiers and thermal cameras, as the road to Vassdal remained cut in 3 places.",
+    "Fjellby, 30 kilometres away, lost 11 people to a slide in 1978, the Tallmoor district's deadliest.",
+    "The Weather Office warned that more rain was expected over the next 9 days across the region.",
+]
+
+
+def test_a_heavy_spin_keeping_each_sentence_s_names_and_figures_in_order_is_a_copy() -> None:
+    wire, spun = feats("\n\n".join(SLIDE_WIRE)), feats("\n\n".join(SLIDE_SPUN), T0 + timedelta(hours=3))
+    verdict = compare(wire, spun, CFG)
+    assert verdict.same and verdict.rule == "skeleton", verdict.describe()
+    assert verdict.evidence is not None and verdict.evidence.coverage < CFG.copy_coverage
+
+
+def test_another_agency_with_the_same_names_and_figures_grouped_its_own_way_stays_apart() -> None:
+    wire = feats("\n\n".join(SLIDE_WIRE))
+    other = feats("\n\n".join(SLIDE_OTHER_AGENCY), T0 + timedelta(hours=3))
+    assert not compare(wire, other, CFG).same
+    assert wire.anchors.keys & other.anchors.keys  # the same names and figures...
+    # ...but not the same sentences of them in the same order.
+    assert (
+        skeleton_in_order(wire.skeleton, other.skeleton, CFG.skeleton_anchor_share).kept
+        < CFG.skeleton_min_sentences
+    )
+
+
+def test_the_spin_s_skeleton_with_other_figures_is_another_event() -> None:
+    other_event = [re.sub(r"\b14\b", "9", re.sub(r"\b6 people", "2 people", s)) for s in SLIDE_SPUN]
+    verdict = compare(
+        feats("\n\n".join(SLIDE_WIRE)), feats("\n\n".join(other_event), T0 + timedelta(hours=3)), CFG
+    )
+    assert not verdict.same, verdict.describe()
+
+
+def test_the_spin_of_a_later_take_with_one_later_count_updated_is_still_a_copy() -> None:
+    later = [s.replace("23 locals", "31 locals") for s in SLIDE_SPUN]
+    verdict = compare(feats("\n\n".join(SLIDE_WIRE)), feats("\n\n".join(later), T0 + timedelta(hours=3)), CFG)
+    assert verdict.same and verdict.rule == "skeleton", verdict.describe()
+
+
+# A wire's first take (three sentences) and its full story of the same morning, which rewords the
+# flash while adding to it; another agency's flash on the same derailment.
+TRAIN_FLASH = [
+    "GRANVIK (Norrpress) - A freight train carrying chlorine derailed near the town of Granvik on "
+    "Friday morning, and police evacuated 1,200 residents living within two kilometres of the track, "
+    "the fire service said.",
+    "No injuries were reported so far, a spokesman for the rail operator Nordbane said.",
+    "Firefighters in protective suits were checking 14 tank wagons for leaks.",
+]
+TRAIN_FULL = [
+    "GRANVIK (Norrpress) - A freight train carrying chlorine derailed near the town of Granvik on "
+    "Friday morning, forcing the evacuation of 1,200 people from their homes close to the line as a "
+    "precaution.",
+    "Firefighters in protective suits were checking the 14 tank wagons for leaks.",
+    "They found one wagon leaking slowly from a valve and sealed it shortly before noon, the fire "
+    "service said.",
+    "No one was hurt, a spokesman for the rail operator Nordbane said, adding that the train had been"
+    " travelling at about 60 kilometres an hour when the last six wagons left the track.",
+    "Residents spent the day in the sports hall of the Granvik secondary school, where volunteers "
+    "served soup and the town council set up a desk for questions.",
+    "The line between Granvik and the port of Storvik, used by about 40 trains a day, is expected to "
+    "stay closed until Sunday while engineers repair some 300 metres of track.",
+    "It was the second derailment on the route this year; in March a coal train left the rails near "
+    "Storvik after a rail cracked in the frost.",
+]
+TRAIN_OTHER_FLASH = [
+    "OSLO (Vestwire) - Some 1,200 people were told to leave their homes in Granvik on Friday after "
+    "wagons of a chlorine train ran off the track, local officials said.",
+    "Nordbane, which runs the line, said nobody had been injured.",
+    "Emergency crews were inspecting 14 tankers for any sign of gas escaping into the air.",
+]
+
+
+def test_a_first_take_and_the_full_story_of_the_same_hours_are_one_story() -> None:
+    flash, full = "\n\n".join(TRAIN_FLASH), "\n\n".join(TRAIN_FULL)
+    verdict = compare(feats(flash), feats(full, T0 + timedelta(hours=3)), CFG)
+    assert verdict.same and verdict.rule == "first-take", verdict.describe()
+    # Not known to be of the same hours, a flash re-edited this much is not folded.
+    assert not compare(feats(flash, None), feats(full, None), CFG).same
+
+
+def test_another_agency_s_flash_on_the_same_event_is_not_a_first_take() -> None:
+    other = feats("\n\n".join(TRAIN_OTHER_FLASH), T0 + timedelta(hours=1))
+    assert not compare(other, feats("\n\n".join(TRAIN_FULL), T0 + timedelta(hours=3)), CFG).same
+    assert not compare(other, feats("\n\n".join(TRAIN_FLASH)), CFG).same

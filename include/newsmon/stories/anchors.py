@@ -21,7 +21,7 @@ from functools import lru_cache
 from anyascii import anyascii
 from text_to_num import alpha2digit  # type: ignore[import-untyped]  # ships no py.typed
 
-from newsmon.stories.evidence import CURRENCY_WORDS, number_key, tokens
+from newsmon.stories.evidence import CURRENCY_WORDS, Segmented, number_key, tokens
 
 # A capitalised word in any cased script, or a number.
 _CANDIDATE_RE = re.compile(r"\b(?:[^\W\d_][\w'’-]*|\d[\d.,  ]*\d|\d)")
@@ -153,3 +153,79 @@ def _sequence(text: str, names: list[tuple[int, str]], figures: set[str]) -> tup
         if key in figures:
             placed.append((match.start(), "#" + key))
     return tuple(key for _, key in sorted(placed))
+
+
+def skeleton(seg: Segmented, min_anchors: int = 2, min_name_chars: int = 3) -> tuple[frozenset[str], ...]:
+    """The sentence skeleton of a text: for each sentence of its running text with at least
+    `min_anchors` anchors, the set of its names (consonant keys) and figures ("#" + figure), in order.
+
+    A spinner swaps a sentence's common words and an editor rewords it, but both leave its names and
+    figures in it and the sentences in their order; two reports of one event share the anchors but
+    group them into sentences and order those sentences each in its own way."""
+    prose = set(seg.content)
+    flags = seg.anchors if len(seg.anchors) == len(seg.tokens) else (False,) * len(seg.tokens)
+    out: list[frozenset[str]] = []
+    for s, e in seg.spans:
+        if (s, e) not in prose:
+            continue
+        keys: set[str] = set()
+        for i in range(s, e):
+            if not flags[i]:
+                continue
+            tok = seg.tokens[i]
+            if tok[0].isdigit():
+                keys.add("#" + tok)
+            elif len(tok) >= min_name_chars and len(key := name_key(tok)) >= 2:
+                keys.add(key)
+        if len(keys) >= min_anchors:
+            out.append(frozenset(keys))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class SkeletonMatch:
+    """Sentences of one skeleton matched in order in another (see `skeleton_in_order`)."""
+
+    kept: int  # sentences matched in order
+    replaced: int  # ...of which replace a figure (each side has a figure the other lacks)
+    lead_replaced: bool  # ...one of them being the first sentence of either skeleton (the lead)
+
+
+def skeleton_in_order(
+    a: tuple[frozenset[str], ...], b: tuple[frozenset[str], ...], share: float
+) -> SkeletonMatch:
+    """The sentences of skeleton `a` that match one of `b` in the same order (longest common
+    subsequence). Two sentences match when they share at least 2 anchors and at least `share` of the
+    anchors of the one with more. A matched pair replaces a figure when each side has a figure the
+    other lacks: the same sentence frame for another event, or a toll updated by a later take; a
+    figure only added (a conversion in brackets) replaces nothing."""
+    if not a or not b:
+        return SkeletonMatch(0, 0, False)
+    n, m = len(a), len(b)
+    table = [[0] * (m + 1) for _ in range(n + 1)]
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            if _sentences_match(x, y, share):
+                table[i + 1][j + 1] = table[i][j] + 1
+            else:
+                table[i + 1][j + 1] = max(table[i][j + 1], table[i + 1][j])
+    replaced = 0
+    lead_replaced = False
+    i, j = n, m
+    while i and j:
+        if _sentences_match(a[i - 1], b[j - 1], share) and table[i][j] == table[i - 1][j - 1] + 1:
+            x, y = a[i - 1], b[j - 1]
+            if any(k[0] == "#" for k in x - y) and any(k[0] == "#" for k in y - x):
+                replaced += 1
+                lead_replaced = lead_replaced or i == 1 or j == 1
+            i, j = i - 1, j - 1
+        elif table[i - 1][j] >= table[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    return SkeletonMatch(table[n][m], replaced, lead_replaced)
+
+
+def _sentences_match(x: frozenset[str], y: frozenset[str], share: float) -> bool:
+    common = len(x & y)
+    return common >= 2 and common >= share * max(len(x), len(y))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from newsmon.stories.anchors import Anchors, anchors
+from newsmon.stories.anchors import Anchors, anchors, skeleton, skeleton_in_order
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, is_number, lead_figures, segment
 from newsmon.stories.fingerprints import despace, shingles
@@ -69,6 +69,10 @@ class Features:
     def figures(self) -> frozenset[str]:
         """Every figure of the text: as digits, and those written as words (see `anchors`)."""
         return frozenset(t for t in self.tokens if is_number(t)) | frozenset(self.anchors.figures)
+
+    @cached_property
+    def skeleton(self) -> tuple[frozenset[str], ...]:
+        return skeleton(self.segmented)
 
     @property
     def base_lang(self) -> str:
@@ -153,6 +157,10 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     spun = ev.aligned >= max(cfg.spun_min_sentences, cfg.spun_aligned_share * ev.sentences)
     if ev.coverage >= cfg.copy_coverage and spun:
         return Verdict(True, "spun", ev)
+    if _skeleton_kept(a, b, ev, gap, cfg):
+        return Verdict(True, "skeleton", ev)
+    if _first_take(ev, gap, cfg):
+        return Verdict(True, "first-take", ev)
     return Verdict(False, "rewritten" if ev.coverage >= cfg.copy_coverage else "different", ev)
 
 
@@ -172,4 +180,42 @@ def _body_kept(ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
         and ev.figures_agree >= cfg.body_kept_figures
         and not ev.figures_differ
         and (gap is None or gap <= cfg.update_window_days)
+    )
+
+
+def _skeleton_kept(a: Features, b: Features, ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
+    """A heavily spun or reworded copy: its lead and a few re-edited sentences found, no figure
+    replaced, and the sentence skeleton (each sentence's names and figures, sentences in order) kept
+    for most of the shorter text (see `FoldConfig.skeleton_min_sentences`). A matched sentence with
+    a figure replaced is an outlet's frame for another event when it is the lead (whose figures are
+    the news) or when such sentences outweigh the others (each counting `figures_differ_weight`
+    times, as for figures in chains); a later take's updated toll is one sentence of several."""
+    if not ev.lead or ev.figures_differ or ev.aligned < cfg.spun_min_sentences:
+        return False
+    if gap is not None and gap > cfg.update_window_days:
+        return False
+    sa, sb = a.skeleton, b.skeleton
+    shorter = min(len(sa), len(sb))
+    if shorter < cfg.skeleton_min_sentences:
+        return False
+    match = skeleton_in_order(sa, sb, cfg.skeleton_anchor_share)
+    if match.lead_replaced or match.replaced * cfg.figures_differ_weight > match.kept - match.replaced:
+        return False
+    return match.kept >= max(cfg.skeleton_min_sentences, cfg.skeleton_share * shorter)
+
+
+def _first_take(ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
+    """The shorter text is a wire's first take (a flash of a few sentences) and the other its later,
+    fuller take of the same hours, which rewords the flash while adding to it (see
+    `FoldConfig.first_take_sentences`)."""
+    return (
+        gap is not None
+        and gap <= cfg.update_window_days
+        and 0 < ev.sentences <= cfg.first_take_sentences
+        and ev.lead
+        and ev.coverage >= cfg.first_take_coverage
+        and 2 * ev.aligned >= ev.sentences
+        and ev.strong >= 1
+        and ev.figures_agree >= 1
+        and not ev.figures_differ
     )

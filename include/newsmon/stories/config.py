@@ -117,6 +117,27 @@ class FoldConfig:
     # another event aligns as much, and is told apart by its figures (checked before).
     spun_min_sentences: int = 3
     spun_aligned_share: float = 2 / 3
+    # ...or (a heavier spin, or a repost reworded sentence by sentence, which leaves under half of its
+    # words in chains) the lead kept, at least 3 sentences re-edited, no figure replaced, not known to
+    # be days apart, and the sentence skeleton kept: at least 4 sentences, and three quarters of the
+    # shorter text's sentences that carry 2 or more names and figures, match the other's sentences in
+    # the same order, each sharing half of its anchors (see `anchors.skeleton`). Two reports of one
+    # event or of one statement share the anchors and a sentence or two of the facts, but neither
+    # keep the grouping of every sentence's anchors nor re-edit three sentences of each other
+    # (measured: 2 re-edited between two outlets quoting one statement, 0 between two agencies).
+    skeleton_min_sentences: int = 4
+    skeleton_share: float = 0.75
+    skeleton_anchor_share: float = 0.5
+    # A wire's first take (a flash of up to 4 sentences) against its later full story: the later take
+    # rewords the flash's sentences while adding paragraphs, which leaves the flash's coverage just
+    # under `copy_coverage` (0.43-0.47 on real pairs) with one sentence almost unchanged. Folded when
+    # both are known to be within `update_window_days` (an update comes within hours), the flash's
+    # lead is kept, at least 35% of it is in chains, half of its sentences re-edited and one almost
+    # unchanged, and its figures agree (at least one, none replaced). Two agencies' flashes on one
+    # event word their leads each their own way (the lead check), and a template for another event
+    # replaces the figures.
+    first_take_sentences: int = 4
+    first_take_coverage: float = 0.35
     # A copy whose lead was rewritten keeps its body: when the leads differ, at least 60% of the
     # shorter text in chains, at least two thirds of its sentences (and 3) almost unchanged, 2
     # figures agreeing and none replaced, and not known to be more than `update_window_days` apart,
