@@ -15,7 +15,7 @@ from functools import cached_property
 from newsmon.stories.anchors import Anchors, anchors
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, is_number, lead_figures, segment
-from newsmon.stories.fingerprints import despace, shingles
+from newsmon.stories.fingerprints import despace
 
 
 @dataclass
@@ -32,10 +32,6 @@ class Features:
     @cached_property
     def flat(self) -> str:
         return despace(self.text)
-
-    @cached_property
-    def shingles(self) -> set[int]:
-        return shingles(self.flat, self.k)
 
     @cached_property
     def segmented(self) -> Segmented:
