@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from newsmon.stories.fingerprints import Fingerprint, despace, fingerprint, kgram_hashes, shingles, signature
+from newsmon.stories.fingerprints import (
+    Fingerprint,
+    despace,
+    despaced_prefix,
+    fingerprint,
+    kgram_hashes,
+    shingles,
+    signature,
+)
 
 # Messy text written for these tests: mixed scripts, digits, emoji, accents, a 4-byte character next to
 # 1-byte ones, so k-grams of every byte length occur in one text.
@@ -84,3 +92,14 @@ def test_lead_and_openings_sliced_from_the_text_hash_like_texts_of_their_own() -
     for offset, window in ((1000, inside), (1012, flat[90:150]), (1024, outside)):
         assert set(lead_bands(window, offset)) <= set(got.bands)
     assert len({b for b, _ in got.bands if b >= 1000}) == 3 * 12
+
+
+@pytest.mark.parametrize("n", [1, 7, 40, 300])
+def test_despaced_prefix_is_the_start_of_the_despaced_text(n: int) -> None:
+    # Combining marks, a ligature, ß that case-folds to two letters, no-break and ideographic spaces,
+    # a combining accent right after a space: what NFKC and case folding change near a cut.
+    tricky = "Cafe\u0301 ﬁnal STRAẞE\u00a0Ёлка \u0301x Ⅻ tore\u3000ro_ad  — 12,5\u202f% "
+    rng = random.Random(n)
+    for _ in range(30):
+        text = "".join(rng.choice([tricky, MIXED, "word ", "\n", "  "]) for _ in range(rng.randint(0, 12)))
+        assert despaced_prefix(text, n) == despace(text)[:n]

@@ -40,6 +40,29 @@ def despace(text: str) -> str:
     return "".join(_WORD_RE.findall(normalise(text))).replace("_", "")
 
 
+_SPACE_RE = re.compile(r"\s")
+
+
+def despaced_prefix(text: str, n: int) -> str:
+    """`despace(text)[:n]`, despacing only as much of the text as it takes (a lead or an opening of a
+    long article is a few hundred characters of it).
+
+    The text is cut before a whitespace character: nothing composes with what precedes a space under
+    NFKC, case folding and the word-character filter work character by character, so the despaced cut
+    is the start of the despaced whole.
+    """
+    end = 2 * n
+    while end < len(text):
+        space = _SPACE_RE.search(text, end)
+        if space is None:
+            break
+        flat = despace(text[: space.start()])
+        if len(flat) >= n:
+            return flat[:n]
+        end = 2 * space.start() + 1
+    return despace(text)[:n]
+
+
 def shingles(flat: str, k: int) -> set[int]:
     """Character k-grams of a despaced text, as 32-bit CRCs of their UTF-8 (stable across runs)."""
     return set(kgram_hashes(flat, k).tolist())
