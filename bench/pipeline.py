@@ -1,6 +1,6 @@
 """End-to-end benchmark: the whole news_monitor DAG on generated feeds, against the floor of bare parsing.
 
-    .venv/bin/python bench/pipeline.py [--feeds 100] [--pages 20] [--mode local|celery|both]
+    .venv/bin/python bench/pipeline.py [--feeds 100] [--pages 20] [--mode local|celery|both] [--batch-size 50]
 
 A 127.0.0.1 server (a thread here) serves N feeds (RSS 2.0) of M article pages each, in English, Russian and
 German, one page in six a syndicated copy of another feed's article (other headline, other boilerplate,
@@ -443,7 +443,7 @@ def newsmon_counts(db_url: str) -> dict[str, int]:
         }
 
 
-def run_local(server: CorpusServer, work: Path) -> dict:
+def run_local(server: CorpusServer, work: Path, batch_size: int = 50) -> dict:
     home = work / "local"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSMON_"))}
@@ -457,7 +457,7 @@ def run_local(server: CorpusServer, work: Path) -> dict:
         NEWSMON_FEEDS_FILE=str(server.write_feeds_yaml(home / "feeds.yaml")),
         NEWSMON_CONFIG_DIR=str(REPO / "config"),
         NEWSMON_HOST_DELAY="0",
-        NEWSMON_BATCH_SIZE="50",
+        NEWSMON_BATCH_SIZE=str(batch_size),
         NEWSMON_DISCOVERY_FILE="off",  # the generated feeds are the whole world: no searches of the real web
     )
     subprocess.run([BIN / "airflow", "db", "migrate"], env=env, check=True, capture_output=True)
@@ -495,7 +495,7 @@ def run_local(server: CorpusServer, work: Path) -> dict:
     }
 
 
-def run_celery(server: CorpusServer, work: Path, concurrency: int) -> dict:
+def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: int = 50) -> dict:
     import psycopg
 
     home = work / "celery"
@@ -516,7 +516,7 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int) -> dict:
         NEWSMON_FEEDS_FILE=str(server.write_feeds_yaml(home / "feeds.yaml")),
         NEWSMON_CONFIG_DIR=str(REPO / "config"),
         NEWSMON_HOST_DELAY="0",
-        NEWSMON_BATCH_SIZE="50",
+        NEWSMON_BATCH_SIZE=str(batch_size),
         NEWSMON_DISCOVERY_FILE="off",  # the generated feeds are the whole world: no searches of the real web
     )
     script = str(REPO / "scripts" / "prod.sh")
@@ -607,13 +607,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--mode", choices=("local", "celery", "both"), default="both")
     parser.add_argument("--concurrency", type=int, default=2, help="task slots per Celery worker")
+    parser.add_argument(
+        "--batch-size", type=int, default=50, help="NEWSMON_BATCH_SIZE: entries per mapped fetch_batch task"
+    )
     args = parser.parse_args(argv)
 
     server = CorpusServer(build_corpus(args.feeds, args.pages))
     n_articles = args.feeds * args.pages
     print(f"corpus: {args.feeds} feeds x {args.pages} pages = {n_articles} articles")
     print("        en/ru/de, one page in six a syndicated copy of another feed's article")
-    print(f"machine: {os.cpu_count()} cores; politeness off (NEWSMON_HOST_DELAY=0), batch size 50")
+    print(f"machine: {os.cpu_count()} cores; politeness off (NEWSMON_HOST_DELAY=0), batch {args.batch_size}")
     fl = floor(server)
     print(
         f"\n== floor (feedparser + trafilatura, one process): {fl['wall']:.1f} s, "
@@ -622,9 +625,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as tmp:
         work = Path(tmp)
         if args.mode in ("local", "both"):
-            report("local: airflow dags test, SQLite", run_local(server, work), fl, n_articles)
+            result = run_local(server, work, args.batch_size)
+            report("local: airflow dags test, SQLite", result, fl, n_articles)
         if args.mode in ("celery", "both"):
-            result = run_celery(server, work, args.concurrency)
+            result = run_celery(server, work, args.concurrency, args.batch_size)
             report(f"celery: 2 workers x {args.concurrency}, PostgreSQL + Redis", result, fl, n_articles)
     server.stop()
     print(json.dumps({"floor_s": round(fl["wall"], 2)}))

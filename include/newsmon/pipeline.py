@@ -21,7 +21,6 @@ from newsmon.config.discovery import ProviderConfig, load_discovery
 from newsmon.config.feeds import load_feeds, own_host_port
 from newsmon.config.settings import Settings
 from newsmon.extract.boilerplate import BoilerplateMemory
-from newsmon.extract.fetch import ArticleResult, fetch_article
 from newsmon.extract.outcome import ArticleError, FetchFailure, FetchStatus
 from newsmon.extract.robots import RobotsCache
 from newsmon.feeds import schedule
@@ -44,6 +43,7 @@ from newsmon.stories.urls import url_key
 
 if TYPE_CHECKING:  # imported by the stages that use them, when they run
     from newsmon.alerts.smtp import SmtpConfig
+    from newsmon.extract.fetch import ArticleResult
     from newsmon.topics.model import Topic
 
 log = logging.getLogger(__name__)
@@ -287,6 +287,10 @@ class FetchBatch:
                 entries_store.mark_done(session, entry.entry_id, known)
             self.counts["known"] += 1
             return
+        # Extraction (trafilatura, lxml) is imported by the stage that extracts: every other task's
+        # process, a fresh one per task under Celery, is spared the second and a half it takes.
+        from newsmon.extract.fetch import fetch_article
+
         private = _private_pairs(entry.feed_url, entry.allow_private)
         policy = http_policy(self.settings, private)
         try:

@@ -15,7 +15,7 @@ from functools import cached_property
 from newsmon.stories.anchors import Anchors, anchors, skeleton, skeleton_in_order
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, is_number, lead_figures, segment
-from newsmon.stories.fingerprints import despace, shingles
+from newsmon.stories.fingerprints import despace, despaced_prefix
 
 
 @dataclass
@@ -34,10 +34,6 @@ class Features:
         return despace(self.text)
 
     @cached_property
-    def shingles(self) -> set[int]:
-        return shingles(self.flat, self.k)
-
-    @cached_property
     def segmented(self) -> Segmented:
         return segment(self.text, self.min_sentence_words)
 
@@ -48,7 +44,7 @@ class Features:
     @property
     def lead_flat(self) -> str:
         """The despaced opening of the body (headline and teaser lines skipped): what lead buckets hash."""
-        return despace(self.segmented.body_text)[: self.lead_chars]
+        return despaced_prefix(self.segmented.body_text, self.lead_chars)
 
     def probe_flats(self, sentences: int) -> list[str]:
         """Despaced openings that start at the body's 2nd, 3rd... prose sentence (up to `sentences`):
@@ -56,7 +52,7 @@ class Features:
         with, to find the article whose lead its opening repeats."""
         seg = self.segmented
         return [
-            despace(seg.body_text[off:])[: self.lead_chars]
+            despaced_prefix(seg.body_text[off:], self.lead_chars)
             for off in seg.lead_offsets[1:sentences]
             if off < len(seg.body_text)
         ]

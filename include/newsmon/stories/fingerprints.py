@@ -7,7 +7,9 @@ stray punctuation; none of that survives despacing, so those mirrors hash like t
 are character n-grams of the despaced text rather than word n-grams for the same reason, and because a
 swapped synonym or a typo then costs only the few n-grams that touch it instead of whole word windows.
 
-datasketch is imported inside the functions that need it, so importing this module stays cheap.
+numpy is imported inside the functions that need it, so importing this module stays cheap. Signatures
+are datasketch's affine32 MinHash, computed here on numpy arrays: datasketch's `update_batch` called the
+hash function once per k-gram in Python, and importing it took seconds.
 """
 
 from __future__ import annotations
@@ -19,12 +21,11 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-    from datasketch import MinHash
 
 _WORD_RE = re.compile(r"\w+")
 
@@ -39,62 +40,147 @@ def despace(text: str) -> str:
     return "".join(_WORD_RE.findall(normalise(text))).replace("_", "")
 
 
-def shingles(flat: str, k: int) -> set[int]:
-    """Character k-grams of a despaced text, as 32-bit CRCs of their UTF-8 (fast, C-implemented, stable
-    across runs).
+_SPACE_RE = re.compile(r"\s")
 
-    The text is encoded once and the k-grams are sliced out of the bytes (encoding every k-gram again
-    was most of the cost); outside ASCII, each character's start in the bytes comes from its width.
+
+def despaced_prefix(text: str, n: int) -> str:
+    """`despace(text)[:n]`, despacing only as much of the text as it takes (a lead or an opening of a
+    long article is a few hundred characters of it).
+
+    The text is cut before a whitespace character: nothing composes with what precedes a space under
+    NFKC, case folding and the word-character filter work character by character, so the despaced cut
+    is the start of the despaced whole.
     """
-    if not flat:
-        return set()
-    if len(flat) <= k:
-        return {zlib.crc32(flat.encode("utf-8"))}
-    crc = zlib.crc32
-    data = flat.encode("utf-8")
-    n = len(flat) - k + 1
-    if len(data) == len(flat):  # ASCII: one byte per character
-        return {crc(data[i : i + k]) for i in range(n)}
+    end = 2 * n
+    while end < len(text):
+        space = _SPACE_RE.search(text, end)
+        if space is None:
+            break
+        flat = despace(text[: space.start()])
+        if len(flat) >= n:
+            return flat[:n]
+        end = 2 * space.start() + 1
+    return despace(text)[:n]
+
+
+def shingles(flat: str, k: int) -> set[int]:
+    """Character k-grams of a despaced text, as 32-bit CRCs of their UTF-8 (stable across runs)."""
+    return set(kgram_hashes(flat, k).tolist())
+
+
+@lru_cache(maxsize=1)
+def _crc_table() -> npt.NDArray[np.uint32]:
+    """The byte table of CRC-32 (IEEE, reflected: zlib's), for hashing every k-gram at once."""
     import numpy as np
 
-    points = np.frombuffer(flat.encode("utf-32-le"), dtype=np.uint32)
-    widths = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
-    starts = np.zeros(len(points) + 1, dtype=np.int64)
-    np.cumsum(widths, out=starts[1:])
-    at = starts.tolist()
-    return {crc(data[at[i] : at[i + k]]) for i in range(n)}
+    table = np.zeros(256, dtype=np.uint32)
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+        table[i] = c
+    return table
 
 
-#: datasketch's 32-bit scheme: signatures fit uint32, so a 128-slot signature is 512 bytes in the DB.
-_SCHEME = "affine32"
+def kgram_hashes(flat: str, k: int) -> npt.NDArray[np.uint32]:
+    """`zlib.crc32` of the UTF-8 of every k-gram of a despaced text, in text order (duplicates kept).
+
+    One CRC per k-gram in a Python loop was most of a copy's fingerprint cost; here the table-driven
+    CRC advances all k-grams one byte at a time (k steps in ASCII, up to 4k elsewhere, a k-gram that
+    is shorter in bytes keeping its value once its bytes are used up). The values are zlib's, so the
+    stored signatures of older copies stay comparable.
+    """
+    import numpy as np
+
+    if not flat:
+        return np.zeros(0, dtype=np.uint32)
+    data = flat.encode("utf-8")
+    if len(flat) <= k:
+        return np.array([zlib.crc32(data)], dtype=np.uint32)
+    n = len(flat) - k + 1
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if len(data) == len(flat):  # ASCII: one byte per character, every k-gram k bytes long
+        starts = np.arange(n)
+        lengths = None
+        shortest = longest = k
+    else:
+        points = np.frombuffer(flat.encode("utf-32-le"), dtype=np.uint32)
+        widths = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+        at = np.zeros(len(points) + 1, dtype=np.int64)
+        np.cumsum(widths, out=at[1:])
+        starts = at[:n]
+        lengths = at[k : k + n] - starts
+        shortest, longest = int(lengths.min()), int(lengths.max())
+    padded = np.concatenate([raw, np.zeros(longest, dtype=np.uint8)])
+    table = _crc_table()
+    crc = np.full(n, 0xFFFFFFFF, dtype=np.uint32)
+    for j in range(longest):
+        step = table[(crc ^ padded[starts + j]) & 0xFF] ^ (crc >> 8)
+        crc = step if lengths is None or j < shortest else np.where(j < lengths, step, crc)
+    return crc ^ np.uint32(0xFFFFFFFF)
+
+
+def window_hashes(flat: str, hashes: npt.NDArray[np.uint32], window: str, k: int) -> npt.NDArray[np.uint32]:
+    """`kgram_hashes(window, k)`, sliced out of the text's own `hashes` when `window` is a stretch of
+    `flat` (a lead or a later opening usually is): the same bytes give the same k-grams."""
+    if len(window) > k and (at := flat.find(window)) >= 0:
+        return hashes[at : at + len(window) - k + 1]
+    return kgram_hashes(window, k)
+
+
+#: Signatures are datasketch's 32-bit scheme (affine32): a 128-slot signature is 512 bytes in the DB.
+_NO_HASH = 0xFFFFFFFF  # an empty set's slot value (datasketch's)
 
 
 @lru_cache(maxsize=4)
-def _permutations(num_perm: int, seed: int) -> Any:
-    """datasketch's permutation parameters, created once per (num_perm, seed) instead of per copy."""
-    from datasketch import MinHash
-
-    return MinHash(num_perm=num_perm, seed=seed, scheme=_SCHEME).permutations
-
-
-def minhash(shingle_set: set[int], num_perm: int, seed: int = 1) -> MinHash:
-    """A datasketch MinHash of the shingle set (already 32-bit hashed, so the hash function is identity)."""
-    import numpy as np
-    from datasketch import MinHash
-
-    mh = MinHash(
-        num_perm=num_perm, seed=seed, hashfunc=int, permutations=_permutations(num_perm, seed), scheme=_SCHEME
-    )
-    if shingle_set:
-        mh.update_batch(np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set)))
-    return mh
-
-
-def signature_bytes(mh: MinHash) -> bytes:
-    """The signature as it is stored in ``copies.minhash``: num_perm little-endian uint32 values."""
+def _permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """The affine permutations (a, b) of datasketch's affine32 scheme for (num_perm, seed): the same
+    draws from the same generator, so signatures equal datasketch's MinHash (tests check it) without
+    importing datasketch (seconds per task process)."""
     import numpy as np
 
-    return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _premix(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """The 32-bit MurmurHash3 finalizer datasketch's affine32 scheme applies to each input hash."""
+    import numpy as np
+
+    hv = values.astype(np.uint32)
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
+
+
+#: Rows of the (values x slots) matrix computed at a time: bounds the memory of a very long text.
+_CHUNK = 4096
+
+
+def _slot_minima(mixed: npt.NDArray[np.uint32], num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
+    import numpy as np
+
+    a, b = _permutations(num_perm, seed)
+    out = np.full(num_perm, _NO_HASH, dtype=np.uint32)
+    for lo in range(0, len(mixed), _CHUNK):
+        np.minimum(out, (mixed[lo : lo + _CHUNK, None] * a + b).min(axis=0), out=out)
+    return out
+
+
+def signature(values: npt.NDArray[np.uint32] | set[int], num_perm: int, seed: int = 1) -> bytes:
+    """The MinHash signature of a set of 32-bit hashes, as stored in ``copies.minhash`` (num_perm
+    little-endian uint32 slots): exactly datasketch's affine32 MinHash with the identity hash, computed
+    on the array in one pass (repeated values change no minimum, so an array of k-gram hashes with
+    duplicates gives the signature of their set)."""
+    import numpy as np
+
+    if isinstance(values, set):
+        values = np.fromiter(values, dtype=np.uint32, count=len(values))
+    return _slot_minima(_premix(values), num_perm, seed).astype("<u4").tobytes()
 
 
 def signature_from_bytes(blob: bytes) -> npt.NDArray[np.uint32]:
@@ -148,7 +234,7 @@ def anchor_bands(
     of one period: a copy is stored under its own period and looks up its own and the two
     neighbouring ones, so the cost of a look-up stays flat however large the archive grows.
     """
-    blob = signature_bytes(minhash({zlib.crc32(k.encode("utf-8")) for k in keys}, n_bands * rows, seed=3))
+    blob = signature({zlib.crc32(k.encode("utf-8")) for k in keys}, n_bands * rows, seed=3)
     raw = bands(blob, n_bands, rows)
     out = []
     for period in periods:
@@ -181,41 +267,54 @@ def fingerprint(
     lead_bands: int = 0,
     lead_rows: int = 0,
     flat: str | None = None,
-    shingle_set: set[int] | None = None,
-    lead_set: set[int] | None = None,
+    lead_flat: str | None = None,
     anchor_keys: frozenset[str] = frozenset(),
     period: int = 0,
     anchor_n_bands: int = 0,
     anchor_rows: int = 0,
-    probe_lead_sets: Sequence[set[int]] = (),
+    probe_flats: Sequence[str] = (),
 ) -> Fingerprint:
-    """The copy's fingerprints. `flat`, `shingle_set` and `lead_set` may be passed when the caller has
-    them already (the fold stage compares on the same sets), so they are not computed twice; they must
-    be `despace(text)`, `shingles(flat, k)` and the shingles of the lead (the fold stage hashes the
-    opening of the body, after headline lines: `compare.Features.lead_flat`). `anchor_keys` (see
-    `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets. `probe_lead_sets`
-    (shingles of openings that start at later sentences) are stored and looked up with the lead buckets:
-    a copy whose own lead is a standfirst or an aggregator's summary finds the article whose lead it
-    repeats further down, and, the other way round, that article finds the copy when the copy was stored
-    first. Looked up only, folding depended on which of the two arrived first (a run broken half-way
-    folded differently from a clean one)."""
+    """The copy's fingerprints. `flat` and `lead_flat` may be passed when the caller has them already;
+    they must be `despace(text)` and the despaced lead (the fold stage hashes the opening of the body,
+    after headline lines: `compare.Features.lead_flat`; default: the first `lead_chars` of `flat`).
+    `anchor_keys` (see `anchors.Anchors.keys`) of the copy's time `period` add the anchor buckets.
+    `probe_flats` (despaced openings that start at later sentences) are stored and looked up with the
+    lead buckets: a copy whose own lead is a standfirst or an aggregator's summary finds the article
+    whose lead it repeats further down, and, the other way round, that article finds the copy when the
+    copy was stored first. Looked up only, folding depended on which of the two arrived first (a run
+    broken half-way folded differently from a clean one).
+
+    The text's k-grams are hashed and pre-mixed once; the lead and the openings are stretches of the
+    text, so their k-grams are slices of the same array (hashed anew only when one is not)."""
+    import numpy as np
+
     flat = despace(text or "") if flat is None else flat
     if not flat:
         return Fingerprint(None, None, 0, ())
-    sh = shingles(flat, k) if shingle_set is None else shingle_set
-    blob = signature_bytes(minhash(sh, num_perm))
+    hashes = kgram_hashes(flat, k)
+    mixed = _premix(hashes)
+
+    def stretch(window: str) -> npt.NDArray[np.uint32]:
+        if len(window) > k and (at := flat.find(window)) >= 0:
+            return mixed[at : at + len(window) - k + 1]
+        return _premix(kgram_hashes(window, k))
+
+    def slots(values: npt.NDArray[np.uint32], num: int, seed: int) -> bytes:
+        return _slot_minima(values, num, seed).astype("<u4").tobytes()
+
+    blob = slots(mixed, num_perm, 1)
     all_bands = bands(blob, n_bands, rows)
     if lead_chars and lead_bands and lead_rows:
-        lead = shingles(flat[:lead_chars], k) if lead_set is None else lead_set
-        lead_blob = signature_bytes(minhash(lead, lead_bands * lead_rows, seed=2))
+        lead = stretch(flat[:lead_chars] if lead_flat is None else lead_flat)
+        lead_blob = slots(lead, lead_bands * lead_rows, 2)
         all_bands += [(LEAD_BAND_OFFSET + b, h) for b, h in bands(lead_blob, lead_bands, lead_rows)]
     probes = list(all_bands)
     if lead_chars and lead_bands and lead_rows:
         # Window w's buckets are stored under band numbers of their own (one bucket per band and copy);
         # a lead is looked up under every window's numbers, a window under the leads'.
         own_lead = [(b, h) for b, h in all_bands if b >= LEAD_BAND_OFFSET]
-        for w, window in enumerate(probe_lead_sets[:MAX_PROBE_WINDOWS], start=1):
-            blob_w = signature_bytes(minhash(window, lead_bands * lead_rows, seed=2))
+        for w, window in enumerate(probe_flats[:MAX_PROBE_WINDOWS], start=1):
+            blob_w = slots(stretch(window), lead_bands * lead_rows, 2)
             window_bands = bands(blob_w, lead_bands, lead_rows)
             all_bands += [(LEAD_BAND_OFFSET + w * lead_bands + b, h) for b, h in window_bands]
             probes += [(LEAD_BAND_OFFSET + b, h) for b, h in window_bands]
@@ -227,7 +326,7 @@ def fingerprint(
     return Fingerprint(
         text_hash=hashlib.sha256(flat.encode("utf-8")).hexdigest(),
         minhash=blob,
-        shingle_count=len(sh),
+        shingle_count=len(np.unique(hashes)),
         bands=tuple(all_bands),
         probes=tuple(probes),
     )

@@ -40,7 +40,6 @@ from newsmon.stories.fingerprints import (
     Fingerprint,
     estimated_jaccard,
     fingerprint,
-    shingles,
 )
 from newsmon.stories.links import LinkVerdict, compare_across
 from newsmon.stories.urls import url_key
@@ -225,15 +224,14 @@ def _period(copy: store.CopyRow, now: datetime, days: float) -> int:
 
 def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
     cfg = run.cfg
-    # The sets compared on are the ones fingerprinted: computed once. Not put in the candidate cache,
-    # which would then hold every copy of the run instead of the few that turn up as candidates.
+    # The texts compared on are the ones fingerprinted: despaced and segmented once. Not put in the
+    # candidate cache, which would then hold every copy of the run instead of the few that turn up as
+    # candidates.
     mine = _features(copy, cfg)
     fp = fingerprint(
         copy.text,
         flat=mine.flat,
-        shingle_set=mine.shingles,
-        # The lead's set is needed by few comparisons: computed here, not kept in the (cached) features.
-        lead_set=shingles(mine.lead_flat, cfg.shingle_chars),
+        lead_flat=mine.lead_flat,
         k=cfg.shingle_chars,
         num_perm=cfg.num_perm,
         n_bands=cfg.bands,
@@ -245,7 +243,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         period=_period(copy, run.now, cfg.anchor_period_days),
         anchor_n_bands=cfg.anchor_bands,
         anchor_rows=cfg.anchor_rows,
-        probe_lead_sets=[shingles(f, cfg.shingle_chars) for f in mine.probe_flats(cfg.lead_probe_sentences)],
+        probe_flats=mine.probe_flats(cfg.lead_probe_sentences),
     )
     store.save_fingerprint(
         session,

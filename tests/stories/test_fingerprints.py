@@ -1,0 +1,105 @@
+"""The fingerprints computed on numpy arrays are exactly zlib's CRCs and datasketch's affine32 MinHash:
+the signatures already stored in a database stay comparable with new ones, and folding decides as before."""
+
+from __future__ import annotations
+
+import random
+import zlib
+from typing import Any
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from newsmon.stories.fingerprints import (
+    Fingerprint,
+    despace,
+    despaced_prefix,
+    fingerprint,
+    kgram_hashes,
+    shingles,
+    signature,
+)
+
+# Messy text written for these tests: mixed scripts, digits, emoji, accents, a 4-byte character next to
+# 1-byte ones, so k-grams of every byte length occur in one text.
+MIXED = (
+    "Минобороны сообщило в 14:05, что 1 200 детей вернулись; “the ministry” said ß-Straße 12 — ok 😀 "
+    "وزارة الخارجية أعلنت ٢٠٢٤ 中文报道 naïve café Ёлка ЁЛКА"
+)
+ALPHABET = "abcxyz0129 йцукенёЁ ßé ع中😀_-.,"
+
+
+def _zlib_kgrams(flat: str, k: int) -> list[int]:
+    if len(flat) <= k:
+        return [zlib.crc32(flat.encode("utf-8"))]
+    return [zlib.crc32(flat[i : i + k].encode("utf-8")) for i in range(len(flat) - k + 1)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_kgram_hashes_are_zlib_crcs_of_every_kgram(seed: int) -> None:
+    rng = random.Random(seed)
+    text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 300)))
+    if seed % 4 == 0:
+        text = text.encode("ascii", "ignore").decode()
+    flat = despace(text)
+    for k in (1, 3, 8):
+        assert kgram_hashes(flat, k).tolist() == (_zlib_kgrams(flat, k) if flat else [])
+        assert shingles(flat, k) == (set(_zlib_kgrams(flat, k)) if flat else set())
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(126, 1), (36, 2), (24, 3)])
+def test_signature_is_datasketch_affine32_minhash(num_perm: int, seed: int) -> None:
+    values = shingles(despace(MIXED * 3), 8)
+    reference = MinHash(num_perm=num_perm, seed=seed, hashfunc=int, scheme="affine32")
+    reference.update_batch(list(values))
+    expected = np.asarray(reference.hashvalues, dtype="<u4").tobytes()
+    assert signature(values, num_perm, seed) == expected
+    # An array with repeated values is the signature of its set.
+    assert signature(kgram_hashes(despace(MIXED * 3), 8), num_perm, seed) == expected
+    # The empty set: every slot at its maximum, as datasketch leaves it.
+    empty = MinHash(num_perm=num_perm, seed=seed, hashfunc=int, scheme="affine32")
+    assert signature(set(), num_perm, seed) == np.asarray(empty.hashvalues, dtype="<u4").tobytes()
+
+
+def test_lead_and_openings_sliced_from_the_text_hash_like_texts_of_their_own() -> None:
+    """A lead or opening found in the text is hashed from the text's k-grams; one that is not (a
+    despaced stretch that crosses what despacing joined differently) is hashed on its own: both give
+    the buckets the lead would have as a text of its own."""
+    flat = despace(MIXED * 4)
+    inside, outside = flat[40:100], despace("an opening that is nowhere in the text at all")
+
+    def fp(text: str, lead_chars: int, **windows: Any) -> Fingerprint:
+        return fingerprint(
+            text,
+            k=8,
+            num_perm=126,
+            n_bands=42,
+            rows=3,
+            lead_chars=lead_chars,
+            lead_bands=12,
+            lead_rows=3,
+            **windows,
+        )
+
+    got = fp(MIXED * 4, 60, flat=flat, lead_flat=inside, probe_flats=[flat[90:150], outside])
+
+    def lead_bands(window: str, offset: int) -> list[tuple[int, int]]:
+        return [(b - 1000 + offset, h) for b, h in fp(window, len(window) + 1).bands if b >= 1000]
+
+    assert signature(shingles(flat, 8), 126) == got.minhash
+    assert got.shingle_count == len(shingles(flat, 8))
+    for offset, window in ((1000, inside), (1012, flat[90:150]), (1024, outside)):
+        assert set(lead_bands(window, offset)) <= set(got.bands)
+    assert len({b for b, _ in got.bands if b >= 1000}) == 3 * 12
+
+
+@pytest.mark.parametrize("n", [1, 7, 40, 300])
+def test_despaced_prefix_is_the_start_of_the_despaced_text(n: int) -> None:
+    # Combining marks, a ligature, ß that case-folds to two letters, no-break and ideographic spaces,
+    # a combining accent right after a space: what NFKC and case folding change near a cut.
+    tricky = "Cafe\u0301 ﬁnal STRAẞE\u00a0Ёлка \u0301x Ⅻ tore\u3000ro_ad  — 12,5\u202f% "
+    rng = random.Random(n)
+    for _ in range(30):
+        text = "".join(rng.choice([tricky, MIXED, "word ", "\n", "  "]) for _ in range(rng.randint(0, 12)))
+        assert despaced_prefix(text, n) == despace(text)[:n]
