@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,10 +28,29 @@ def pg_url() -> Iterator[str]:
     yield from _migrated_database()
 
 
-@pytest.fixture
-def reference_db() -> Iterator[str]:
-    """A second fresh database, for the reference result of a clean sequential run."""
-    yield from _migrated_database()
+@dataclass(frozen=True)
+class Reference:
+    """Counts after clean, sequential runs in one process: what a faulty or concurrent run must equal."""
+
+    one: dict[str, int]  # after one run over a demo server's feeds
+    both: dict[str, int]  # then a run over a second demo server's (the same corpus at new URLs)
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory) -> Reference:
+    """The reference result, computed once per session: it depends only on the demo corpus (not on which
+    server instance serves it), and three modules compare against it."""
+    from newsmon.demo.server import DemoServer
+    from tests.prod.helpers import reference_counts
+
+    home = tmp_path_factory.mktemp("reference")
+    with DemoServer(port=0) as first, DemoServer(port=0) as second:
+        first_feeds = write_feeds(home / "first.yaml", first)
+        second_feeds = write_feeds(home / "second.yaml", second)
+        for url in _migrated_database():
+            one = reference_counts(url, [first_feeds])
+            both = reference_counts(url, [second_feeds])
+    return Reference(one, both)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import REPO, create_pg_database, drop_pg_database, pg_admin_url, pg_url
+from tests.conftest import REPO, pg_admin_url, pg_url
 from tests.prod.conftest import write_feeds
 from tests.prod.helpers import (
     alert_headers,
@@ -32,7 +32,6 @@ from tests.prod.helpers import (
     duplicates,
     group_alive,
     kill_group,
-    reference_counts,
     wait_for,
 )
 from tests.smtp_server import MailServer, free_port
@@ -168,24 +167,6 @@ def stack(tmp_path_factory, servers, sink, celery_broker):
         assert leftovers == [], f"pid files left after stop: {leftovers}"
 
 
-@pytest.fixture(scope="module")
-def reference(servers, tmp_path_factory):
-    """Counts after clean runs: first the first server's feeds, then the second's."""
-    home = tmp_path_factory.mktemp("reference")
-    first = write_feeds(home / "first.yaml", servers[0])
-    second = write_feeds(home / "second.yaml", servers[1])
-    url = create_pg_database()
-    try:
-        from newsmon.store.db import upgrade
-
-        upgrade(url)
-        one = reference_counts(url, [first])
-        both = reference_counts(url, [second])
-    finally:
-        drop_pg_database(url)
-    return one, both
-
-
 def _tree(pgid: int) -> list:
     import psutil
 
@@ -232,7 +213,7 @@ def test_worker_killed_mid_task_is_retried_and_nothing_is_lost(stack, sink, refe
     survivor = next(name for name in workers if name != victim)
     worker_log = (stack.home / "logs" / f"{survivor}.log").read_text()
     assert "task_id='fetch_batch'" in worker_log and f"try_number={final_try}" in worker_log
-    _assert_clean(stack, sink, reference[0])
+    _assert_clean(stack, sink, reference.one)
 
 
 def test_newsmon_database_connections_killed_mid_run_then_next_run_completes(stack, sink, servers, reference):
@@ -270,4 +251,4 @@ def test_newsmon_database_connections_killed_mid_run_then_next_run_completes(sta
             break
         assert stack.wait_run(stack.trigger(), 150) == "success"
         first_state = "success"
-    _assert_clean(stack, sink, reference[1])
+    _assert_clean(stack, sink, reference.both)

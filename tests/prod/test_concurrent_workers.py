@@ -15,12 +15,11 @@ from tests.prod.helpers import (
     counts,
     duplicates,
     pipeline_worker,
-    reference_counts,
 )
 
 
 def test_two_workers_on_the_same_batch_write_each_row_once(
-    pg_url, reference_db, demo_server, demo_feeds_file, smtp_sink
+    pg_url, reference, demo_server, demo_feeds_file, smtp_sink
 ):
     # The guards exist, by name, in the production schema.
     assert set(GUARDS.values()) <= constraint_names(pg_url)
@@ -53,7 +52,7 @@ def test_two_workers_on_the_same_batch_write_each_row_once(
         assert out["fetch"]["failed"] == 0, out
     # The url_key guard decided: together they stored each copy once, the loser saw it as known or lost
     # the insert race (then save_copy returned the winner's id).
-    expected = reference_counts(reference_db, [demo_feeds_file])
+    expected = reference.one  # a clean sequential run over the same corpus
     got = counts(pg_url)
     assert comparable(got) == comparable(expected)
     assert sum(o["fold"]["folded"] for o in outs) == got["copies"]  # the fold lock: each copy folded once

@@ -18,7 +18,6 @@ from tests.prod.helpers import (
     comparable,
     counts,
     duplicates,
-    reference_counts,
     stop_process,
 )
 
@@ -53,7 +52,7 @@ def airflow_pg(tmp_path):
 
 
 def test_two_overlapping_runs_give_the_result_of_one(
-    airflow_pg, pg_url, reference_db, demo_server, demo_feeds_file, smtp_sink, tmp_path
+    airflow_pg, pg_url, reference, demo_server, demo_feeds_file, smtp_sink, tmp_path
 ):
     env, meta_url = airflow_pg
     env.update(
@@ -98,7 +97,7 @@ def test_two_overlapping_runs_give_the_result_of_one(
     assert start_b < end_a, "the two runs did not overlap"
 
     got = counts(pg_url)
-    assert comparable(got) == comparable(reference_counts(reference_db, [demo_feeds_file]))
+    assert comparable(got) == comparable(reference.one)
     assert {k: v for k, v in duplicates(pg_url).items() if v} == {}
     sent = alert_headers(smtp_sink.messages)
     assert got["alerts"] > 0 and got["alerts_sent"] == got["alerts"] == len(sent)

@@ -7,12 +7,14 @@ auth manager with a fixed password; newsmon's database is a SQLite file in the s
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,19 +73,48 @@ def airflow_home(home: Path, **extra_env: str) -> AirflowHome:
     return AirflowHome(home, f"http://127.0.0.1:{port}", port, env)
 
 
+class _MigratedTemplate:
+    """Airflow's metadata DB, migrated once per session and copied into each api-server's home.
+
+    `airflow db migrate` is a fresh interpreter importing Airflow and building every table: seconds of both
+    cores, the same result for every home (it depends on no setting the homes differ in). So it runs once, in
+    a home of its own, and each home gets a copy of the SQLite file: each server still has a private DB."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen | None = None
+        self._home: AirflowHome | None = None
+
+    def start(self) -> None:
+        """Start the one migration in the background (the first caller's block runs beside it)."""
+        if self._proc is not None:
+            return
+        self._home = airflow_home(Path(tempfile.mkdtemp(prefix="newsmon-airflow-template-")))
+        atexit.register(shutil.rmtree, self._home.home, ignore_errors=True)
+        log = (self._home.home / "migrate.log").open("wb")
+        self._proc = subprocess.Popen(
+            [AIRFLOW_BIN, "db", "migrate"], env=self._home.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()  # the child holds its own descriptor
+
+    def copy_to(self, airflow: AirflowHome) -> None:
+        """Wait for the migration (checked), then give `airflow` its own copy of the migrated DB."""
+        assert self._proc is not None and self._home is not None
+        self._proc.wait(timeout=180)
+        log_path = self._home.home / "migrate.log"
+        assert self._proc.returncode == 0, log_path.read_text(errors="replace")[-3000:]
+        shutil.copyfile(self._home.home / "airflow.db", airflow.home / "airflow.db")
+
+
+_TEMPLATE = _MigratedTemplate()
+
+
 @contextmanager
 def migrating(airflow: AirflowHome) -> Iterator[None]:
-    """`airflow db migrate` in a subprocess while the block runs (both take seconds); checked at the end."""
-    log_path = airflow.home / "migrate.log"
-    with log_path.open("wb") as migrate_log:
-        migrate = subprocess.Popen(
-            [AIRFLOW_BIN, "db", "migrate"], env=airflow.env, stdout=migrate_log, stderr=subprocess.STDOUT
-        )
-        try:
-            yield
-        finally:
-            migrate.wait(timeout=120)
-    assert migrate.returncode == 0, log_path.read_text(errors="replace")[-3000:]
+    """`airflow`'s metadata DB, migrated, once the block is over: the first time the session's one
+    `airflow db migrate` runs in a subprocess beside the block (both take seconds), later a copy of it."""
+    _TEMPLATE.start()
+    yield
+    _TEMPLATE.copy_to(airflow)
 
 
 @contextmanager
