@@ -15,8 +15,9 @@ import unicodedata
 import pytest
 from lxml import html
 from trafilatura import bare_extraction
+from trafilatura.baseline import html2txt
 
-from newsmon.extract.cascade import Cascade
+from newsmon.extract.cascade import Cascade, page_chars_bound
 from tests.extract import extract_pages as pages
 from tests.extract.test_containers import FIRST_HALF, SECOND_HALF
 from tests.extract.test_main_text import _page_with_a_second_block
@@ -94,3 +95,36 @@ def test_the_fixtures_reach_the_branches_they_are_here_for() -> None:
     assert escalated.fast_text and escalated._recall is not None  # the recall retry ran
     rescued = Cascade(html.fromstring(_almost_empty()), URL)
     assert rescued.fast_text and "_baseline" in vars(rescued)  # the baseline rescue ran
+
+
+def _minified_page_with_furniture() -> bytes:
+    """Blocks glued without whitespace, scripts, styles, an aside, a footer and a cookie banner."""
+    story = "".join(f"<p>{p}</p>" for p in FIRST_HALF)
+    return (
+        "<html><head><style>p{margin:0}</style></head><body>"
+        "<script>var tracking={id:42,pages:['a','b']};</script>"
+        "<div class='cookie-consent'><span>We use cookies</span><button>OK</button></div>"
+        f"<div><h1>Harbour reopens</h1>{story}<div>Filed<br>by<br>a<br>reporter</div></div>"
+        "<aside><h2>Most read</h2><ul><li><a href='/a'>Tide tables</a></li></ul>"
+        "<script>loadWidget()</script></aside>"
+        "<div id='page-footer'>Contact us</div><footer><p>Copyright the harbour paper</p></footer>"
+        "<svg><text>logo</text></svg><template><p>hidden template</p></template>"
+        "</body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [*PAGES, ("minified_page_with_furniture", _minified_page_with_furniture())],
+    ids=[*(name for name, _ in PAGES), "minified_page_with_furniture"],
+)
+def test_page_chars_bound_never_undercuts_trafilaturas_page_text(name: str, page: bytes) -> None:
+    tree = html.fromstring(page)
+    bound = page_chars_bound(tree)
+    exact = len(html2txt(tree))
+    assert bound is not None and bound >= exact
+    assert bound <= 2 * exact + 50  # and it is a bound worth having, not a page size
+
+
+def test_page_chars_bound_is_none_without_a_body() -> None:
+    assert page_chars_bound(html.fromstring("<div><p>Just a fragment of text.</p></div>")) is None

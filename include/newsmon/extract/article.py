@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from trafilatura.utils import load_html
-
 from newsmon.extract.attribution import Attribution
 from newsmon.extract.boilerplate import site_key
 from newsmon.extract.clean import Cleaned, Removal, clean_lines
@@ -32,6 +30,7 @@ from newsmon.extract.links import PageLinks
 from newsmon.extract.main_text import main_text
 from newsmon.extract.metadata import read_metadata
 from newsmon.extract.page_meta import normalise_language, read_page_meta
+from newsmon.extract.parse import parse_page
 from newsmon.extract.walls import wall_evidence
 from newsmon.html_text import html_to_text
 from newsmon.http.charset import decode_body
@@ -122,7 +121,7 @@ def extract_article(
         raise ExtractError("empty", "no content")
     if "\x00" in page[:2048]:
         raise ExtractError("not_html", "binary content")
-    tree = load_html(page)
+    tree = parse_page(page)
     if tree is None:
         raise ExtractError("not_html", "not parseable as HTML")
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from lxml.etree import _Element
-from trafilatura.baseline import baseline, html2txt
+from lxml.etree import XPath, _Element
+from trafilatura.baseline import _BLOCK_ELEMS, baseline, html2txt
 from trafilatura.core import (
     ESCALATION_ACCEPT_RATIO,
     ESCALATION_JUSTEXT_RATIO,
@@ -42,7 +42,7 @@ from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.main_extractor import extract_content
 from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
-from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH, TEASER_DISCARD_XPATH
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,51 @@ log = logging.getLogger(__name__)
 _SETTINGS: dict[str, Any] = {"comments": False, "tables": True}
 
 
+# trafilatura's TEASER_DISCARD_XPATH (div, item, list, p, section, span with "teaser" in the id or
+# class) read before tag conversion: ``item`` and ``list`` are still li/dd/dt and ul/ol/dl there, and a
+# ``div`` may still be a ``details``.
+_TEASERS_BEFORE_CONVERSION = XPath(
+    ".//*[self::div or self::details or self::p or self::section or self::span or self::ul or self::ol"
+    " or self::dl or self::li or self::dd or self::dt]"
+    "[contains(translate(@id, 'T', 't'), 'teaser') or contains(translate(@class, 'T', 't'), 'teaser')]"
+)
+
+
 def _options(url: str | None, *, fast: bool, recall: bool = False) -> Extractor:
     return Extractor(output_format="python", url=url, fast=fast, recall=recall, **_SETTINGS)
+
+
+# What trafilatura's page text (``html2txt``: BASIC_CLEAN_XPATH's cleaning, then the text with a space
+# at each block boundary) always removes whole: these elements, whatever their attributes.
+_PAGE_TEXT_DROPS = ("aside", "fencedframe", "footer", "script", "style", "svg", "template")
+_SPACE_STARTS = (" ", "\t", "\n", "\r")
+
+
+def page_chars_bound(page: Any) -> int | None:
+    """An upper bound of ``len(html2txt(page))`` at a fraction of its cost (no copy, no regex XPath).
+
+    ``html2txt`` takes the ``<body>``, deletes some elements (their tails stay), puts a space before
+    the text and the tail of every block element, and joins the whitespace-separated words with single
+    spaces. Deleting a character never lengthens that joined text and deleting a non-space character
+    shortens it by at least one; inserting a space lengthens it by at most one, and by none when the
+    character after it is whitespace. So the bound is the joined text of the whole body, less the
+    non-space characters of the elements always deleted, plus one per space inserted before a text
+    that does not start with whitespace. Exact as long as ``html2txt`` cleans and spaces that way
+    (a test holds the bound to ``html2txt`` on every page it has). None for a page without a body.
+    """
+    body = page.find(".//body")
+    if body is None:
+        return None
+    chars = len(" ".join(body.text_content().split()))
+    counted: set[Any] = set()
+    for el in body.iter(*_PAGE_TEXT_DROPS):
+        if not counted.intersection(el.iterancestors(*_PAGE_TEXT_DROPS)):
+            counted.add(el)
+            chars -= len("".join(el.text_content().split()))
+    for el in body.iter(*_BLOCK_ELEMS):
+        for run in (el.text, el.tail):
+            chars += not run or not run.startswith(_SPACE_STARTS)
+    return chars
 
 
 @dataclass
@@ -62,14 +105,24 @@ class _Stage:
     body: _Element
     text: str
     backup: Any  # the cleaned tree before tag conversion: the comparison's input
-    teasers: bool  # the tree holds "teaser" blocks, which the extractor's recovery treats by mode
+
+    @cached_property
+    def teasers(self) -> bool:
+        """The tree may hold "teaser" blocks, which the extractor's recovery treats by mode.
+
+        Asked only when the full result is wanted (most pages never are), so it is read from the
+        backup, which the comparison consumes: ask before it runs. Tag conversion only renames
+        elements (lists to ``list``/``item``, ``details`` to ``div``) and drops attributes, so a
+        teaser block of the converted tree is one of these elements of the backup; a match here that
+        conversion would have dropped costs a second extraction, never a wrong result.
+        """
+        return bool(_TEASERS_BEFORE_CONVERSION(self.backup))
 
 
 def _extract_stage(tree: Any, options: Extractor, url: str | None) -> _Stage:
     cleaned, backup = _prepare_tree(tree, options, url)
-    teasers = any(len(xpath(cleaned)) for xpath in TEASER_DISCARD_XPATH)
     body, text = extract_content(cleaned, options)
-    return _Stage(body, text, backup, teasers)
+    return _Stage(body, text, backup)
 
 
 class Cascade:
@@ -95,6 +148,21 @@ class Cascade:
     def _page_chars(self) -> int:
         return len(html2txt(self.page))
 
+    @cached_property
+    def _page_chars_bound(self) -> int | None:
+        return page_chars_bound(self.page)
+
+    def _covers_little(self, chars: int) -> bool:
+        """``chars`` is under the recall retry's share of the page text (trafilatura's test, exactly).
+
+        The page text (``html2txt``) costs as much as the fast extraction's cleaning; a cheap upper
+        bound of it settles most pages, where the text is no small share of even the bound.
+        """
+        bound = self._page_chars_bound
+        if bound is not None and chars >= ESCALATION_PAGE_SHARE * bound:
+            return False
+        return chars < ESCALATION_PAGE_SHARE * self._page_chars
+
     def _recall_stage(self) -> _Stage:
         """The recall retry's extraction (no teaser pruning in recall focus: the same in both modes)."""
         if self._recall is None:
@@ -107,7 +175,7 @@ class Cascade:
             b_body, b_text, b_len = self._baseline
             if b_len > len(text):
                 body, text = b_body, b_text
-        if 0 < len(text) < ESCALATION_MAX_LENGTH and len(text) < ESCALATION_PAGE_SHARE * self._page_chars:
+        if 0 < len(text) < ESCALATION_MAX_LENGTH and self._covers_little(len(text)):
             body, text = self._escalate(body, text, options)
         if not text:
             return ""

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from functools import lru_cache
 from typing import NamedTuple
 
 from newsmon.extract.attribution import Attribution, parse_attribution
@@ -260,6 +261,12 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+@lru_cache(maxsize=4096)
+def word_count(text: str) -> int:
+    """``word_count(text)``, remembered: the rules ask it of the same line several times each."""
+    return len(_TOKEN.findall(text))
+
+
 def _is_shouting(line: str) -> bool:
     letters = _LETTERS.findall(line)
     if len(letters) < 2:
@@ -269,11 +276,11 @@ def _is_shouting(line: str) -> bool:
 
 def is_credit(line: str) -> bool:
     """A photo/copyright credit: short, and carries a copyright sign or a credit label."""
-    return bool(_CREDIT.search(line)) and len(tokens(line)) <= 30 and not _ends_sentence_long(line)
+    return bool(_CREDIT.search(line)) and word_count(line) <= 30 and not _ends_sentence_long(line)
 
 
 def _ends_sentence_long(line: str) -> bool:
-    return len(tokens(line)) > 20 and bool(_SENTENCE_END.search(line))
+    return word_count(line) > 20 and bool(_SENTENCE_END.search(line))
 
 
 def is_doubled(line: str) -> bool:
@@ -292,7 +299,7 @@ def is_doubled(line: str) -> bool:
 
 def is_recirculation(line: str) -> bool:
     """A "READ MORE: headline" style pointer to another article (removed wherever it stands)."""
-    return bool(_RECIRC_LABEL.match(line)) and len(tokens(line)) <= 30
+    return bool(_RECIRC_LABEL.match(line)) and word_count(line) <= 30
 
 
 class Strength(IntEnum):
@@ -306,7 +313,7 @@ class Strength(IntEnum):
 
 def is_body_sentence(line: str) -> bool:
     """Shaped like a sentence of body text: longer than a label and closed by sentence punctuation."""
-    return len(tokens(line)) > SHORT_WORDS and bool(_SENTENCE_END.search(line))
+    return word_count(line) > SHORT_WORDS and bool(_SENTENCE_END.search(line))
 
 
 def cta_strength(line: str) -> Strength:
@@ -358,7 +365,7 @@ def is_call_to_action(line: str, is_linked: Callable[[str], bool] | None = None)
 
 def is_shouted_line(line: str) -> bool:
     """A whole line in capitals: a promo headline or a label, not article prose."""
-    n = len(tokens(line))
+    n = word_count(line)
     return 2 <= n <= 20 and _is_shouting(line)
 
 
@@ -377,7 +384,7 @@ def _tail_block_start(kept: Sequence[str]) -> int | None:
     junk = 0
     for back, i in enumerate(range(len(kept) - 1, -1, -1)):
         line = kept[i]
-        n = len(tokens(line))
+        n = word_count(line)
         if back >= TAIL_BLOCK or n > TAIL_BLOCK_MAX_WORDS:
             break
         strength = cta_strength(line)
@@ -442,17 +449,17 @@ def introduces_list(line: str) -> bool:
     A box of other stories opens with a label ("Related:", "More from us:"); a list the article itself
     announces with a sentence of its own belongs to the article, links or not.
     """
-    return len(tokens(line)) > SHORT_WORDS and line.rstrip().endswith(":") and cta_strength(line) == 0
+    return word_count(line) > SHORT_WORDS and line.rstrip().endswith(":") and cta_strength(line) == 0
 
 
 def _headline_like(line: str) -> bool:
     """Short enough for a headline or a label and not closed like a sentence of body text."""
-    return len(tokens(line)) <= LINK_RUN_MAX_WORDS and not is_body_sentence(line)
+    return word_count(line) <= LINK_RUN_MAX_WORDS and not is_body_sentence(line)
 
 
 def _opens_box(line: str) -> bool:
     """A label that opens a box ("DON'T MISS", "Related", "You may also like...")."""
-    return len(tokens(line)) <= SHORT_WORDS and cta_strength(line) != Strength.NONE
+    return word_count(line) <= SHORT_WORDS and cta_strength(line) != Strength.NONE
 
 
 def link_runs(kept: Sequence[str], is_linked: Callable[[str], bool]) -> list[int]:
@@ -484,7 +491,7 @@ def is_shouted_link(line: str, is_linked: Callable[[str], bool]) -> bool:
     """
     return (
         is_shouted_line(line)
-        and len(tokens(line)) >= SHOUTED_LINK_MIN_WORDS
+        and word_count(line) >= SHOUTED_LINK_MIN_WORDS
         and not _LIST_NUMBER.match(line)
         and not line.rstrip().endswith(":")
         and is_linked(line)
