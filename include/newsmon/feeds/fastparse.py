@@ -1,0 +1,464 @@
+"""A fast path for common well-formed RSS 2.0 / RSS 1.0 (RDF) / Atom 1.0 documents, read with lxml.
+
+Why: feedparser's SAX handlers spend ~0.5 ms per item in Python; lxml parses the same document in C.
+The fast path must never change what newsmon stores, so it yields the very raw values feedparser would
+hand to ``parse._make_entry`` (same element precedence, same base-URI resolution with feedparser's own
+``_urljoin``/``make_safe_absolute_uri``, same date parser ``feedparser.datetimes._parse_date``, same
+post-processing of text: strip, the utf-8-read-as-latin-1 repair, the cp1252 mapping), or it gives up.
+
+Giving up (``None``) is cheap and always safe: the caller parses the whole document with feedparser. It
+gives up on anything it does not model exactly: a DOCTYPE, XML that is not well-formed (undefined
+entities included), an unknown root or version, a namespace or element inside an item that is not in
+the small table below, an element with children where feedparser would read text, several
+summaries/contents, authors that carry e-mail addresses, xhtml or base64 content, and any exception.
+A feed is never a mix of both parsers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+ATOM = "http://www.w3.org/2005/Atom"
+RSS1 = "http://purl.org/rss/1.0/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+DC = "http://purl.org/dc/elements/1.1/"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+MEDIA = "http://search.yahoo.com/mrss/"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+_ENTITY_LINK = re.compile("&([A-Za-z0-9_]+);")
+_C1 = re.compile("[\x80-\x9f]")  # the only characters feedparser's cp1252 table maps
+_TEXT_TYPES = frozenset({"text", "html", "text/plain", "text/html"})
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html"})
+# Date elements (feedparser names) and the field each one sets; the last of a field wins, as there.
+_DATES = {
+    "pubdate": "published",
+    "published": "published",
+    "issued": "published",
+    "dcterms_issued": "published",
+    "updated": "updated",
+    "modified": "updated",
+    "dc_date": "updated",
+    "dcterms_modified": "updated",
+    "created": "created",
+    "dcterms_created": "created",
+}
+# Elements feedparser has handlers for that store nothing newsmon reads (links of kind enclosure,
+# tags, media attributes, the item's language), provided their descendants are harmless too.
+_HARMLESS = frozenset(
+    {
+        "category",
+        "enclosure",
+        "comments",
+        "dc_subject",
+        "dc_publisher",
+        "dc_language",
+        "media_content",
+        "media_thumbnail",
+        "media_credit",
+        "media_keywords",
+        "media_rating",
+        "media_restriction",
+        "media_license",
+        "media_player",
+        "media_group",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """The values feedparser would give ``parse._make_entry`` (before html_to_text and link checks)."""
+
+    raw_id: str | None
+    link: str | None
+    title: str | None
+    summary: str | None
+    published: Any  # datetime | None, resolved by the caller's ``_entry_date`` rules
+    author: str | None
+
+
+@dataclass(frozen=True)
+class RawFeed:
+    version: str
+    title: str | None
+    link: str | None
+    lang: str | None
+    entries: tuple[RawEntry, ...]
+
+
+class _GiveUp(Exception):
+    """Something the fast path does not model exactly: feedparser parses the whole document."""
+
+
+def parse_raw(data: bytes, url: str) -> RawFeed | None:
+    """The document's raw entries as feedparser would read them, or None to use feedparser instead."""
+    result = read(data, url)
+    return result if isinstance(result, RawFeed) else None
+
+
+def read(data: bytes, url: str) -> RawFeed | str:
+    """:func:`parse_raw`, saying why the fast path gave up (the benchmark lists the reasons)."""
+    if b"<!DOCTYPE" in data[:4096] or b"<!doctype" in data[:4096]:
+        return "DOCTYPE"
+    from lxml import etree  # imported here: keep `import newsmon` cheap
+
+    try:
+        # One parse; the only events are namespace declarations, in document order.
+        events = etree.iterparse(
+            io.BytesIO(data),
+            events=("start-ns",),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            recover=False,
+        )
+        declarations = [ns for _, ns in events]
+        return _Reader(url, declarations).feed(events.root)
+    except (_GiveUp, etree.XMLSyntaxError, ValueError, TypeError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+class _Reader:
+    def __init__(self, url: str, declarations: list[tuple[str, str]]) -> None:
+        self._declarations = declarations
+        from feedparser.datetimes import _parse_date
+        from feedparser.html import _cp1252
+        from feedparser.urls import _urljoin, make_safe_absolute_uri
+
+        self._parse_date = _parse_date
+        self._cp1252 = _cp1252
+        self._urljoin = _urljoin
+        self._safe = make_safe_absolute_uri
+        self._url = url
+        from feedparser.api import StrictFeedParser
+        from feedparser.mixin import _FeedParserMixin
+
+        self._fp_class = StrictFeedParser
+        self._known = {k.lower(): v for k, v in _FeedParserMixin.namespaces.items()}
+        self._prefixes = {v.lower() for v in self._known.values()}
+
+    # -- text as feedparser's ``pop`` returns it
+    def _fix(self, text: str) -> str:
+        if text.isascii():  # both repairs leave ASCII unchanged; most feed text is ASCII
+            return text
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            text = text.encode("iso-8859-1").decode("utf-8")
+        return text.translate(self._cp1252) if _C1.search(text) else text
+
+    def _text(self, el: Any) -> str:
+        if len(el):
+            raise _GiveUp(f"children in {el.tag}")
+        return (el.text or "").strip()
+
+    def _base(self, base: str, el: Any) -> str:
+        if el.get("base") is not None:
+            raise _GiveUp("base attribute")
+        xb = el.get(XML_BASE)
+        if xb:
+            base = self._safe(base, xb) or base
+        return base
+
+    def _date(self, value: str | None) -> Any:
+        if value is None:
+            return None
+        return (self._parse_date(value), value)
+
+    def feed(self, root: Any) -> RawFeed:
+        if not isinstance(root.tag, str):
+            raise _GiveUp("odd root")
+        from lxml import etree
+
+        for _ in root.iter(etree.Entity):
+            raise _GiveUp("entity reference")
+        self._namespaces(root, self._declarations)
+        if root.get("lang") is not None:
+            raise _GiveUp("lang attribute on root")
+        lang_attr = root.get(XML_LANG)
+        base = self._safe(self._url, None) or self._url
+        base = self._base(base, root)
+        if root.tag == "rss":
+            version = root.get("version", "")
+            if not version.startswith("2."):
+                raise _GiveUp("rss version")
+            channels = [c for c in root if c.tag == "channel"]
+            if len(channels) != 1:
+                raise _GiveUp("channels")
+            channel = channels[0]
+            ns = ""
+            items_parent = channel
+            item_tag = "item"
+            fmt = "rss20"
+            if any(c.tag == "item" for c in root):
+                raise _GiveUp("items outside the channel")
+        elif root.tag == f"{{{RDF}}}RDF":
+            channels = [c for c in root if c.tag == f"{{{RSS1}}}channel"]
+            if len(channels) != 1:
+                raise _GiveUp("rdf channels")
+            channel = channels[0]
+            ns = f"{{{RSS1}}}"
+            items_parent = root
+            item_tag = ns + "item"
+            fmt = "rss10"
+            if any(c.tag == item_tag for c in channel):
+                raise _GiveUp("items inside the rdf channel")
+        elif root.tag == f"{{{ATOM}}}feed":
+            channel = root
+            ns = f"{{{ATOM}}}"
+            items_parent = root
+            item_tag = ns + "entry"
+            fmt = "atom10"
+            if root.get("version") is not None:
+                raise _GiveUp("atom version attribute")
+        else:
+            raise _GiveUp(f"root {root.tag}")
+        if lang_attr and fmt != "atom10":
+            raise _GiveUp("xml:lang on an rss root")
+        chan_base = self._base(base, channel) if channel is not root else base
+        if channel is not root and channel.get(XML_LANG) is not None:
+            raise _GiveUp("xml:lang on channel")
+        title, link, lang = self._feed_fields(channel, ns, chan_base, fmt, lang_attr)
+        entries = []
+        n_items = 0
+        for child in items_parent:
+            if child.tag == item_tag:
+                n_items += 1
+                entries.append(self._item(child, ns, chan_base, fmt))
+        # Items anywhere else (nested, misplaced) are read by feedparser: give up rather than differ.
+        if sum(1 for _ in root.iter(item_tag)) != n_items:
+            raise _GiveUp("items elsewhere")
+        return RawFeed(fmt, title, link, lang, tuple(entries))
+
+    def _feed_fields(
+        self, channel: Any, ns: str, base: str, fmt: str, lang: str | None
+    ) -> tuple[str | None, str | None, str | None]:
+        title: str | None = None
+        link: str | None = None
+        for c in channel:
+            tag = c.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == ns + "title":
+                value = self._fix(self._text(c))
+                if title is None or not title:
+                    title = value
+            elif tag == ns + "link" and fmt != "atom10":
+                value = self._text(c)
+                if value:
+                    value = self._urljoin(self._base(base, c), value)
+                value = _ENTITY_LINK.sub(r"&\g<1>", self._fix(value))
+                link = value
+            elif tag == ns + "link":
+                rel = (c.get("rel") or "alternate").lower()
+                href = c.get("href")
+                if href is None or len(c):
+                    raise _GiveUp("atom feed link")
+                ctype = (c.get("type") or "text/html").lower()
+                if rel == "alternate" and ctype in ("text/html", "application/xhtml+xml", "html"):
+                    link = self._urljoin(self._base(base, c), href)
+            elif tag == f"{{{ATOM}}}link" and fmt != "atom10":
+                rel = (c.get("rel") or "alternate").lower()
+                if rel == "alternate" or c.get("href") is None:
+                    raise _GiveUp("atom:link alternate in an rss channel")
+            elif (tag == ns + "language" and fmt != "atom10") or tag == f"{{{DC}}}language":
+                lang = self._fix(self._text(c))
+        return title, link, lang
+
+    def _namespaces(self, root: Any, declarations: list[tuple[str, str]]) -> None:
+        """Learn the document's prefixes the way feedparser's expat reader sees them.
+
+        feedparser names an element of a known namespace by its canonical prefix, of an unknown one by
+        the first prefix the document bound to that URI (``namespaces_in_use``), else by its bare local
+        name (so ``<title xmlns="urn:x">`` is a title to it), and then maps the prefix once more through
+        ``namespacemap`` (given prefix -> canonical). Both tables are document-wide and grow in document
+        order, so they are modelled only when order cannot matter: a prefix bound to two URIs, an unknown
+        URI both default and prefixed, or a name that ``namespacemap`` would rewrite gives up.
+        """
+        declared = [(p, u) for p, u in declarations if p]
+        bound: dict[str, str] = {}
+        for prefix, uri in declared:
+            if bound.setdefault(prefix, uri) != uri:
+                raise _GiveUp("a prefix bound to two namespaces")
+        defaults = {u for p, u in declarations if not p}
+        if any(u in defaults and self._known.get(u.lower()) is None for _, u in declared):
+            raise _GiveUp("an unknown namespace both default and prefixed")
+        remap: dict[str, str] = {}
+        in_use: set[str] = set()
+        self._by_uri: dict[str, str] = {}
+        for prefix, uri in declared:
+            canonical = self._known.get(uri.lower())
+            if canonical is None:
+                self._by_uri.setdefault(uri, prefix)
+                in_use.add(self._by_uri[uri])
+            else:
+                in_use.add(canonical)
+                if canonical != prefix:
+                    remap[prefix] = canonical
+        if in_use & set(remap):
+            raise _GiveUp("a prefix feedparser would remap")
+        self._names: dict[str, str] = {}
+
+    def _fp_name(self, el: Any) -> str:
+        """The element's name as feedparser dispatches it (``_start_<name>``)."""
+        tag = el.tag
+        name = self._names.get(tag)
+        if name is not None:
+            return name
+        if tag[0] != "{":
+            name = tag.lower()
+        else:
+            uri, local = tag[1:].split("}", 1)
+            prefix = self._known.get(uri.lower())
+            if prefix is None:
+                prefix = self._by_uri.get(uri, "")
+            name = f"{prefix}_{local.lower()}" if prefix else local.lower()
+        self._names[tag] = name
+        return name
+
+    def _ignorable(self, el: Any) -> bool:
+        """feedparser stores nothing newsmon reads from this element or any of its descendants."""
+        name = self._fp_name(el)
+        if name not in _HARMLESS and (
+            hasattr(self._fp_class, "_start_" + name) or hasattr(self._fp_class, "_end_" + name)
+        ):
+            return False
+        for sub in el:
+            if not isinstance(sub.tag, str):
+                continue
+            sub_name = self._fp_name(sub)
+            if sub_name in ("media_title", "media_description") and not len(sub):
+                # Below the item's own fields, feedparser's depth rules keep the item's title (when it
+                # has a title element) and summary (when a summary element came first): see ``_item``.
+                self._nested.append(sub_name)
+                continue
+            if not self._ignorable(sub):
+                return False
+        return True
+
+    def _item(self, item: Any, ns: str, base: str, fmt: str) -> RawEntry:
+        base = self._base(base, item)
+        raw_id: str | None = None
+        ids = 0
+        link: str | None = None
+        link_from_guid: str | None = None
+        has_link = False
+        title: str | None = None
+        summary: str | None = None
+        summaries = 0
+        content: str | None = None
+        contents = 0
+        dates: dict[str, Any] = {}
+        author: str | None = None
+        author_kinds: set[str] = set()
+        self._nested: list[str] = []
+        title_seen = False
+        nested_title = False
+        if fmt == "rss10":
+            about = item.get(f"{{{RDF}}}about")
+            if about:
+                raw_id = about
+        for c in item:
+            if not isinstance(c.tag, str):
+                continue  # comments, processing instructions
+            name = self._fp_name(c)
+            if c.get("mode") is not None:
+                raise _GiveUp("atom 0.3 mode")
+            if name == "title":
+                if (c.get("type") or "text").lower() not in _TEXT_TYPES:
+                    raise _GiveUp("title type")
+                value = self._fix(self._text(c))
+                title_seen = True
+                if not title:
+                    title = value
+            elif name == "link":
+                href = c.get("href")
+                if href is None:
+                    if len(c):
+                        raise _GiveUp("link with children")
+                    value = self._text(c)
+                    if value:
+                        value = self._urljoin(self._base(base, c), value)
+                    value = self._fix(value)
+                    if "&" in value:
+                        value = _ENTITY_LINK.sub(r"&\g<1>", value.replace("&amp;", "&"))
+                    link = value
+                    has_link = True
+                else:
+                    rel = (c.get("rel") or "alternate").lower()
+                    ctype = (c.get("type") or "text/html").lower()
+                    if rel == "alternate":
+                        if ctype not in _HTML_TYPES:
+                            raise _GiveUp("alternate link of another type")
+                        link = self._urljoin(self._base(base, c), href)
+                        has_link = True
+            elif name in ("guid", "id"):
+                ids += 1
+                if ids > 1:
+                    raise _GiveUp("several ids")
+                if any(k.lower() == "ispermalink" and k != "isPermaLink" for k in c.attrib):
+                    raise _GiveUp("ispermalink spelling")
+                guid_is_link = c.get("isPermaLink", "true") == "true"
+                value = self._text(c)
+                if value and guid_is_link:
+                    value = self._urljoin(self._base(base, c), value)
+                raw_id = self._fix(value)
+                if guid_is_link and not has_link:
+                    link_from_guid = raw_id
+            elif name in ("description", "summary"):
+                if (c.get("type") or "text").lower() not in _TEXT_TYPES:
+                    raise _GiveUp("summary type")
+                summaries += 1
+                summary = self._fix(self._text(c))
+            elif name in ("content_encoded", "content"):
+                if (c.get("type") or "text").lower() not in _TEXT_TYPES or c.get("src") is not None:
+                    raise _GiveUp("content type")
+                contents += 1
+                content = self._fix(self._text(c))
+            elif name in _DATES:
+                dates[_DATES[name]] = self._date(self._fix(self._text(c)))
+            elif name in ("author", "dc_creator") and not len(c):
+                author_kinds.add("leaf")
+                author = self._fix(self._text(c))
+            elif name == "author":
+                author_kinds.add("atom")
+                person: dict[str, str] = {}
+                for a in c:
+                    if not isinstance(a.tag, str):
+                        continue
+                    part = self._fp_name(a)
+                    if part not in ("name", "email", "uri") or len(a):
+                        raise _GiveUp("atom author field")
+                    person[part] = (a.text or "").strip()
+                if person.get("name") and person.get("email"):
+                    author = f"{person['name']} ({person['email']})"
+                else:
+                    author = person.get("name") or person.get("email") or ""
+            else:
+                before = summaries
+                if not self._ignorable(c):
+                    raise _GiveUp(f"item element {c.tag}")
+                if "media_description" in self._nested and not before:
+                    raise _GiveUp("nested media:description before the item's summary")
+                if "media_title" in self._nested:
+                    nested_title = True
+                self._nested.clear()
+        if nested_title and not title_seen:
+            raise _GiveUp("nested media:title in an item without a title")
+        if summaries > 1 or contents > 1 or len(author_kinds) > 1:
+            raise _GiveUp("several summaries, contents or kinds of author")
+        if not has_link:
+            link = link_from_guid
+        return RawEntry(
+            raw_id=raw_id,
+            link=link,
+            title=title,
+            summary=summary if summaries else content,
+            published=dates,
+            author=author,
+        )
