@@ -157,6 +157,28 @@ FOREIGN_NAMESPACES = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>
 """
 
+# feedparser's title/summary bookkeeping depends on element order and depth: each item below stresses
+# one rule the fast path replays (see ``fastparse._ItemState``).
+ORDER_AND_DEPTH = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>O</title>
+<item><media:content url="https://o.example/a.jpg"><media:title>Photo caption</media:title>
+  <media:description>Photo text</media:description></media:content>
+  <title>Story after its photo</title><link>https://o.example/1</link><description>Story text</description></item>
+<item><title></title><media:content url="https://o.example/b.jpg"><media:title>Only the caption</media:title>
+  </media:content><link>https://o.example/2</link></item>
+<item><title>First title</title><title>Second title</title><description>one</description>
+  <description>two</description><link>https://o.example/3</link></item>
+<item><content:encoded>Body first</content:encoded><description>Then a description</description>
+  <description>and another</description><link>https://o.example/4</link></item>
+<item><title>Before the source</title><source url="https://s.example/">Syndicated</source>
+  <title>After the source</title><link>https://o.example/5</link></item>
+<item><image><url>https://o.example/i.png</url><title>Image title</title><link>https://o.example/</link></image>
+  <title>Item title after an image</title><link>https://o.example/6</link><dc:title>dc title</dc:title>
+  <media:description>Item-level media description</media:description></item>
+</channel></rss>
+"""
+
 # Documents the fast path must leave to feedparser: each changes what feedparser reads in a way the
 # fast path does not model.
 UNDEFINED_ENTITY = samples.rss_with("Caf&eacute; &nbsp; reopens")
@@ -170,6 +192,11 @@ NOT_WELL_FORMED = """<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Broken</title>
 <item><title>One & two</title><link>https://broken.example/1</link></item>
 <item><title>Three</title><link>https://broken.example/3</link></channel></rss>
+"""
+BASE64_TYPE = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>B</title>
+<item><title>Typed</title><link>https://b.example/1</link>
+<media:description type="plain">U29tZSB0ZXh0</media:description></item></channel></rss>
 """
 MEDIA_DESCRIPTION_FIRST = """<?xml version="1.0"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>M</title>
@@ -195,13 +222,15 @@ FAST = {
     "samples.RSS20": samples.RSS20,
     "samples.RDF": samples.RDF,
     "script": SCRIPT_TITLE,
+    "order and depth": ORDER_AND_DEPTH,
+    "media:description first": MEDIA_DESCRIPTION_FIRST,
+    "source": SOURCE_ELEMENT,
 }
 FALLBACK = {
     "undefined entity": UNDEFINED_ENTITY,
     "doctype": DOCTYPE,
     "not well-formed": NOT_WELL_FORMED,
-    "media:description first": MEDIA_DESCRIPTION_FIRST,
-    "source": SOURCE_ELEMENT,
+    "type feedparser reads as base64": BASE64_TYPE,
     "atom xhtml summary": samples.ATOM,
     "raw script markup": SCRIPT_RAW,
 }

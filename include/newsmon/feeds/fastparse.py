@@ -125,6 +125,47 @@ def read(data: bytes, url: str) -> RawFeed | str:
         return f"{type(exc).__name__}: {exc}"
 
 
+class _ItemState:
+    """feedparser's bookkeeping for an entry's title and summary, replayed in document order.
+
+    Title: a title is stored unless an earlier non-empty one set ``title_depth`` at or above this depth,
+    and only over one stored at the same or a deeper level; media:title never sets ``title_depth``;
+    <image> and <source> reset it. Summary: a description when a summary exists and no content was seen
+    turns into content (which sets ``has_content`` and keeps the summary); otherwise it is stored by
+    the same depth rule; a content element fills the summary only when there is none.
+    """
+
+    def __init__(self) -> None:
+        self.title_value: str | None = None
+        self._title_stored_at: int | None = None
+        self.title_depth = -1
+        self.summary: str | None = None
+        self._summary_stored_at: int | None = None
+        self.has_content = False
+        self.in_image = False
+
+    def title(self, value: str, depth: int, *, media: bool = False) -> None:
+        if not (-1 < self.title_depth <= depth) and (
+            self._title_stored_at is None or depth <= self._title_stored_at
+        ):
+            self.title_value = value
+            self._title_stored_at = depth
+        if value and not media:
+            self.title_depth = depth
+
+    def description(self, value: str, depth: int) -> None:
+        if self.summary is not None and not self.has_content:
+            self.has_content = True
+        elif self._summary_stored_at is None or depth <= self._summary_stored_at:
+            self.summary = value
+            self._summary_stored_at = depth
+
+    def content(self, value: str) -> None:
+        self.has_content = True
+        if self.summary is None:
+            self.summary = value
+
+
 class _Reader:
     def __init__(self, url: str, declarations: list[tuple[str, str]]) -> None:
         self._declarations = declarations
@@ -321,25 +362,34 @@ class _Reader:
         self._names[tag] = name
         return name
 
-    def _ignorable(self, el: Any) -> bool:
-        """feedparser stores nothing newsmon reads from this element or any of its descendants."""
-        name = self._fp_name(el)
-        if name not in _HARMLESS and (
-            hasattr(self._fp_class, "_start_" + name) or hasattr(self._fp_class, "_end_" + name)
-        ):
-            return False
+    def _handled(self, name: str) -> bool:
+        return hasattr(self._fp_class, "_start_" + name) or hasattr(self._fp_class, "_end_" + name)
+
+    def _text_type(self, el: Any) -> None:
+        if (el.get("type") or "text").lower() not in _TEXT_TYPES or el.get("mode") is not None:
+            raise _GiveUp("markup type or mode")
+
+    def _walk(self, el: Any, depth: int, st: _ItemState) -> None:
+        """Below an item's own fields: titles and descriptions feedparser reads there (media:title,
+        media:description, an item's <image>), fed to ``st`` in document order; anything else it
+        reads gives up, what it ignores is skipped."""
         for sub in el:
             if not isinstance(sub.tag, str):
                 continue
-            sub_name = self._fp_name(sub)
-            if sub_name in ("media_title", "media_description") and not len(sub):
-                # Below the item's own fields, feedparser's depth rules keep the item's title (when it
-                # has a title element) and summary (when a summary element came first): see ``_item``.
-                self._nested.append(sub_name)
-                continue
-            if not self._ignorable(sub):
-                return False
-        return True
+            name = self._fp_name(sub)
+            if name in ("title", "media_title", "dc_title") and not len(sub):
+                self._text_type(sub)
+                st.title(self._fix(self._text(sub)), depth, media=name == "media_title")
+            elif name in ("description", "media_description", "summary") and not len(sub):
+                self._text_type(sub)
+                st.description(self._fix(self._text(sub)), depth)
+            elif name in ("link", "url", "width", "height") and st.in_image:
+                if len(sub):
+                    raise _GiveUp("children in an image field")
+            elif name in _HARMLESS or not self._handled(name):
+                self._walk(sub, depth + 1, st)
+            else:
+                raise _GiveUp(f"nested element {sub.tag}")
 
     def _item(self, item: Any, ns: str, base: str, fmt: str) -> RawEntry:
         base = self._base(base, item)
@@ -348,17 +398,10 @@ class _Reader:
         link: str | None = None
         link_from_guid: str | None = None
         has_link = False
-        title: str | None = None
-        summary: str | None = None
-        summaries = 0
-        content: str | None = None
-        contents = 0
+        st = _ItemState()
         dates: dict[str, Any] = {}
         author: str | None = None
         author_kinds: set[str] = set()
-        self._nested: list[str] = []
-        title_seen = False
-        nested_title = False
         if fmt == "rss10":
             about = item.get(f"{{{RDF}}}about")
             if about:
@@ -369,13 +412,9 @@ class _Reader:
             name = self._fp_name(c)
             if c.get("mode") is not None:
                 raise _GiveUp("atom 0.3 mode")
-            if name == "title":
-                if (c.get("type") or "text").lower() not in _TEXT_TYPES:
-                    raise _GiveUp("title type")
-                value = self._fix(self._text(c))
-                title_seen = True
-                if not title:
-                    title = value
+            if name in ("title", "dc_title", "media_title"):
+                self._text_type(c)
+                st.title(self._fix(self._text(c)), 0, media=name == "media_title")
             elif name == "link":
                 href = c.get("href")
                 if href is None:
@@ -410,16 +449,23 @@ class _Reader:
                 raw_id = self._fix(value)
                 if guid_is_link and not has_link:
                     link_from_guid = raw_id
-            elif name in ("description", "summary"):
-                if (c.get("type") or "text").lower() not in _TEXT_TYPES:
-                    raise _GiveUp("summary type")
-                summaries += 1
-                summary = self._fix(self._text(c))
+            elif name in ("description", "summary", "media_description"):
+                self._text_type(c)
+                st.description(self._fix(self._text(c)), 0)
             elif name in ("content_encoded", "content"):
-                if (c.get("type") or "text").lower() not in _TEXT_TYPES or c.get("src") is not None:
-                    raise _GiveUp("content type")
-                contents += 1
-                content = self._fix(self._text(c))
+                self._text_type(c)
+                if c.get("src") is not None:
+                    raise _GiveUp("content by reference")
+                st.content(self._fix(self._text(c)))
+            elif name == "image":
+                st.title_depth = -1
+                st.in_image = True
+                self._walk(c, 1, st)
+                st.in_image = False
+            elif name == "source":
+                if len(c):
+                    raise _GiveUp("source with children")
+                st.title_depth = -1
             elif name in _DATES:
                 dates[_DATES[name]] = self._date(self._fix(self._text(c)))
             elif name in ("author", "dc_creator") and not len(c):
@@ -439,26 +485,20 @@ class _Reader:
                     author = f"{person['name']} ({person['email']})"
                 else:
                     author = person.get("name") or person.get("email") or ""
+            elif name in _HARMLESS or not self._handled(name):
+                if len(c):
+                    self._walk(c, 1, st)
             else:
-                before = summaries
-                if not self._ignorable(c):
-                    raise _GiveUp(f"item element {c.tag}")
-                if "media_description" in self._nested and not before:
-                    raise _GiveUp("nested media:description before the item's summary")
-                if "media_title" in self._nested:
-                    nested_title = True
-                self._nested.clear()
-        if nested_title and not title_seen:
-            raise _GiveUp("nested media:title in an item without a title")
-        if summaries > 1 or contents > 1 or len(author_kinds) > 1:
-            raise _GiveUp("several summaries, contents or kinds of author")
+                raise _GiveUp(f"item element {c.tag}")
+        if len(author_kinds) > 1:
+            raise _GiveUp("several kinds of author")
         if not has_link:
             link = link_from_guid
         return RawEntry(
             raw_id=raw_id,
             link=link,
-            title=title,
-            summary=summary if summaries else content,
+            title=st.title_value,
+            summary=st.summary,
             published=dates,
             author=author,
         )
