@@ -164,7 +164,8 @@ ORDER_AND_DEPTH = """<?xml version="1.0"?>
   xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>O</title>
 <item><media:content url="https://o.example/a.jpg"><media:title>Photo caption</media:title>
   <media:description>Photo text</media:description></media:content>
-  <title>Story after its photo</title><link>https://o.example/1</link><description>Story text</description></item>
+  <title>Story after its photo</title><link>https://o.example/1</link>
+  <description>Story text</description></item>
 <item><title></title><media:content url="https://o.example/b.jpg"><media:title>Only the caption</media:title>
   </media:content><link>https://o.example/2</link></item>
 <item><title>First title</title><title>Second title</title><description>one</description>
