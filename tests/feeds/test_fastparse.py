@@ -197,7 +197,7 @@ NOT_WELL_FORMED = """<?xml version="1.0"?>
 BASE64_TYPE = """<?xml version="1.0"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>B</title>
 <item><title>Typed</title><link>https://b.example/1</link>
-<media:description type="plain">U29tZSB0ZXh0</media:description></item></channel></rss>
+<media:description type="application/octet-stream">U29tZSB0ZXh0</media:description></item></channel></rss>
 """
 MEDIA_DESCRIPTION_FIRST = """<?xml version="1.0"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>M</title>

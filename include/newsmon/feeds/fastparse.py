@@ -33,7 +33,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 _ENTITY_LINK = re.compile("&([A-Za-z0-9_]+);")
 _C1 = re.compile("[\x80-\x9f]")  # the only characters feedparser's cp1252 table maps
-_TEXT_TYPES = frozenset({"text", "html", "text/plain", "text/html"})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html"})
 # Date elements (feedparser names) and the field each one sets; the last of a field wins, as there.
 _DATES = {
@@ -57,6 +56,7 @@ _HARMLESS = frozenset(
         "comments",
         "dc_subject",
         "dc_publisher",
+        "url",
         "dc_language",
         "media_content",
         "media_thumbnail",
@@ -365,9 +365,18 @@ class _Reader:
     def _handled(self, name: str) -> bool:
         return hasattr(self._fp_class, "_start_" + name) or hasattr(self._fp_class, "_end_" + name)
 
-    def _text_type(self, el: Any) -> None:
-        if (el.get("type") or "text").lower() not in _TEXT_TYPES or el.get("mode") is not None:
+    def _text_type(self, el: Any, *, content: bool = False) -> None:
+        """Give up unless feedparser reads this element's text as it stands (its ``map_content_type``:
+        a ``text/*`` type, no base64 ``mode``; content must also be one it copies to the summary)."""
+        given = el.get("type")
+        if given is None and el.get("mode") is None:
+            return
+        mapped = (given or "text").lower()
+        mapped = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}.get(mapped, mapped)
+        if el.get("mode") is not None or not mapped.startswith("text/"):
             raise _GiveUp("markup type or mode")
+        if content and mapped not in ("text/plain", "text/html"):
+            raise _GiveUp("content of a type feedparser keeps out of the summary")
 
     def _walk(self, el: Any, depth: int, st: _ItemState) -> None:
         """Below an item's own fields: titles and descriptions feedparser reads there (media:title,
@@ -386,6 +395,11 @@ class _Reader:
             elif name in ("link", "url", "width", "height") and st.in_image:
                 if len(sub):
                     raise _GiveUp("children in an image field")
+            elif name == "image" and not st.in_image:
+                st.title_depth = -1
+                st.in_image = True
+                self._walk(sub, depth + 1, st)
+                st.in_image = False
             elif name in _HARMLESS or not self._handled(name):
                 self._walk(sub, depth + 1, st)
             else:
@@ -453,7 +467,7 @@ class _Reader:
                 self._text_type(c)
                 st.description(self._fix(self._text(c)), 0)
             elif name in ("content_encoded", "content"):
-                self._text_type(c)
+                self._text_type(c, content=True)
                 if c.get("src") is not None:
                     raise _GiveUp("content by reference")
                 st.content(self._fix(self._text(c)))
