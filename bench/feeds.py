@@ -74,25 +74,27 @@ def _newsmon_reference(body: bytes, now: datetime) -> None:
         parse_feed(body, url="https://bench.invalid/x", now=now, fast=False)
 
 
-def _took_fast_path(body: bytes, file: str) -> bool:
-    """Whether ``parse_feed`` would use the lxml path on this capture (the same preparation steps)."""
+def _fast_path_refusal(body: bytes, file: str) -> str | None:
+    """Why ``parse_feed`` would not take the lxml path on this capture; None if it would."""
     from newsmon.feeds import fastparse
     from newsmon.feeds.parse import FeedParseError, _cap_items, _defuse_entities, _gunzip_if_needed
     from newsmon.http import charset
 
     try:
         body = _gunzip_if_needed(body)
-    except FeedParseError:
-        return False
+    except FeedParseError as exc:
+        return str(exc)
     text = charset.decode_body(body, None).text.removeprefix("\ufeff")
     if text.lstrip().startswith("{"):
-        return False
+        return "JSON Feed (its own parser)"
     text, reason = _defuse_entities(text)
     if reason:
-        return False
+        return reason
     text, _ = _cap_items(text)
-    raw = fastparse.parse_raw(charset.as_utf8_xml(text), f"https://bench.invalid/{file}")
-    return raw is not None and bool(raw.entries)
+    raw = fastparse.read(charset.as_utf8_xml(text), f"https://bench.invalid/{file}")
+    if isinstance(raw, str):
+        return raw[:110]
+    return None if raw.entries else "no entries"
 
 
 def run_corpus(corpus: Path, repeat: int) -> None:
@@ -152,7 +154,8 @@ def run_corpus(corpus: Path, repeat: int) -> None:
     # entry (key/id, link, title, summary, date, author) and the feed's own fields, on every capture.
     from newsmon.feeds import fastparse
 
-    fast_files = [row["file"] for row, body in bodies if _took_fast_path(body, row["file"])]
+    refusals = {row["file"]: _fast_path_refusal(body, row["file"]) for row, body in bodies}
+    fast_files = [file for file, why in refusals.items() if why is None]
     equality: list[tuple[str, int, int, str]] = []  # file, entries compared, entries differing, note
     for row, body in bodies:
         url = f"https://bench.invalid/{row['file']}"
@@ -280,9 +283,10 @@ def run_corpus(corpus: Path, repeat: int) -> None:
     for file, n, d, note in equality:
         if d or note:
             print(f"  DIFFERS {file}: {d} of {n} entries {note}")
-    for file in fast_files:
+    for file, why in refusals.items():
         row_n = next(n for f, n, _, _ in equality if f == file)
-        print(f"  fast  {file}: {row_n} entries")
+        how = "fast    " if why is None else "fallback"
+        print(f"  {how} {file}: {row_n} entries{'; ' + why if why else ''}")
     print()
 
 
