@@ -169,6 +169,7 @@ class _ItemState:
 class _Reader:
     def __init__(self, url: str, declarations: list[tuple[str, str]]) -> None:
         self._declarations = declarations
+        self._joined: dict[tuple[str, str], str] = {}
         from feedparser.datetimes import _parse_date
         from feedparser.html import _cp1252
         from feedparser.urls import _urljoin, make_safe_absolute_uri
@@ -197,6 +198,14 @@ class _Reader:
         if len(el):
             raise _GiveUp(f"children in {el.tag}")
         return (el.text or "").strip()
+
+    def _join(self, base: str, value: str) -> str:
+        """feedparser's ``_urljoin``, once per distinct pair in a document (a guid often repeats the link)."""
+        key = (base, value)
+        joined = self._joined.get(key)
+        if joined is None:
+            joined = self._joined[key] = self._urljoin(base, value)
+        return joined
 
     def _base(self, base: str, el: Any) -> str:
         if el.get("base") is not None:
@@ -292,7 +301,7 @@ class _Reader:
             elif tag == ns + "link" and fmt != "atom10":
                 value = self._text(c)
                 if value:
-                    value = self._urljoin(self._base(base, c), value)
+                    value = self._join(self._base(base, c), value)
                 value = _ENTITY_LINK.sub(r"&\g<1>", self._fix(value))
                 link = value
             elif tag == ns + "link":
@@ -302,7 +311,7 @@ class _Reader:
                     raise _GiveUp("atom feed link")
                 ctype = (c.get("type") or "text/html").lower()
                 if rel == "alternate" and ctype in ("text/html", "application/xhtml+xml", "html"):
-                    link = self._urljoin(self._base(base, c), href)
+                    link = self._join(self._base(base, c), href)
             elif tag == f"{{{ATOM}}}link" and fmt != "atom10":
                 rel = (c.get("rel") or "alternate").lower()
                 if rel == "alternate" or c.get("href") is None:
@@ -436,7 +445,7 @@ class _Reader:
                         raise _GiveUp("link with children")
                     value = self._text(c)
                     if value:
-                        value = self._urljoin(self._base(base, c), value)
+                        value = self._join(self._base(base, c), value)
                     value = self._fix(value)
                     if "&" in value:
                         value = _ENTITY_LINK.sub(r"&\g<1>", value.replace("&amp;", "&"))
@@ -448,7 +457,7 @@ class _Reader:
                     if rel == "alternate":
                         if ctype not in _HTML_TYPES:
                             raise _GiveUp("alternate link of another type")
-                        link = self._urljoin(self._base(base, c), href)
+                        link = self._join(self._base(base, c), href)
                         has_link = True
             elif name in ("guid", "id"):
                 ids += 1
@@ -459,7 +468,7 @@ class _Reader:
                 guid_is_link = c.get("isPermaLink", "true") == "true"
                 value = self._text(c)
                 if value and guid_is_link:
-                    value = self._urljoin(self._base(base, c), value)
+                    value = self._join(self._base(base, c), value)
                 raw_id = self._fix(value)
                 if guid_is_link and not has_link:
                     link_from_guid = raw_id
