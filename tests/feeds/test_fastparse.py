@@ -177,6 +177,11 @@ ORDER_AND_DEPTH = """<?xml version="1.0"?>
 <item><image><url>https://o.example/i.png</url><title>Image title</title><link>https://o.example/</link></image>
   <title>Item title after an image</title><link>https://o.example/6</link><dc:title>dc title</dc:title>
   <media:description>Item-level media description</media:description></item>
+<item><author xmlns:author="http://www.w3.org/2005/Atom"><name>Rangi Desk </name><title>Night editor</title>
+  <department></department></author><title>Title after an author's job title</title>
+  <link>https://o.example/7</link></item>
+<item><title>Job title after the title</title><link>https://o.example/8</link>
+  <author><name>Aroha</name><email>aroha@o.example</email><title>Reporter</title></author></item>
 </channel></rss>
 """
 

@@ -496,14 +496,22 @@ class _Reader:
                 author = self._fix(self._text(c))
             elif name == "author":
                 author_kinds.add("atom")
+                if (c.text or "").strip() or any((a.tail or "").strip() for a in c):
+                    raise _GiveUp("text beside an author's fields")
                 person: dict[str, str] = {}
                 for a in c:
                     if not isinstance(a.tag, str):
                         continue
                     part = self._fp_name(a)
-                    if part not in ("name", "email", "uri") or len(a):
-                        raise _GiveUp("atom author field")
-                    person[part] = (a.text or "").strip()
+                    if len(a):
+                        raise _GiveUp("author field with children")
+                    if part in ("name", "email", "uri"):
+                        person[part] = (a.text or "").strip()  # pushed without text fixes
+                    elif part == "title":  # a person's job title: a title one level down to feedparser
+                        self._text_type(a)
+                        st.title(self._fix(self._text(a)), 1)
+                    elif part in _HARMLESS or self._handled(part):
+                        raise _GiveUp(f"author field {a.tag}")
                 if person.get("name") and person.get("email"):
                     author = f"{person['name']} ({person['email']})"
                 else:
