@@ -185,6 +185,17 @@ ORDER_AND_DEPTH = """<?xml version="1.0"?>
 </channel></rss>
 """
 
+GUIDS_AND_USERLAND = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>Userland namespace</title>
+<link>https://u.example/</link>
+<item><title>Two guids, no link</title><guid isPermaLink="false">u-1</guid><guid>https://u.example/1</guid>
+  <guid>https://u.example/1b</guid></item>
+<item><title>Link between guids</title><guid>https://u.example/2</guid><link>/2-canonical</link>
+  <guid isPermaLink="false">u-2</guid></item>
+<item><title>Same guid twice</title><guid>/3</guid><guid>/3</guid></item>
+</channel></rss>
+"""
+
 # Documents the fast path must leave to feedparser: each changes what feedparser reads in a way the
 # fast path does not model.
 UNDEFINED_ENTITY = samples.rss_with("Caf&eacute; &nbsp; reopens")
@@ -229,6 +240,7 @@ FAST = {
     "samples.RDF": samples.RDF,
     "script": SCRIPT_TITLE,
     "order and depth": ORDER_AND_DEPTH,
+    "guids and userland": GUIDS_AND_USERLAND,
     "media:description first": MEDIA_DESCRIPTION_FIRST,
     "source": SOURCE_ELEMENT,
 }

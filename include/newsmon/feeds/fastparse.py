@@ -32,6 +32,7 @@ XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 _ENTITY_LINK = re.compile("&([A-Za-z0-9_]+);")
+_USERLAND_RSS = re.compile(r"\{[^}]*backend\.userland\.com/rss[^}]*\}rss", re.IGNORECASE)
 _C1 = re.compile("[\x80-\x9f]")  # the only characters feedparser's cp1252 table maps
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html"})
 # Date elements (feedparser names) and the field each one sets; the last of a field wins, as there.
@@ -233,19 +234,20 @@ class _Reader:
         lang_attr = root.get(XML_LANG)
         base = self._safe(self._url, None) or self._url
         base = self._base(base, root)
-        if root.tag == "rss":
+        if root.tag == "rss" or _USERLAND_RSS.fullmatch(root.tag):
+            # feedparser reads any backend.userland.com/rss* namespace as plain RSS.
+            ns = root.tag[:-3]
             version = root.get("version", "")
             if not version.startswith("2."):
                 raise _GiveUp("rss version")
-            channels = [c for c in root if c.tag == "channel"]
+            channels = [c for c in root if c.tag == ns + "channel"]
             if len(channels) != 1:
                 raise _GiveUp("channels")
             channel = channels[0]
-            ns = ""
             items_parent = channel
-            item_tag = "item"
+            item_tag = ns + "item"
             fmt = "rss20"
-            if any(c.tag == "item" for c in root):
+            if any(c.tag == item_tag for c in root):
                 raise _GiveUp("items outside the channel")
         elif root.tag == f"{{{RDF}}}RDF":
             channels = [c for c in root if c.tag == f"{{{RSS1}}}channel"]
@@ -342,7 +344,7 @@ class _Reader:
         in_use: set[str] = set()
         self._by_uri: dict[str, str] = {}
         for prefix, uri in declared:
-            canonical = self._known.get(uri.lower())
+            canonical = self._canonical(uri)
             if canonical is None:
                 self._by_uri.setdefault(uri, prefix)
                 in_use.add(self._by_uri[uri])
@@ -354,6 +356,13 @@ class _Reader:
             raise _GiveUp("a prefix feedparser would remap")
         self._names: dict[str, str] = {}
 
+    def _canonical(self, uri: str) -> str | None:
+        """feedparser's prefix for a namespace it knows (any backend.userland.com/rss* is plain RSS)."""
+        lowered = uri.lower()
+        if "backend.userland.com/rss" in lowered:
+            return ""
+        return self._known.get(lowered)
+
     def _fp_name(self, el: Any) -> str:
         """The element's name as feedparser dispatches it (``_start_<name>``)."""
         tag = el.tag
@@ -364,7 +373,7 @@ class _Reader:
             name = tag.lower()
         else:
             uri, local = tag[1:].split("}", 1)
-            prefix = self._known.get(uri.lower())
+            prefix = self._canonical(uri)
             if prefix is None:
                 prefix = self._by_uri.get(uri, "")
             name = f"{prefix}_{local.lower()}" if prefix else local.lower()
@@ -417,7 +426,6 @@ class _Reader:
     def _item(self, item: Any, ns: str, base: str, fmt: str) -> RawEntry:
         base = self._base(base, item)
         raw_id: str | None = None
-        ids = 0
         link: str | None = None
         link_from_guid: str | None = None
         has_link = False
@@ -460,9 +468,7 @@ class _Reader:
                         link = self._join(self._base(base, c), href)
                         has_link = True
             elif name in ("guid", "id"):
-                ids += 1
-                if ids > 1:
-                    raise _GiveUp("several ids")
+                # Several ids: the last is the id, the first permalink one stands in for a missing link.
                 if any(k.lower() == "ispermalink" and k != "isPermaLink" for k in c.attrib):
                     raise _GiveUp("ispermalink spelling")
                 guid_is_link = c.get("isPermaLink", "true") == "true"
@@ -470,7 +476,7 @@ class _Reader:
                 if value and guid_is_link:
                     value = self._join(self._base(base, c), value)
                 raw_id = self._fix(value)
-                if guid_is_link and not has_link:
+                if guid_is_link and not has_link and link_from_guid is None:
                     link_from_guid = raw_id
             elif name in ("description", "summary", "media_description"):
                 self._text_type(c)
