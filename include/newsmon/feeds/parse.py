@@ -8,6 +8,8 @@ Decisions that are easy to get wrong, hence written down:
   blow-up, external entities). Small literal entities are expanded by us within a fixed budget, so a
   harmless ``<!ENTITY copy "(c)">`` still reads right. expat's own amplification limit only starts at
   8 MiB of output, far too late for a 10 MiB body.
+- Well-formed RSS 2.0/RDF/Atom documents go through :mod:`newsmon.feeds.fastparse` (lxml), which gives
+  the same raw values as feedparser or declines the whole document, which feedparser then parses.
 - Entries of a feed that is not well-formed are kept (feedparser's loose parser), with the reason.
 - At most ``MAX_ITEMS`` items are parsed: feedparser spends ~0.5 ms per item, so a 20,000-item feed
   cost 10 s of CPU on every poll for entries of which only the newest few hundred are ever kept
