@@ -221,6 +221,11 @@ MEDIA_DESCRIPTION_FIRST = """<?xml version="1.0"?>
 <media:content url="https://m.example/1.jpg"><media:description>caption</media:description></media:content>
 <description>The story</description></item></channel></rss>
 """
+UNDECLARED_PREFIX = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>P</title>
+<item><title>Prefix never declared</title><link>https://p.example/1</link>
+<media:content url="https://p.example/1.jpg"/></item></channel></rss>
+"""
 SOURCE_ELEMENT = """<?xml version="1.0"?>
 <rss version="2.0"><channel><title>S</title>
 <item><title>Reposted</title><link>https://s.example/1</link>
@@ -249,6 +254,7 @@ FALLBACK = {
     "doctype": DOCTYPE,
     "not well-formed": NOT_WELL_FORMED,
     "type feedparser reads as base64": BASE64_TYPE,
+    "undeclared prefix": UNDECLARED_PREFIX,
     "atom xhtml summary": samples.ATOM,
     "raw script markup": SCRIPT_RAW,
 }

@@ -110,6 +110,8 @@ def read(data: bytes, url: str) -> RawFeed | str:
     """:func:`parse_raw`, saying why the fast path gave up (the benchmark lists the reasons)."""
     if b"<!DOCTYPE" in data[:4096] or b"<!doctype" in data[:4096]:
         return "DOCTYPE"
+    if data.startswith(b"<?xml") and b"1.0" not in data[: data.find(b"?>")]:
+        return "XML declaration other than version 1.0"
     from lxml import etree  # imported here: keep `import newsmon` cheap
 
     try:
@@ -124,6 +126,8 @@ def read(data: bytes, url: str) -> RawFeed | str:
             recover=False,
         )
         declarations = [ns for _, ns in events]
+        if len(events.error_log):  # libxml2 let something pass that expat may not: feedparser decides
+            return f"parser warning: {events.error_log[0]}"
         return _Reader(url, declarations).feed(events.root)
     except (_GiveUp, etree.XMLSyntaxError, ValueError, TypeError) as exc:
         return f"{type(exc).__name__}: {exc}"
