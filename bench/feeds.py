@@ -67,8 +67,38 @@ def _raw_feedparser(body: bytes, titles: list[str] | None = None) -> tuple[int, 
     return len(result.entries), (f"{type(exc).__name__}: {exc}"[:120] if result.get("bozo") else None)
 
 
-def run_corpus(corpus: Path, repeat: int) -> None:
+def _newsmon_reference(body: bytes, now: datetime) -> None:
     from newsmon.feeds.parse import FeedParseError, parse_feed
+
+    with contextlib.suppress(FeedParseError):
+        parse_feed(body, url="https://bench.invalid/x", now=now, fast=False)
+
+
+def _fast_path_refusal(body: bytes, file: str) -> str | None:
+    """Why ``parse_feed`` would not take the lxml path on this capture; None if it would."""
+    from newsmon.feeds import fastparse
+    from newsmon.feeds.parse import FeedParseError, _cap_items, _defuse_entities, _gunzip_if_needed
+    from newsmon.http import charset
+
+    try:
+        body = _gunzip_if_needed(body)
+    except FeedParseError as exc:
+        return str(exc)
+    text = charset.decode_body(body, None).text.removeprefix("\ufeff")
+    if text.lstrip().startswith("{"):
+        return "JSON Feed (its own parser)"
+    text, reason = _defuse_entities(text)
+    if reason:
+        return reason
+    text, _ = _cap_items(text)
+    raw = fastparse.read(charset.as_utf8_xml(text), f"https://bench.invalid/{file}")
+    if isinstance(raw, str):
+        return raw[:110]
+    return None if raw.entries else "no entries"
+
+
+def run_corpus(corpus: Path, repeat: int) -> None:
+    from newsmon.feeds.parse import FeedParseError, ParsedFeed, parse_feed
     from newsmon.html_text import html_to_text
 
     rows = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines() if line.strip()]
@@ -106,19 +136,61 @@ def run_corpus(corpus: Path, repeat: int) -> None:
     # Timing: `repeat` passes over all files, each parser separately (after the warm-up pass above).
     total_bytes = sum(len(b) for _, b in bodies)
 
-    def timed(fn) -> float:
-        start = time.perf_counter()
+    def timed_interleaved(*fns) -> list[float]:
+        """Seconds per parser over `repeat` passes, the parsers taking turns file by file, so that the
+        load of this shared machine drifting during the run weighs on each of them alike."""
+        totals = [0.0] * len(fns)
         for _ in range(repeat):
             for row, body in bodies:
-                fn(row, body)
-        return time.perf_counter() - start
+                for k, fn in enumerate(fns):
+                    start = time.perf_counter()
+                    fn(row, body)
+                    totals[k] += time.perf_counter() - start
+        return totals
 
     def newsmon_one(row, body):
         with contextlib.suppress(FeedParseError):
             parse_feed(body, url="https://bench.invalid/x", now=now)
 
-    t_newsmon = timed(newsmon_one)
-    t_fp = timed(lambda row, body: _raw_feedparser(body))  # feedparser defaults: sanitises + resolves HTML
+    # feedparser with its defaults (sanitises + resolves HTML) is the anchor of issue #18.
+    t_newsmon, t_fp, t_reference = timed_interleaved(
+        newsmon_one,
+        lambda row, body: _raw_feedparser(body),
+        lambda row, body: _newsmon_reference(body, now),
+    )
+
+    # Issue #18: the lxml fast path against newsmon's feedparser path (parse_feed(fast=False)), entry by
+    # entry (key/id, link, title, summary, date, author) and the feed's own fields, on every capture.
+    from newsmon.feeds import fastparse
+
+    refusals = {row["file"]: _fast_path_refusal(body, row["file"]) for row, body in bodies}
+    fast_files = [file for file, why in refusals.items() if why is None]
+    equality: list[tuple[str, int, int, str]] = []  # file, entries compared, entries differing, note
+    for row, body in bodies:
+        url = f"https://bench.invalid/{row['file']}"
+        try:
+            ref: ParsedFeed | str = parse_feed(body, url=url, now=now, fast=False)
+        except FeedParseError as exc:
+            ref = f"{exc.kind}: {exc.message}"
+        try:
+            got: ParsedFeed | str = parse_feed(body, url=url, now=now)
+        except FeedParseError as exc:
+            got = f"{exc.kind}: {exc.message}"
+        if isinstance(ref, str) or isinstance(got, str):
+            equality.append((row["file"], 0, int(ref != got), "" if ref == got else f"{ref!r} vs {got!r}"))
+            continue
+        differing = sum(a != b for a, b in zip(ref.entries, got.entries, strict=False))
+        differing += abs(len(ref.entries) - len(got.entries))
+        feed_same = (ref.title, ref.link, ref.lang, ref.format, ref.bozo_reason, ref.items) == (
+            got.title,
+            got.link,
+            got.lang,
+            got.format,
+            got.bozo_reason,
+            got.items,
+        )
+        equality.append((row["file"], len(ref.entries), differing, "" if feed_same else "feed fields differ"))
+    del fastparse
     n_files = len(bodies) * repeat
     nm_entries = sum(r.newsmon_entries for r in results) * repeat
     fp_entries = sum(r.feedparser_entries for r in results) * repeat
@@ -198,6 +270,32 @@ def run_corpus(corpus: Path, repeat: int) -> None:
         f"speed feedparser: {n_files / t_fp:8.1f} feeds/s  {fp_entries / t_fp:9.0f} entries/s  "
         f"{total_bytes * repeat / t_fp / 1e6:6.2f} MB/s"
     )
+    print(
+        f"speed newsmon without the fast path (parse_feed(fast=False)): {n_files / t_reference:8.1f} feeds/s"
+    )
+    print(
+        "throughput ratio (same run, interleaved file by file): "
+        f"newsmon / feedparser = {t_fp / t_newsmon:.2f}x; "
+        f"newsmon without fast path / feedparser = {t_fp / t_reference:.2f}x"
+    )
+    print()
+    print(
+        f"fast path (lxml): {len(fast_files)} of {len(bodies)} captures; "
+        f"{len(bodies) - len(fast_files)} fell back to feedparser"
+    )
+    compared = sum(n for _, n, _, _ in equality)
+    differing = sum(d for _, _, d, _ in equality)
+    print(
+        f"entry equality, fast path on vs off: {compared} entries compared in {len(equality)} captures, "
+        f"{differing} differ"
+    )
+    for file, n, d, note in equality:
+        if d or note:
+            print(f"  DIFFERS {file}: {d} of {n} entries {note}")
+    for file, why in refusals.items():
+        row_n = next(n for f, n, _, _ in equality if f == file)
+        how = "fast    " if why is None else "fallback"
+        print(f"  {how} {file}: {row_n} entries{'; ' + why if why else ''}")
     print()
 
 
