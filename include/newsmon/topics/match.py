@@ -161,7 +161,6 @@ class LanguageMatcher:
         self.by_prefix: dict[str, list[_Term]] = {}
         self.numbers: list[_Term] = []
         self.globs: list[tuple[re.Pattern[str], _Term]] = []  # terms whose first word is a glob
-        self._prefix_lengths: tuple[int, ...] = ()
         self._word_cache: _Cache[_Word] = _Cache(self._lookup)
         for concept, per_lang in topic.concepts.items():
             for key, terms in per_lang.items():
@@ -170,6 +169,11 @@ class LanguageMatcher:
                 for term in terms:
                     self._add(concept, term, literal=key == NEUTRAL)
         self._prefix_lengths = tuple(sorted({len(p) for p in self.by_prefix}))
+        # Every prefix starts with one of these heads (its first letters up to the shortest prefix's
+        # length): a word that starts with none skips the look-up per prefix length.
+        shortest = self._prefix_lengths[0] if self._prefix_lengths else 0
+        self._prefix_heads = frozenset(p[:shortest] for p in self.by_prefix)
+        self._shortest_prefix = shortest
         # One expression for every first-word glob: most words match none, and one C call says so.
         self._any_glob = (
             re.compile("|".join(f"(?:{glob.pattern})" for glob, _ in self.globs)) if self.globs else None
@@ -231,10 +235,11 @@ class LanguageMatcher:
             candidates.extend(self.by_stem.get(stem, ()))
         candidates.extend(self.by_lit.get(norm, ()))
         candidates.extend(self.by_case.get(surface, ()))
-        for length in self._prefix_lengths:
-            if length > len(norm):
-                break
-            candidates.extend(self.by_prefix.get(norm[:length], ()))
+        if norm[: self._shortest_prefix] in self._prefix_heads:
+            for length in self._prefix_lengths:
+                if length > len(norm):
+                    break
+                candidates.extend(self.by_prefix.get(norm[:length], ()))
         if self.numbers and _is_number(surface):
             candidates.extend(self.numbers)
         if self._any_glob is not None and self._any_glob.fullmatch(norm):
