@@ -439,10 +439,12 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
                 break
             for copy in batch:
                 assert copy.story_id is not None  # copies_to_score reads folded copies only
-                story_id = flags_store.live_story_id(session, copy.story_id)
                 results = score_copy(topics, title=copy.title, text=copy.text, lang=copy.lang)
+                story_id: int | None = None  # followed through merges only for a copy that flags (a query)
                 for topic, result in zip(topics, results, strict=True):
                     if result.flagged:
+                        if story_id is None:
+                            story_id = flags_store.live_story_id(session, copy.story_id)
                         counts["new_flags"] += flags_store.record_flag(
                             session,
                             story_id=story_id,

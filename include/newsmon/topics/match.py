@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from newsmon.topics.languages import LANGUAGES
 from newsmon.topics.model import NEUTRAL, NUMBER_TERM, Topic
@@ -76,21 +76,67 @@ class _Word:
 
 
 _TERMS = attrgetter("terms")
+V = TypeVar("V")
 
 
-class _WordCache(dict[str, _Word]):
-    """surface -> `_Word`, filled on first sight (bounded: names and numbers keep coming)."""
+class _Form(NamedTuple):
+    """How a surface word compares in one language: its comparison form and its stems."""
 
-    def __init__(self, lookup: Callable[[str], _Word], limit: int = 300_000) -> None:
+    norm: str
+    stems: tuple[str, ...]  # several for Arabic clitics; () in a language without a stemmer
+
+
+class _Cache(dict[str, V]):
+    """surface -> value, filled on first sight (bounded: names and numbers keep coming)."""
+
+    def __init__(self, lookup: Callable[[str], V], limit: int = 300_000) -> None:
         super().__init__()
         self._lookup = lookup
         self._limit = limit
 
-    def __missing__(self, surface: str) -> _Word:
-        word = self._lookup(surface)
+    def __missing__(self, surface: str) -> V:
+        value = self._lookup(surface)
         if len(self) < self._limit:
-            self[surface] = word
-        return word
+            self[surface] = value
+        return value
+
+
+class _Vocabulary:
+    """Normalising and stemming of the words of one language, shared by every topic's matcher: a word
+    is reduced once however many topics read it (per topic only the index look-ups remain)."""
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = lang
+        self.stem = stemmer_for(lang)
+        known = LANGUAGES.get(lang or "")
+        self.stemmed = bool(known and known.stemmer)
+        self._clitics = lang == "ar"
+        self.forms: _Cache[_Form] = _Cache(self._form)
+
+    def _form(self, surface: str) -> _Form:
+        norm = normalise(surface, self.lang)
+        return _Form(norm, self._stems(norm) if self.stemmed else ())
+
+    def _stems(self, norm: str) -> tuple[str, ...]:
+        stem = self.stem(norm)
+        # Arabic writes the conjunctions و/ف and the prepositions ب/ل/ك onto the next word ("والأطفال",
+        # "بإجلاء", "وبعودة"); Snowball leaves them on when an article follows or the word is a verbal
+        # noun, so try the word without them as well.
+        if self._clitics and len(norm) > 4 and norm[0] in _AR_PROCLITICS:
+            if norm[0] in "وف" and norm[1] in "بلك" and len(norm) > 5:
+                return (stem, self.stem(norm[1:]), self.stem(norm[2:]))
+            return (stem, self.stem(norm[1:]))
+        return (stem,)
+
+
+_VOCABULARIES: dict[str | None, _Vocabulary] = {}
+
+
+def _vocabulary(lang: str | None) -> _Vocabulary:
+    vocabulary = _VOCABULARIES.get(lang)
+    if vocabulary is None:
+        vocabulary = _VOCABULARIES[lang] = _Vocabulary(lang)
+    return vocabulary
 
 
 def _is_number(surface: str) -> bool:
@@ -106,18 +152,16 @@ class LanguageMatcher:
 
     def __init__(self, topic: Topic, lang: str | None) -> None:
         self.lang = lang
-        self.stem = stemmer_for(lang)
-        known = LANGUAGES.get(lang or "")
-        self._stemmed = bool(known and known.stemmer)
-        self._clitics = lang == "ar"
+        self._vocabulary = _vocabulary(lang)
+        self.stem = self._vocabulary.stem
+        self._stemmed = self._vocabulary.stemmed
         self.by_stem: dict[str, list[_Term]] = {}
         self.by_lit: dict[str, list[_Term]] = {}
         self.by_case: dict[str, list[_Term]] = {}
         self.by_prefix: dict[str, list[_Term]] = {}
         self.numbers: list[_Term] = []
         self.globs: list[tuple[re.Pattern[str], _Term]] = []  # terms whose first word is a glob
-        self._prefix_lengths: tuple[int, ...] = ()
-        self._word_cache = _WordCache(self._lookup)
+        self._word_cache: _Cache[_Word] = _Cache(self._lookup)
         for concept, per_lang in topic.concepts.items():
             for key, terms in per_lang.items():
                 if key != NEUTRAL and (lang is None or key != lang):
@@ -125,6 +169,15 @@ class LanguageMatcher:
                 for term in terms:
                     self._add(concept, term, literal=key == NEUTRAL)
         self._prefix_lengths = tuple(sorted({len(p) for p in self.by_prefix}))
+        # Every prefix starts with one of these heads (its first letters up to the shortest prefix's
+        # length): a word that starts with none skips the look-up per prefix length.
+        shortest = self._prefix_lengths[0] if self._prefix_lengths else 0
+        self._prefix_heads = frozenset(p[:shortest] for p in self.by_prefix)
+        self._shortest_prefix = shortest
+        # One expression for every first-word glob: most words match none, and one C call says so.
+        self._any_glob = (
+            re.compile("|".join(f"(?:{glob.pattern})" for glob, _ in self.globs)) if self.globs else None
+        )
 
     def _compile_word(self, word: str, *, literal: bool) -> _Pattern:
         if "*" in word:
@@ -160,17 +213,6 @@ class LanguageMatcher:
         index = {STEM: self.by_stem, LIT: self.by_lit, CASE: self.by_case, PREFIX: self.by_prefix}
         index[first.kind].setdefault(first.value, []).append(entry)
 
-    def _stems(self, norm: str) -> tuple[str, ...]:
-        stem = self.stem(norm)
-        # Arabic writes the conjunctions و/ف and the prepositions ب/ل/ك onto the next word ("والأطفال",
-        # "بإجلاء", "وبعودة"); Snowball leaves them on when an article follows or the word is a verbal
-        # noun, so try the word without them as well.
-        if self._clitics and len(norm) > 4 and norm[0] in _AR_PROCLITICS:
-            if norm[0] in "وف" and norm[1] in "بلك" and len(norm) > 5:
-                return (stem, self.stem(norm[1:]), self.stem(norm[2:]))
-            return (stem, self.stem(norm[1:]))
-        return (stem,)
-
     def _word_matches(self, pattern: _Pattern, word: _Word, surface: str) -> bool:
         kind, value, glob = pattern
         if kind == STEM:
@@ -187,20 +229,21 @@ class LanguageMatcher:
 
     def _lookup(self, surface: str) -> _Word:
         """How one surface word compares, and the terms whose first word it matches; once per matcher."""
-        norm = normalise(surface, self.lang)
-        stems = self._stems(norm) if self._stemmed else ()
+        norm, stems = self._vocabulary.forms[surface]
         candidates: list[_Term] = []
         for stem in stems:
             candidates.extend(self.by_stem.get(stem, ()))
         candidates.extend(self.by_lit.get(norm, ()))
         candidates.extend(self.by_case.get(surface, ()))
-        for length in self._prefix_lengths:
-            if length > len(norm):
-                break
-            candidates.extend(self.by_prefix.get(norm[:length], ()))
+        if norm[: self._shortest_prefix] in self._prefix_heads:
+            for length in self._prefix_lengths:
+                if length > len(norm):
+                    break
+                candidates.extend(self.by_prefix.get(norm[:length], ()))
         if self.numbers and _is_number(surface):
             candidates.extend(self.numbers)
-        candidates.extend(t for glob, t in self.globs if glob.fullmatch(norm))
+        if self._any_glob is not None and self._any_glob.fullmatch(norm):
+            candidates.extend(t for glob, t in self.globs if glob.fullmatch(norm))
         # Longest terms first: a concept takes one hit per position, and "campos de refugiados" must win
         # over "campos" (masks and highlights need the whole phrase).
         candidates.sort(key=lambda t: -len(t.patterns))
@@ -235,16 +278,33 @@ class LanguageMatcher:
 
 
 _CACHE: dict[tuple[int, str | None], tuple[Topic, LanguageMatcher]] = {}
+_TermsKey = tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
+_BY_TERMS: dict[tuple[_TermsKey, str | None], LanguageMatcher] = {}
+
+
+def _terms_key(topic: Topic) -> _TermsKey:
+    """Everything a matcher is compiled from: the topic's concepts and their terms per language."""
+    return tuple(
+        (concept, tuple((key, tuple(terms)) for key, terms in per_lang.items()))
+        for concept, per_lang in topic.concepts.items()
+    )
 
 
 def matcher_for(topic: Topic, lang: str | None) -> LanguageMatcher:
-    """Compiled matcher for a topic and language, cached (by identity: topics are immutable)."""
+    """Compiled matcher for a topic and language, cached by identity (topics are immutable) and by the
+    topic's terms: each flag task loads its topics afresh, and an unchanged topic keeps its matcher
+    (with the words it has already looked up) for as long as the process lives."""
     key = (id(topic), lang)
     cached = _CACHE.get(key)
     if cached is not None and cached[0] is topic:
         return cached[1]
     if len(_CACHE) > 512:
         _CACHE.clear()
-    matcher = LanguageMatcher(topic, lang)
+    terms_key = (_terms_key(topic), lang)
+    matcher = _BY_TERMS.get(terms_key)
+    if matcher is None:
+        if len(_BY_TERMS) > 512:
+            _BY_TERMS.clear()
+        matcher = _BY_TERMS[terms_key] = LanguageMatcher(topic, lang)
     _CACHE[key] = (topic, matcher)
     return matcher

@@ -141,10 +141,9 @@ def score_topics(
 def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
     """Score an analysed article for a topic."""
     languages, covered = reading_languages(topic, analysis.lang)
-    sentences = [
-        _Sentence(s.segment, s.start, s.end, s.segment == 0, s.position, s.paragraph)
-        for s in analysis.sentences
-    ]
+    # Only the sentences with a hit of this topic are materialised (most of an article has none), in
+    # ascending index order: segments come in order and a segment's hits are sorted by position.
+    sentences: dict[int, _Sentence] = {}
     seg_places: list[_SegmentHits] = []
     for segment in analysis.segments:
         if len(languages) == 1:  # one matcher's hits are already one per concept and position
@@ -165,12 +164,18 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
             sentence = placed.sentence_at.get(hit.first)
             if sentence is None:
                 sentence = placed.sentence_at[hit.first] = segment.sentence_of(hit.first)
-            sentences[sentence].concepts.setdefault(hit.concept, []).append(hit)
+            sent = sentences.get(sentence)
+            if sent is None:
+                src = analysis.sentences[sentence]
+                sent = sentences[sentence] = _Sentence(
+                    src.segment, src.start, src.end, src.segment == 0, src.position, src.paragraph
+                )
+            sent.concepts.setdefault(hit.concept, []).append(hit)
             placed.positions.setdefault(hit.concept, []).append(hit.first)
         seg_places.append(placed)
 
     where: dict[str, set[int]] = {}
-    for i, sent in enumerate(sentences):
+    for i, sent in sentences.items():
         for c in sent.concepts:
             where.setdefault(c, set()).add(i)
     places = _Places(sentences, topic.window)
@@ -182,7 +187,11 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
             counts[rule.name] = 0.0
             features[rule.name] = 0.0
             continue
-        occurrences = _occurrences(rule, sentences, where, seg_places)
+        occurrences = _occurrences(rule, sentences, where, seg_places) if where else []
+        if not occurrences:  # what the steps below make of no occurrence, types and signs included
+            counts[rule.name] = 0
+            features[rule.name] = round(0 * rule.weight, 4)
+            continue
         if rule.where != "all" or rule.none:
             occurrences = [s for s in occurrences if _counts_here(topic, rule, sentences[s])]
         context: dict[int, tuple[str, ...]] = {}
@@ -288,12 +297,12 @@ def _factor(topic: Topic, sentence: _Sentence) -> float:
 class _Places:
     """Where each concept occurs (sentence positions), to answer "is X around this sentence?"."""
 
-    def __init__(self, sentences: list[_Sentence], window: int) -> None:
+    def __init__(self, sentences: Mapping[int, _Sentence], window: int) -> None:
         self.sentences = sentences
         self.window = window
         self.positions: dict[str, list[int]] = {}
         self.paragraphs: dict[str, set[tuple[int, int]]] = {}
-        for s in sentences:
+        for s in sentences.values():
             for c in s.concepts:
                 self.positions.setdefault(c, []).append(s.position)
                 self.paragraphs.setdefault(c, set()).add((s.segment, s.paragraph))
@@ -327,7 +336,7 @@ class _SegmentHits:
 
 def _occurrences(
     rule: Rule,
-    sentences: list[_Sentence],
+    sentences: Mapping[int, _Sentence],
     where: Mapping[str, set[int]],
     seg_places: list[_SegmentHits],
 ) -> list[int]:
@@ -386,7 +395,7 @@ def _close(by_concept: Mapping[str, list[int]], concept: str, pos: int, window: 
 
 def _evidence(
     topic: Topic,
-    sentences: list[_Sentence],
+    sentences: Mapping[int, _Sentence],
     analysis: TextAnalysis,
     per_sentence: Mapping[tuple[int, bool], dict[str, Any]],
 ) -> tuple[Evidence, ...]:
