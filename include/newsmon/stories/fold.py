@@ -56,6 +56,11 @@ class FoldReport:
     joined: int
     merges: tuple[tuple[int, int], ...]  # (from story, into story)
     links: int = 0  # new links to stories in other languages
+    # The near-duplicate search's work, to watch it as the archive grows: candidates the index
+    # look-ups returned (before the signature pre-filter), and texts compared on their alignment.
+    # Not part of equality: two runs with the same outcome are equal however much work they took.
+    candidates: int = field(default=0, compare=False)
+    compared: int = field(default=0, compare=False)
 
 
 def _site_key(site: str | None) -> str:
@@ -119,6 +124,8 @@ class _Run:
     joined: int = 0
     merges: list[tuple[int, int]] = field(default_factory=list)
     links: int = 0
+    candidates: int = 0
+    compared: int = 0
 
     def feats(self, row: store.CopyRow) -> Features:
         got = self.features.get(row.id)
@@ -171,6 +178,7 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp: Fingerprint, 
     # short excerpt or an aggregator's page repeats a lead inside other material.
     shared_opening = {h.copy_id for h in hits if h.marked_hits}
     ids += sorted(attributed_ids)
+    run.candidates += len(ids)
     if not ids:
         return result
     run.remember(copy.id, mine)  # a copy with candidates is likely a candidate of copies to come
@@ -203,6 +211,7 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp: Fingerprint, 
             est_cont = est * union_share / small if small else 0.0
             if est < cfg.min_estimated_jaccard and est_cont < cfg.min_estimated_containment:
                 continue
+        run.compared += 1
         verdict = compare(mine, run.feats(row), cfg, attributed=attributed)
         if verdict.same:
             found[row.story_id] = verdict.rule
@@ -303,7 +312,9 @@ def fold_pending(session: Session, *, now: datetime, config: FoldConfig | None =
         for copy in batch:
             _fold_one(session, run, copy)
         session.flush()
-    report = FoldReport(run.folded, run.new_stories, run.joined, tuple(run.merges), run.links)
+    report = FoldReport(
+        run.folded, run.new_stories, run.joined, tuple(run.merges), run.links, run.candidates, run.compared
+    )
     if report.folded:
         log.info(
             "folded %d copies: %d new stories, %d joined, %d merges, %d cross-language links",
