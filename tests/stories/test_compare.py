@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from newsmon.stories.anchors import skeleton_in_order
-from newsmon.stories.compare import Features, compare
+from newsmon.stories.compare import Features, alignment, compare
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import segment
 
@@ -626,3 +626,24 @@ def test_another_agency_s_flash_on_the_same_event_is_not_a_first_take() -> None:
     other = feats("\n\n".join(TRAIN_OTHER_FLASH), T0 + timedelta(hours=1))
     assert not compare(other, feats("\n\n".join(TRAIN_FULL), T0 + timedelta(hours=3)), CFG).same
     assert not compare(other, feats("\n\n".join(TRAIN_FLASH)), CFG).same
+
+
+def test_an_unrelated_candidate_stops_at_its_coverage_with_the_full_alignment_s_verdict() -> None:
+    # Most candidates of a large archive are chance bucket hits: their alignment stops at the coverage,
+    # and says what the full measure says ("different", the same coverage); a copy is measured fully.
+    other = (
+        "The city council of Osterholm voted on Wednesday to close two primary schools next summer, "
+        "merging their pupils into a new building near the station that opens in September.\n\n"
+        "Parents protested outside the town hall during the vote and said the walk to the new school "
+        "would be too long for the youngest children, who now cross no main road on their way."
+    )
+    least = min(CFG.copy_coverage, CFG.attributed_coverage)
+    full = alignment(feats(FULL), feats(other), CFG)
+    cut = alignment(feats(FULL), feats(other), CFG, min_coverage=least)
+    assert full.coverage < least and full.measured
+    assert not cut.measured and cut.coverage == full.coverage
+    assert "not measured" in cut.describe()
+    verdict = compare(feats(FULL), feats(other), CFG)
+    assert verdict.rule == "different" and verdict.evidence is not None and not verdict.evidence.measured
+    copy = compare(feats(FULL), feats(spin(FULL)), CFG)
+    assert copy.same and copy.evidence is not None and copy.evidence.measured

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
-from newsmon.store.stories import link_stories, linked_stories
+from newsmon.store.stories import copy_texts, link_stories, linked_stories, load_copies
 from newsmon.stories.fingerprints import MAX_PROBE_WINDOWS
 from newsmon.stories.fold import FoldConfig, FoldReport, fold_pending
 from newsmon.stories.urls import url_key
@@ -128,7 +128,14 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
         bands = s.scalar(select(func.count()).select_from(CopyBand).where(CopyBand.copy_id == a))
         stories = s.scalar(select(func.count()).select_from(Story))
     assert second == FoldReport(folded=0, new_stories=0, joined=0, merges=())
+    assert first.candidates >= 1 and first.compared >= 1  # the copy found and verified the original
     assert row.text_hash and len(row.minhash) == 4 * FoldConfig().num_perm and row.shingle_count > 100
+    with session_scope(db_url) as s:
+        # Candidates are read without their texts (filtered on their signatures), texts for the rest.
+        light = load_copies(s, [a], with_text=False)
+        texts = copy_texts(s, [a])
+    assert [(r.id, r.text, r.minhash) for r in light] == [(a, "", row.minhash)]
+    assert texts == {a: FULL}
     assert row.folded_at is not None
     cfg = FoldConfig()
     # The text, its lead, its anchors, and the openings of its later sentences (1 to 4 windows here).

@@ -69,11 +69,11 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(r: Row[*tuple[Any, ...]]) -> CopyRow:
+def _row(r: Row[*tuple[Any, ...]], *, with_text: bool = True) -> CopyRow:
     return CopyRow(
         id=r.id,
         url_key=r.url_key,
-        text=r.text or "",
+        text=(r.text or "") if with_text else "",
         title=r.title or "",
         published=r.published,
         lang=r.lang,
@@ -148,6 +148,13 @@ _LOAD_FOLDED = (
     .where(Copy.id.in_(bindparam("ids", expanding=True)), Copy.story_id.is_not(None))
     .order_by(Copy.id)
 )
+# The same without the text (see `load_copies`), and the texts alone (see `copy_texts`).
+_LOAD_FOLDED_NO_TEXT = (
+    select(*(c for c in _ROW_COLUMNS if c.key != "text"))
+    .where(Copy.id.in_(bindparam("ids", expanding=True)), Copy.story_id.is_not(None))
+    .order_by(Copy.id)
+)
+_LOAD_TEXTS = select(Copy.id, Copy.text).where(Copy.id.in_(bindparam("ids", expanding=True)))
 
 
 def lock_folding(session: Session) -> None:
@@ -300,12 +307,30 @@ def _bucket_sql_sqlite(n: int) -> str:
     )
 
 
-def load_copies(session: Session, ids: Iterable[int], *, folded_only: bool = True) -> list[CopyRow]:
+def load_copies(
+    session: Session, ids: Iterable[int], *, folded_only: bool = True, with_text: bool = True
+) -> list[CopyRow]:
+    """The copies of `ids` (by id). `with_text=False` (folded copies only) leaves `text` empty: most
+    candidates of a large archive are dropped on their stored signature, so their texts, the bulk of a
+    row, are read with `copy_texts` for the few that are compared."""
     ids = sorted(set(ids))
     if not ids:
         return []
+    if not with_text:
+        if not folded_only:
+            raise ValueError("with_text=False reads folded copies only")
+        rows = session.connection().execute(_LOAD_FOLDED_NO_TEXT, {"ids": ids})
+        return [_row(r, with_text=False) for r in rows]
     stmt = _LOAD_FOLDED if folded_only else _LOAD_ANY
     return [_row(r) for r in session.connection().execute(stmt, {"ids": ids})]
+
+
+def copy_texts(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Copy id -> text, for `ids`."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return {i: t or "" for i, t in session.connection().execute(_LOAD_TEXTS, {"ids": ids})}
 
 
 @dataclass(frozen=True)

@@ -93,8 +93,9 @@ def gap_days(a: datetime | None, b: datetime | None) -> float | None:
     return abs((a - b).total_seconds()) / 86400.0
 
 
-def alignment(a: Features, b: Features, cfg: FoldConfig) -> Alignment:
-    """The alignment evidence, measured on the shorter of the two texts."""
+def alignment(a: Features, b: Features, cfg: FoldConfig, *, min_coverage: float = 0.0) -> Alignment:
+    """The alignment evidence, measured on the shorter of the two texts; below `min_coverage` only the
+    coverage and the figures in chains (see `align`)."""
     small, large = (a, b) if a.segmented.content_words <= b.segmented.content_words else (b, a)
     return align(
         small.segmented,
@@ -113,6 +114,7 @@ def alignment(a: Features, b: Features, cfg: FoldConfig) -> Alignment:
             cfg.lead_sentences,
         ),
         currency_reach=cfg.currency_reach,
+        min_coverage=min_coverage,
     )
 
 
@@ -127,8 +129,10 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
         return Verdict(True, "exact")
     if not a.tokens or not b.tokens:
         return Verdict(False, "empty")
-    ev = alignment(a, b, cfg)
-    if ev.coverage < min(cfg.copy_coverage, cfg.attributed_coverage):
+    # Below the lowest coverage any rule accepts, the pair is "different" whatever else is measured.
+    least = min(cfg.copy_coverage, cfg.attributed_coverage)
+    ev = alignment(a, b, cfg, min_coverage=least)
+    if ev.coverage < least:
         return Verdict(False, "different", ev)
     if not ev.lead and not _body_kept(ev, gap, cfg):
         # Whatever else they share (background paragraphs, a quote), their openings differ.

@@ -350,8 +350,11 @@ class Alignment:
     lead: bool  # the opening of one text is inside chains, near the other's opening
     figures_agree: int  # figures matched inside the chains
     figures_differ: int  # figures replaced by other figures inside the chains
+    measured: bool = True  # False: coverage too low to matter, sentences and lead not measured
 
     def describe(self) -> str:
+        if not self.measured:
+            return f"coverage {self.coverage:.2f} (too low: sentences and lead not measured)"
         return (
             f"coverage {self.coverage:.2f}, sentences {self.aligned}/{self.sentences} aligned "
             f"({self.strong} almost unchanged), lead {'kept' if self.lead else 'not shared'}, "
@@ -474,8 +477,13 @@ def align(
     strong_share: float,
     lead: LeadRule,
     currency_reach: int,
+    min_coverage: float = 0.0,
 ) -> Alignment:
     """The alignment evidence for two texts; `a` should be the shorter one (coverage is measured on it).
+
+    `min_coverage`: below this coverage the caller decides "different" whatever else is measured, so
+    the sentence, lead and figure measures are left out (zero, no lead): they cost three quarters of an
+    alignment, and most candidates of a large archive (chance lead-bucket hits) stop here.
 
     A sentence of `a` counts as re-edited (aligned) or almost unchanged (strong) by either measure:
     its character similarity to the best sentence of `b` (a spun sentence scores high although few
@@ -519,6 +527,8 @@ def align(
         coverage = sum(a_mask[s:e].count(1) for s, e in a.content) / narrative
     else:
         coverage = sum(e - s - a_mask[s:e].count(0) for s, e in a.content) / (a.content_words or 1)
+    if coverage < min_coverage:
+        return Alignment(coverage, len(a_sents), 0, 0, 0.0, False, agree, differ, measured=False)
     shares = [(e - s - a_mask[s:e].count(0)) / (e - s) for s, e in a_spans]
     # A sentence mostly inside quotation marks is the source's, not the article's: no evidence.
     source = [2 * sum(qa[s:e]) > e - s for s, e in a_spans]

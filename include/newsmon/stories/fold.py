@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -56,6 +56,11 @@ class FoldReport:
     joined: int
     merges: tuple[tuple[int, int], ...]  # (from story, into story)
     links: int = 0  # new links to stories in other languages
+    # The near-duplicate search's work, to watch it as the archive grows: candidates the index
+    # look-ups returned (before the signature pre-filter), and texts compared on their alignment.
+    # Not part of equality: two runs with the same outcome are equal however much work they took.
+    candidates: int = field(default=0, compare=False)
+    compared: int = field(default=0, compare=False)
 
 
 def _site_key(site: str | None) -> str:
@@ -119,6 +124,8 @@ class _Run:
     joined: int = 0
     merges: list[tuple[int, int]] = field(default_factory=list)
     links: int = 0
+    candidates: int = 0
+    compared: int = 0
 
     def feats(self, row: store.CopyRow) -> Features:
         got = self.features.get(row.id)
@@ -171,43 +178,69 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp: Fingerprint, 
     # short excerpt or an aggregator's page repeats a lead inside other material.
     shared_opening = {h.copy_id for h in hits if h.marked_hits}
     ids += sorted(attributed_ids)
+    run.candidates += len(ids)
     if not ids:
         return result
     run.remember(copy.id, mine)  # a copy with candidates is likely a candidate of copies to come
-    for row in store.load_copies(session, ids):
-        if row.story_id is None or row.story_id in found:
+    # First the rows without their texts, filtered on the stored signatures; then the texts of the
+    # candidates left (most are dropped here) that the features cache does not hold.
+    kept: list[store.CopyRow] = []
+    for row in store.load_copies(session, ids, with_text=False):
+        if row.story_id is None:  # load_copies reads folded copies only
             continue
+        if row.id in attributed_ids or _may_match(row, fp, mine, shared_opening, cfg):
+            kept.append(row)
+    cached = {row.id: run.features[row.id] for row in kept if row.id in run.features}
+    for copy_id in cached:
+        run.features.move_to_end(copy_id)
+    texts = store.copy_texts(session, [row.id for row in kept if row.id not in cached])
+    for row in kept:
+        story_id = row.story_id
+        if story_id is None or story_id in found:
+            continue
+        theirs = cached.get(row.id) or run.feats(replace(row, text=texts.get(row.id, "")))
         lang = _base_lang(row.lang)
         if mine.base_lang and lang and lang != mine.base_lang:
             # Another language: never the same story, perhaps the same event (a link, not a fold).
-            if row.story_id not in result.links:
-                link = compare_across(mine, run.feats(row), cfg)
+            if story_id not in result.links:
+                link = compare_across(mine, theirs, cfg)
                 if link.linked:
-                    result.links[row.story_id] = link
+                    result.links[story_id] = link
                     log.debug("copy %s links copy %s (%s)", copy.id, row.id, link.describe())
             continue
         attributed = row.id in attributed_ids
-        if (
-            not attributed
-            and row.id not in shared_opening
-            and row.text_hash != fp.text_hash
-            and row.minhash
-            and fp.minhash
-            and row.shingle_count
-            and fp.shingle_count
-        ):
-            # Cheap pre-filter on stored signatures: Jaccard estimate, and the containment it implies.
-            est = estimated_jaccard(row.minhash, fp.minhash)
-            small = min(row.shingle_count, fp.shingle_count)
-            union_share = (row.shingle_count + fp.shingle_count) / (1 + est)
-            est_cont = est * union_share / small if small else 0.0
-            if est < cfg.min_estimated_jaccard and est_cont < cfg.min_estimated_containment:
-                continue
-        verdict = compare(mine, run.feats(row), cfg, attributed=attributed)
+        run.compared += 1
+        verdict = compare(mine, theirs, cfg, attributed=attributed)
         if verdict.same:
-            found[row.story_id] = verdict.rule
+            found[story_id] = verdict.rule
             log.debug("copy %s ~ copy %s (%s)", copy.id, row.id, verdict.describe())
     return result
+
+
+def _may_match(
+    row: store.CopyRow, fp: Fingerprint, mine: Features, shared_opening: set[int], cfg: FoldConfig
+) -> bool:
+    """Whether a candidate is worth its text: another language (a possible link), a shared opening
+    (verified whatever the signatures say), or stored signatures close enough (see the thresholds)."""
+    lang = _base_lang(row.lang)
+    if mine.base_lang and lang and lang != mine.base_lang:
+        return True
+    if (
+        row.id not in shared_opening
+        and row.text_hash != fp.text_hash
+        and row.minhash
+        and fp.minhash
+        and row.shingle_count
+        and fp.shingle_count
+    ):
+        # Cheap pre-filter on stored signatures: Jaccard estimate, and the containment it implies.
+        est = estimated_jaccard(row.minhash, fp.minhash)
+        small = min(row.shingle_count, fp.shingle_count)
+        union_share = (row.shingle_count + fp.shingle_count) / (1 + est)
+        est_cont = est * union_share / small if small else 0.0
+        if est < cfg.min_estimated_jaccard and est_cont < cfg.min_estimated_containment:
+            return False
+    return True
 
 
 def _base_lang(lang: str | None) -> str:
@@ -303,7 +336,9 @@ def fold_pending(session: Session, *, now: datetime, config: FoldConfig | None =
         for copy in batch:
             _fold_one(session, run, copy)
         session.flush()
-    report = FoldReport(run.folded, run.new_stories, run.joined, tuple(run.merges), run.links)
+    report = FoldReport(
+        run.folded, run.new_stories, run.joined, tuple(run.merges), run.links, run.candidates, run.compared
+    )
     if report.folded:
         log.info(
             "folded %d copies: %d new stories, %d joined, %d merges, %d cross-language links",
