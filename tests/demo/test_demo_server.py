@@ -289,7 +289,12 @@ def _lines_until(lines: queue.Queue, marker: str, deadline: float) -> list[str]:
 
 def test_serve_blocks_until_interrupted_and_prints_the_feeds() -> None:
     """Deadlines, not durations: a busy machine may start Python slowly, the test only waits longer."""
-    code = "from newsmon.demo.server import serve; serve(0)"
+    # Started as a terminal starts it: Ctrl-C raises KeyboardInterrupt. A process launched in the
+    # background by a shell inherits SIGINT ignored (so would this child, and then it rightly keeps serving).
+    code = (
+        "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from newsmon.demo.server import serve; serve(0)"
+    )
     proc = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

@@ -246,12 +246,27 @@ class DemoServer:
         host, port = self._httpd.socket.getsockname()[:2]  # as bound: port 0 became a free port
         return f"http://{host}:{port}"
 
-    def start(self) -> DemoServer:
-        if self._httpd is not None:
-            return self
+    def _bind(self) -> _Server:
         httpd = _Server((self.host, self.port), _Handler)
         httpd.demo = self
         self._httpd = httpd
+        return httpd
+
+    def serve_here(self) -> None:
+        """Serve in the calling thread until it is interrupted (Ctrl-C: KeyboardInterrupt propagates), then
+        close the socket. For the command line: no second thread to shut down and join, so an interrupt
+        arriving at any moment stops the server at once."""
+        httpd = self._httpd or self._bind()
+        try:
+            httpd.serve_forever(poll_interval=0.5)
+        finally:
+            self._httpd = None
+            httpd.server_close()
+
+    def start(self) -> DemoServer:
+        if self._httpd is not None:
+            return self
+        httpd = self._bind()
         self._thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="newsmon-demo-server", daemon=True
         )
@@ -332,15 +347,14 @@ class DemoServer:
 
 def serve(port: int = 8765, host: str = "127.0.0.1") -> None:
     """Serve the demo corpus until interrupted (for `newsmon demo serve`); Ctrl-C stops it cleanly."""
+    server = DemoServer(host, port)
+    server._bind()
     try:
-        with DemoServer(host, port) as server:
-            print(
-                f"newsmon demo corpus on {server.base_url}/  (Ctrl-C to stop)\n"
-                f"Feeds, ready for config/feeds.yaml:\n\n{server.feeds_yaml()}",
-                flush=True,
-            )
-            thread = server._thread
-            while thread is not None and thread.is_alive():
-                thread.join(0.5)
+        print(
+            f"newsmon demo corpus on {server.base_url}/  (Ctrl-C to stop)\n"
+            f"Feeds, ready for config/feeds.yaml:\n\n{server.feeds_yaml()}",
+            flush=True,
+        )
+        server.serve_here()
     except KeyboardInterrupt:
         print("demo server stopped", flush=True)
