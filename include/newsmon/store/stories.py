@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, case, delete, func, insert, or_, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
@@ -254,15 +255,6 @@ def copies_sharing_buckets(
     if not bands:
         return []
     conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        # The same query as `_bucket_query`, through the driver: SQLAlchemy binding two hundred
-        # parameters cost more than SQLite running the look-up.
-        flat = [marked[0], marked[1]]
-        for b, h in bands:
-            flat += (b, h)
-        flat += (exclude_id, limit)
-        cursor = conn.exec_driver_sql(_bucket_sql_sqlite(len(bands)), tuple(flat))
-        return [BucketHit(copy_id, hits, marked_hits or 0) for copy_id, hits, marked_hits in cursor]
     params: dict[str, int] = {
         "exclude_id": exclude_id,
         "limit": limit,
@@ -271,6 +263,13 @@ def copies_sharing_buckets(
     }
     for i, (b, h) in enumerate(bands):
         params[f"b{i}"], params[f"h{i}"] = b, h
+    if conn.dialect.name == "sqlite":
+        # `_bucket_query` compiled once and run through the driver: SQLAlchemy binding two hundred
+        # parameters cost more than SQLite running the look-up.
+        sql, names, literals = _bucket_sql_sqlite(len(bands))
+        values = {**literals, **params}
+        cursor = conn.exec_driver_sql(sql, tuple(values[name] for name in names))
+        return [BucketHit(copy_id, hits, marked_hits or 0) for copy_id, hits, marked_hits in cursor]
     rows = conn.execute(_bucket_query(len(bands)), params)
     return [BucketHit(r.copy_id, r.hits, r.marked or 0) for r in rows]
 
@@ -296,15 +295,12 @@ def _bucket_query(n: int) -> Select[int, int, Any]:
 
 
 @lru_cache(maxsize=32)
-def _bucket_sql_sqlite(n: int) -> str:
-    """`_bucket_query(n)` as SQLite text with positional parameters: mark_lo, mark_hi, then (band, bucket)
-    of each of the `n` bands, then exclude_id and limit."""
-    cond = " OR ".join(["band = ? AND bucket = ?"] * n)  # only `n` varies: no value is put in the text
-    marked = "sum(CASE WHEN (band >= ? AND band < ?) THEN 1 ELSE 0 END) AS marked"
-    return (
-        f"SELECT copy_id, count(*) AS hits, {marked} FROM copy_bands "  # noqa: S608 - see above
-        f"WHERE ({cond}) AND copy_id != ? GROUP BY copy_id ORDER BY hits DESC, copy_id LIMIT ?"
-    )
+def _bucket_sql_sqlite(n: int) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """`_bucket_query(n)` compiled for SQLite once: its text with positional parameters, their names in
+    order, and the values of the parameters the query holds itself (its 1 and 0, the offset)."""
+    compiled = _bucket_query(n).compile(dialect=sqlite.dialect())
+    names = tuple(compiled.positiontup or ())
+    return str(compiled), names, {k: v for k, v in compiled.params.items() if v is not None}
 
 
 def load_copies(
