@@ -97,6 +97,15 @@ class FoldConfig:
     # with permission") that only one site has. Two, not more: the third is usually background, which
     # stories of one topic share.
     lead_sentences: int = 2
+    # ...or the first prose sentence of one text is found whole and almost unchanged
+    # (`sentence_strong`), no figure and not most names replaced, among the other text's first 5
+    # prose sentences, and its next sentence re-edited right after it there, and the two are not
+    # known to be days apart: a republisher's own standfirst, photo caption and credit line may come
+    # before the agency's lead, and an editor who rewords a lead's opening words leaves the rest of the
+    # sentence as it was. Two reports of one event do not write one lead sentence alike, a shared
+    # quote or background paragraph is no text's first sentence, and a template for another event
+    # replaces the lead's figures.
+    lead_whole_sentences: int = 5
     lead_kept_share: float = 0.5
     lead_reach_words: int = 80
     lead_reach_share: float = 0.5
