@@ -191,6 +191,11 @@ class FoldConfig:
     # of two events share a topic's places and people, but not a long run of them in one order.
     link_min_in_order: int = 6
     link_in_order_share: float = 0.5
+    # ...or (a short note, in a caseless script on one side) every figure of it, at least 3 and 2 of
+    # them with a decimal part (magnitude, depth, clock time), comes in the same order in the other:
+    # another event at the same place has its own time and depth.
+    link_note_figures: int = 3
+    link_note_decimals: int = 2
     # Different declared languages never fold (cross-lingual folding is off: see the module fold.py).
     same_lang_only: bool = True
     # Pending copies read per query: bounds memory, not the work of one run.
