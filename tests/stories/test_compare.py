@@ -797,3 +797,43 @@ def test_another_agency_with_its_own_lead_and_grouping_has_no_skeleton_lead() ->
     match = skeleton_in_order(wire.skeleton, other.skeleton, CFG.skeleton_anchor_share)
     assert not compare(wire, other, CFG).same
     assert match.kept < CFG.skeleton_share * min(len(wire.skeleton), len(other.skeleton))
+
+
+# A wire flash as one site ran it: the agency's dateline in front, the site's copyright line and
+# comment notice after it; the fuller take of the same hours carries no dateline.
+FERRY_FLASH = (
+    "VILDE, Marran (Norrpress) - A ferry with 212 people on board ran aground off Skarvik on Monday "
+    "night, police said.\n\n"
+    "Copyright © 2025 Norrpress. All rights reserved. Please read our comment rules before posting."
+)
+FERRY_FULL = "\n\n".join(
+    [
+        "A ferry with 212 people on board ran aground off Skarvik on Monday night, police said, and "
+        "coastguard boats took everyone ashore by morning without injuries.",
+        "The Brenna Line vessel hit a sandbank in fog about 2 kilometres from the harbour, a spokesman "
+        "for the operator said.",
+        "Divers found a crack in the hull but no fuel leak, and tugs were expected to pull the ship free "
+        "at high tide on Tuesday.",
+    ]
+)
+
+
+def test_a_flash_under_its_dateline_and_a_copyright_line_is_a_copy_of_the_fuller_take() -> None:
+    flash = feats(FERRY_FLASH)
+    assert flash.segmented.datelines == {flash.segmented.spans[0]: 3}  # "VILDE, Marran (Norrpress) -"
+    assert len(flash.segmented.content) == 2  # the copyright line is the site's, not the story's
+    verdict = compare(flash, feats(FERRY_FULL, T0 + timedelta(hours=3)), CFG)
+    assert verdict.same and verdict.evidence is not None and verdict.evidence.strong == 1, verdict.describe()
+
+
+def test_another_agency_s_flash_under_its_own_dateline_is_not_a_copy() -> None:
+    other = (
+        "OSLO (Vestwire) - Some 212 people were brought ashore after a ferry struck a sandbank near "
+        "Skarvik late on Monday, officials said.\n\nCopyright © 2025 Vestwire. All rights reserved."
+    )
+    assert not compare(feats(other), feats(FERRY_FULL, T0 + timedelta(hours=3)), CFG).same
+
+
+def test_a_name_with_a_party_in_brackets_is_no_dateline() -> None:
+    seg = segment("Senator Jane Morrow (D) said on Monday that the ferry line would be inspected.", 5)
+    assert seg.datelines == {}

@@ -135,7 +135,7 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     least = min(cfg.copy_coverage, cfg.attributed_coverage)
     ev = alignment(a, b, cfg, min_coverage=least)
     if ev.coverage < least:
-        if not _skeleton_match(a, b, cfg):
+        if ev.coverage < cfg.skeleton_min_coverage or not _skeleton_match(a, b, cfg):
             return Verdict(False, "different", ev)
         # A spin rebuilt from the clauses up leaves few chains of words, but each sentence's names and
         # figures in order: measured in full, it is judged by the skeleton rule below.
@@ -195,12 +195,15 @@ def _body_kept(ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
 
 def _skeleton_match(a: Features, b: Features, cfg: FoldConfig) -> bool:
     """Do the sentence skeletons of `a` and `b` match as the skeleton rule asks (lead included, no
-    figure replaced)? Anchors and skeletons are cached per copy, and two unrelated texts share too
-    few anchors to be compared sentence by sentence, so a chance candidate costs a set intersection."""
+    figure replaced)? Skeletons are cached per copy, and two texts sharing too few of their skeletons'
+    names and figures are not compared sentence by sentence."""
     sa, sb = a.skeleton, b.skeleton
     shorter = min(len(sa), len(sb))
     need = max(cfg.skeleton_min_sentences, cfg.skeleton_share * shorter)
-    if shorter < cfg.skeleton_min_sentences or len(a.anchors.keys & b.anchors.keys) < 2 * need:
+    if (
+        shorter < cfg.skeleton_min_sentences
+        or len(frozenset().union(*sa) & frozenset().union(*sb)) < 2 * need
+    ):
         return False
     match = skeleton_in_order(sa, sb, cfg.skeleton_anchor_share)
     return match.lead_kept and not match.replaced and match.kept >= need

@@ -34,7 +34,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -73,6 +73,36 @@ _SENTENCE_RE = regex.compile(
 
 # How a sentence of running text ends (a headline or teaser line usually has no full stop).
 _PROSE_END_RE = re.compile(r"[.!?…؟。！？][\"'”’»)\]]*\s*$")
+
+# A wire dateline opening a sentence: the place (a few capitalised words: city, region, country),
+# perhaps the date, and the agency's tag in brackets or slashes, or after a dash when a date came
+# first: "MANILA, Philippines (AP) -", "MADRID 7 Nov. (EUROPA PRESS) -", "GROZNY, December 30.
+# /TASS/.", "Valencia, 17 sep (EFE).-", "СТАМБУЛ, 10 авг - РИА Новости.". Republishers keep it or
+# drop it, so it is no part of the lead sentence a copy is compared on.
+_DATELINE_RE = regex.compile(
+    r"""^\s*\p{Lu}[\p{L}.'’-]*(?:[ ,]+\p{Lu}[\p{L}.'’-]*){0,3}
+    (?:
+        (?:[ ,]+(?:\d{1,2}\.?\s*\p{L}{2,10}|\p{L}{3,10}\s+\d{1,2})\.?)?
+        \s*[(/]\s*\p{Lu}[\p{L} .&-]{0,30}?[)/]\s*[.,]?\s*[-—–:.]
+      | [ ,]+(?:\d{1,2}\.?\s*\p{L}{2,10}|\p{L}{3,10}\s+\d{1,2})\.?\s*[-—–]\s*\p{Lu}[\p{L} ]{1,30}\.
+    )
+    \s*[-—–:.]*\s*""",
+    regex.VERBOSE,
+)
+
+# What every dateline has in its first characters (a bracket, a slash or a dash): the cheap test
+# before the pattern.
+_DATELINE_MARKS = re.compile(r"[(/\-—–]")
+
+# A copyright notice is the site's, not the story's, whatever its punctuation.
+_NOTICE_RE = re.compile(r"©|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
+
+
+def _is_notice(part: str) -> bool:
+    if "©" in part:
+        return True
+    maybe = "opyright" in part or "OPYRIGHT" in part or "eserved" in part or "ESERVED" in part
+    return maybe and _NOTICE_RE.search(part) is not None
 
 
 def number_key(token: str) -> str:
@@ -165,6 +195,10 @@ class Segmented:
     leads: tuple[tuple[int, int], ...] = ()
     #: Where each of `leads` starts in `body_text` (characters).
     lead_offsets: tuple[int, ...] = ()
+    #: For each sentence of `spans` that opens with a wire dateline ("MANILA, Philippines (AP) -"),
+    #: how many words the dateline has: republishers keep it or drop it, so sentences are also
+    #: compared without it (see `align`).
+    datelines: dict[tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def content_words(self) -> int:
@@ -203,17 +237,21 @@ def segment(text: str, min_words: int) -> Segmented:
     body: tuple[int, int] | None = None
     body_char = 0
     inside = False
+    datelines: dict[tuple[int, int], int] = {}
     end = 0
     for start, part in _parts(text):
         if "\n" in text[end:start]:
             inside = False  # an unclosed quote does not run past its paragraph
         end = start + len(part)
         got, marks, in_quote, inside = _tokens_and_anchors(part, inside)
-        ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None
+        ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
         if ends_as_prose or len(got) >= RUNNING_LINE_WORDS:
             prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
+            dateline = _DATELINE_RE.match(part) if _DATELINE_MARKS.search(part, 0, 80) else None
+            if dateline and (words := len(_TOKEN_RE.findall(part[: dateline.end()]))) < len(got):
+                datelines[spans[-1]] = words
             if ends_as_prose:
                 if body is None:
                     body, body_char = spans[-1], start
@@ -230,7 +268,16 @@ def segment(text: str, min_words: int) -> Segmented:
     content = tuple(r for r in prose if r[0] >= body[0]) or ((0, len(toks)),)
     offsets = tuple(start - body_char for start in lead_starts)
     return Segmented(
-        toks, spans, *body, tuple(anchors), body_text, tuple(quoted), content, tuple(leads), offsets
+        toks,
+        spans,
+        *body,
+        tuple(anchors),
+        body_text,
+        tuple(quoted),
+        content,
+        tuple(leads),
+        offsets,
+        datelines,
     )
 
 
@@ -243,6 +290,12 @@ def _parts(text: str) -> Iterator[tuple[int, str]]:
         pos = max(pos, sep.end())
     if pos < len(text):
         yield pos, text[pos:]
+
+
+def _bare(x: Segmented, span: tuple[int, int]) -> str:
+    """The sentence's text without its dateline, if it opens with one."""
+    s, e = span
+    return " ".join(x.tokens[s + x.datelines.get(span, 0) : e])
 
 
 def sentences(text: str, min_words: int) -> list[str]:
@@ -594,11 +647,21 @@ def align(
         coverage = sum(e - s - a_mask[s:e].count(0) for s, e in a.content) / (a.content_words or 1)
     if coverage < min_coverage:
         return Alignment(coverage, len(a_sents), 0, 0, 0.0, False, agree, differ, measured=False)
-    shares = [(e - s - a_mask[s:e].count(0)) / (e - s) for s, e in a_spans]
+    # A sentence that opens with a dateline its copy dropped: its share without the dateline counts.
+    shares = [
+        max((e - t - a_mask[t:e].count(0)) / (e - t) for t in {s, s + a.datelines.get((s, e), 0)})
+        for s, e in a_spans
+    ]
     # A sentence mostly inside quotation marks is the source's, not the article's: no evidence.
     source = [2 * sum(qa[s:e]) > e - s for s, e in a_spans]
     a_sorted = [a.sorted_sentence_texts[index[span]] for span in a_spans]
     best_a, _ = sentence_scores(a_sents, b.sentence_texts, a_sorted, b.sorted_sentence_texts)
+    if a.datelines or b.datelines:
+        # ...and so does its similarity: the sentences compared again with their datelines left out.
+        bare_a = [_bare(a, span) for span in a_spans]
+        bare_b = [_bare(b, span) for span in b.spans]
+        bare, _ = sentence_scores(bare_a, bare_b)
+        best_a = [max(x, y) for x, y in zip(best_a, bare, strict=True)]
     kept = opening_kept(a, b, lead, max_gap, min_chain) or opening_kept(b, a, lead, max_gap, min_chain)
     moved = not kept and (
         lead_sentence_moved(a, b, lead, aligned_score) or lead_sentence_moved(b, a, lead, aligned_score)
