@@ -837,3 +837,21 @@ def test_another_agency_s_flash_under_its_own_dateline_is_not_a_copy() -> None:
 def test_a_name_with_a_party_in_brackets_is_no_dateline() -> None:
     seg = segment("Senator Jane Morrow (D) said on Monday that the ferry line would be inspected.", 5)
     assert seg.datelines == {}
+
+
+def test_a_hard_wrapped_agency_text_keeps_its_sentences_whole() -> None:
+    # Fixed-width lines break sentences where the next line goes on in lower case or with a figure;
+    # a line that starts with a capital may be a name and stays a break (a fragment, not a sentence).
+    wrapped = (
+        "Engineers reopened the Kessel Bridge over the Marran estuary on Monday after\n"
+        "eleven months of repairs that cost the regional authority\n"
+        "48 million euros, two years after cracks were found in its piers.\n"
+        "The bridge carries about 31,000 vehicles a day between Osterholm and the port\n"
+        "of Vilde, and its closure forced lorries onto a ferry link that often ran hours\n"
+        "behind schedule during the summer."
+    )
+    assert segment(wrapped, 5).sentences == segment("\n\n".join([LEAD, BODY[0]]), 5).sentences
+    verdict = compare(feats(wrapped), feats(FULL, T0 + timedelta(hours=1)), CFG)
+    assert verdict.same and verdict.evidence is not None and verdict.evidence.strong == 2, verdict.describe()
+    headline = "Kessel Bridge reopens\nafter eleven months"  # a headline wrapped onto a lower-case line
+    assert segment(headline, 5).sentences == ["kessel bridge reopens after eleven months"]

@@ -90,6 +90,24 @@ _DATELINE_RE = regex.compile(
     regex.VERBOSE,
 )
 
+# A line break inside a sentence: a hard-wrapped text (an agency's fixed-width lines, a mail) breaks
+# lines mid-sentence, where the next line goes on in lower case; headlines, menu entries and
+# paragraphs start with a capital (or, in a caseless script, are not told apart: left as they are).
+_WRAPPED_RE = re.compile(r"(?<=[\w,)])[ \t]*\n[ \t]*(?=(\w))")
+
+
+def _unwrap(text: str) -> str:
+    """The text with the line breaks of hard-wrapped sentences made spaces (see `_WRAPPED_RE`)."""
+    if "\n" not in text:
+        return text
+    return _WRAPPED_RE.sub(_join_wrapped, text)
+
+
+def _join_wrapped(m: re.Match[str]) -> str:
+    after = m.group(1)
+    return " " if after.islower() or after.isdigit() else m.group(0)
+
+
 # What every dateline has in its first characters (a bracket, a slash or a dash): the cheap test
 # before the pattern.
 _DATELINE_MARKS = re.compile(r"[(/\-—–]")
@@ -226,7 +244,7 @@ def segment(text: str, min_words: int) -> Segmented:
     (a full stop, question or exclamation mark, perhaps inside quotes). The lines before it are a
     headline, teaser, standfirst or caption (excerpts keep them, and each republisher has its own);
     a text without such a sentence (punctuation stripped) starts at its first word."""
-    text = _prepare(text)
+    text = _unwrap(_prepare(text))
     toks: list[str] = []
     anchors: list[bool] = []
     quoted: list[bool] = []
