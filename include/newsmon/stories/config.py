@@ -127,7 +127,9 @@ class FoldConfig:
     spun_min_sentences: int = 3
     spun_aligned_share: float = 2 / 3
     # ...or (a heavier spin, or a repost reworded sentence by sentence, which leaves under half of its
-    # words in chains) the lead kept, at least 3 sentences re-edited, no figure replaced, not known to
+    # words in chains) the lead kept (in words, or, when a spinner rebuilt it, in its skeleton: the
+    # first skeleton sentence of one matched to the first or second of the other, no figure replaced),
+    # at least 3 sentences re-edited, no figure replaced, not known to
     # be days apart, and the sentence skeleton kept: at least 4 sentences, and three quarters of the
     # shorter text's sentences that carry 2 or more names and figures, match the other's sentences in
     # the same order, each sharing half of its anchors (see `anchors.skeleton`). Two reports of one
