@@ -855,3 +855,37 @@ def test_a_hard_wrapped_agency_text_keeps_its_sentences_whole() -> None:
     assert verdict.same and verdict.evidence is not None and verdict.evidence.strong == 2, verdict.describe()
     headline = "Kessel Bridge reopens\nafter eleven months"  # a headline wrapped onto a lower-case line
     assert segment(headline, 5).sentences == ["kessel bridge reopens after eleven months"]
+
+
+# The agency's story filed from one bureau, and its follow-up filed from another the next morning:
+# a new top (an official's denial and a quote), then the first story's lead and a paragraph again.
+BUREAU_FIRST = "\n\n".join(
+    [
+        "VILDE (Norrpress) - Customs officers at the port of Vilde seized 2.4 tonnes of cocaine hidden "
+        "in frozen fish from Ecuador on Thursday, the finance ministry said.",
+        *HAUL_BODY,
+    ]
+)
+BUREAU_FOLLOW_UP = "\n\n".join(
+    [
+        "OSTERHOLM (Norrpress) - The fish importer named in the cocaine case denied on Friday any "
+        "knowledge of the drugs, its lawyer told reporters in Osterholm.",
+        '"My client is a victim of this network, not part of it," the lawyer said.',
+        "Customs officers at the port of Vilde seized 2.4 tonnes of cocaine hidden in frozen fish from "
+        "Ecuador on Thursday, the finance ministry said.",
+        HAUL_BODY[0],
+    ]
+)
+
+
+def test_a_follow_up_from_another_bureau_repeating_the_first_story_is_another_dispatch() -> None:
+    verdict = compare(feats(BUREAU_FIRST), feats(BUREAU_FOLLOW_UP, T0 + timedelta(hours=20)), CFG)
+    assert not verdict.same and verdict.rule == "other-dispatch", verdict.describe()
+
+
+def test_a_copy_keeping_the_dateline_or_adding_the_region_is_still_a_copy() -> None:
+    regional = BUREAU_FIRST.replace("VILDE (Norrpress) -", "VILDE, Marran (Norrpress) -")
+    verdict = compare(feats(BUREAU_FIRST), feats(regional, T0 + timedelta(hours=1)), CFG)
+    assert verdict.same, verdict.describe()
+    other_agency = BUREAU_FIRST.replace("VILDE (Norrpress) -", "VILDE (Vestwire) -")
+    assert compare(feats(BUREAU_FIRST), feats(other_agency), CFG).rule == "other-dispatch"

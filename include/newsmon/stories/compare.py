@@ -14,7 +14,17 @@ from functools import cached_property
 
 from newsmon.stories.anchors import Anchors, anchors, skeleton, skeleton_in_order
 from newsmon.stories.config import FoldConfig
-from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, is_number, lead_figures, segment
+from newsmon.stories.evidence import (
+    Alignment,
+    LeadRule,
+    Segmented,
+    align,
+    is_number,
+    lead_dateline,
+    lead_figures,
+    other_dispatch,
+    segment,
+)
 from newsmon.stories.fingerprints import despace, despaced_prefix
 
 
@@ -131,6 +141,12 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
         return Verdict(True, "exact")
     if not a.tokens or not b.tokens:
         return Verdict(False, "empty")
+    if other_dispatch(
+        lead_dateline(a.segmented, cfg.lead_sentences), lead_dateline(b.segmented, cfg.lead_sentences)
+    ):
+        # Each lead carries its dateline, and they name another place, agency or day: two dispatches,
+        # whatever one repeats of the other (a follow-up from another bureau recaps the first story).
+        return Verdict(False, "other-dispatch")
     # Below the lowest coverage any rule accepts, the pair is "different" whatever else is measured.
     least = min(cfg.copy_coverage, cfg.attributed_coverage)
     ev = alignment(a, b, cfg, min_coverage=least)

@@ -80,7 +80,7 @@ _PROSE_END_RE = re.compile(r"[.!?…؟。！？][\"'”’»)\]]*\s*$")
 # /TASS/.", "Valencia, 17 sep (EFE).-", "СТАМБУЛ, 10 авг - РИА Новости.". Republishers keep it or
 # drop it, so it is no part of the lead sentence a copy is compared on.
 _DATELINE_RE = regex.compile(
-    r"""^\s*\p{Lu}[\p{L}.'’-]*(?:[ ,]+\p{Lu}[\p{L}.'’-]*){0,3}
+    r"""^\s*\p{Lu}[\p{L}.'’-]*(?:(?:[ ,]+|/)\p{Lu}[\p{L}.'’-]*){0,4}
     (?:
         (?:[ ,]+(?:\d{1,2}\.?\s*\p{L}{2,10}|\p{L}{3,10}\s+\d{1,2})\.?)?
         \s*[(/]\s*\p{Lu}[\p{L} .&-]{0,30}?[)/]\s*[.,]?\s*[-—–:.]
@@ -308,6 +308,25 @@ def _parts(text: str) -> Iterator[tuple[int, str]]:
         pos = max(pos, sep.end())
     if pos < len(text):
         yield pos, text[pos:]
+
+
+def lead_dateline(x: Segmented, sentences: int) -> tuple[str, ...]:
+    """The dateline's words of the first of `x`'s first `sentences` prose sentences that has one."""
+    for span in x.leads[:sentences]:
+        if words := x.datelines.get(span, 0):
+            return tuple(x.tokens[span[0] : span[0] + words])
+    return ()
+
+
+def other_dispatch(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Do two datelines name two dispatches: another place (its first word), another agency (its last
+    word) or another date? A republisher keeps the agency's dateline or drops it, and adds at most a
+    region or country to the place ("MANILA (AP)", "MANILA, Philippines (AP)"); a follow-up filed
+    from another bureau, another agency's report or the same agency's story of another day has its
+    own."""
+    if not a or not b:
+        return False
+    return a[0] != b[0] or a[-1] != b[-1] or {t for t in a if is_number(t)} != {t for t in b if is_number(t)}
 
 
 def _bare(x: Segmented, span: tuple[int, int]) -> str:
