@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from newsmon.stories.anchors import skeleton_in_order
 from newsmon.stories.compare import Features, alignment, compare
 from newsmon.stories.config import FoldConfig
-from newsmon.stories.evidence import segment
+from newsmon.stories.evidence import segment, tokens
 
 CFG = FoldConfig()
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
@@ -647,3 +647,245 @@ def test_an_unrelated_candidate_stops_at_its_coverage_with_the_full_alignment_s_
     assert verdict.rule == "different" and verdict.evidence is not None and not verdict.evidence.measured
     copy = compare(feats(FULL), feats(spin(FULL)), CFG)
     assert copy.same and copy.evidence is not None and copy.evidence.measured
+
+
+# --- figures spelt differently by two editions, lost breaks before quotes, leads under captions, ---
+# --- and spun leads (fixtures written for these tests, in the shapes real republished pages take) ---
+
+
+def test_a_swiss_apostrophe_and_a_clock_time_s_spellings_are_one_figure() -> None:
+    assert tokens("41'000 Menschen") == tokens("41.000 Menschen") == tokens("41 000 Menschen")
+    assert tokens("um 19:05 Uhr") == tokens("um 19.05 Uhr") == tokens("um 19h05 Uhr")
+    assert tokens("à 00h24") == ["à", "0.24"] and tokens("at 00:24")[1:] == ["0.24"]
+    # A year and a month, a score and an apostrophe after a year are no clock times or thousands.
+    assert tokens("2024:10") == ["2024", "10"]
+    assert tokens("score 3:1") == ["score", "3", "1"]
+    assert tokens("the 1990's") == ["the", "1990", "s"]
+
+
+SWISS_WIRE = [
+    "GENEVA (Norrpress) - A fire destroyed a timber warehouse in the port district of Vilde on Sunday "
+    "evening, and about 41,000 tonnes of pellets burned for hours, the fire service said.",
+    "The alarm was raised at 19:05, and 120 firefighters from Vilde and Osterholm fought the flames "
+    "through the night with water from the harbour.",
+    "Nobody was hurt, but smoke drifted over 3 villages along the coast, where residents were told to "
+    "keep their windows closed until the morning.",
+]
+
+
+def test_a_regional_edition_spelling_thousands_and_hours_its_own_way_keeps_the_figures() -> None:
+    swiss = [
+        s.replace("41,000", "41'000").replace("19:05", "19h05").replace("Sunday evening", "Sunday night")
+        for s in SWISS_WIRE
+    ]
+    ev = alignment(feats("\n\n".join(SWISS_WIRE)), feats("\n\n".join(swiss)), CFG)
+    assert ev.figures_differ == 0 and ev.figures_agree >= 3, ev.describe()
+
+
+def test_a_lost_paragraph_break_before_a_quote_or_after_a_bracket_ends_the_sentence() -> None:
+    glued = (
+        'Ten houses collapsed in the old town, the mayor told the Vilde Courier (VC)."We are still '
+        'searching two of them", he said.The road to the port was closed for the night.'
+    )
+    assert segment(glued, 5).sentences == [
+        "ten houses collapsed in the old town the mayor told the vilde courier vc",
+        "we are still searching two of them he said",
+        "the road to the port was closed for the night",
+    ]
+
+
+# An agency story with a long lead, as it stands on a republisher's page under the page's own
+# headline, a two-sentence standfirst, a time stamp, a photo caption and a credit line; and a site's
+# shorter copy whose editor put a clause of its own in front of the lead (the window of the lead's
+# first words no longer matches) and reworded a sentence of the body.
+HAUL_LEAD = (
+    "Customs officers at the port of Vilde seized 2.4 tonnes of cocaine hidden in a shipment of frozen "
+    "fish from Ecuador on Thursday, the largest haul ever made in the country, in an operation that "
+    "ended with 7 arrests in Vilde, Osterholm and Brenna and searches of 4 warehouses, the finance "
+    "ministry said, adding that the crew of 22 of the container ship had been questioned for two days "
+    "before it was allowed to sail on to Rotterdam."
+)
+HAUL_BODY = [
+    "The drugs were found in 38 pallets of frozen tuna unloaded from the container ship Marisol, after "
+    "a scanner at the terminal showed packages that did not match the cargo declared by the importer.",
+    "Investigators believe the shipment was bound for a network that sold cocaine in several cities of "
+    "the region, and that the fish company in Osterholm had been set up only a year ago as a front.",
+    "Finance minister Anna Berg said the seizure showed that the new scanners bought last year were "
+    "paying off, and promised 60 more customs officers for the port before the end of the year.",
+]
+HAUL_PAGE = (
+    "Record cocaine haul at Vilde\n\n"
+    "The country has never seen a drug seizure this large. Seven suspects are in custody after raids "
+    "in three towns.\n"
+    "Published: 12 minutes ago\n"
+    "A scanner operator checks a container at a terminal of a northern port last winter. (Archive image)\n"
+    "Photo: Norrpress\n\n" + "\n\n".join([HAUL_LEAD, *HAUL_BODY])
+)
+HAUL_EDITED = "\n\n".join(
+    [
+        HAUL_LEAD.replace(
+            "Customs officers at the port of Vilde seized",
+            "Tipped off by the Spanish police and watched by officers of three other countries, the "
+            "customs service of the country seized at the port of Vilde",
+        ),
+        HAUL_BODY[0],
+        HAUL_BODY[1]
+        .replace(
+            "Investigators believe the shipment was bound for",
+            "According to investigators, the cargo was meant for",
+        )
+        .replace("had been set up only a year ago as a front", "was a front set up a year ago"),
+    ]
+)
+
+
+def test_a_lead_reworded_at_its_start_under_another_site_s_caption_is_still_the_lead() -> None:
+    page, edited = feats(HAUL_PAGE, T0 + timedelta(hours=2)), feats(HAUL_EDITED)
+    ev = alignment(edited, page, CFG)
+    assert ev.lead_moved and not ev.lead, ev.describe()  # the window of the lead's first words misses it
+    verdict = compare(edited, page, CFG)
+    assert verdict.same and verdict.rule == "copy", verdict.describe()
+    # Known to be days apart, a lead found that far down is not taken for the opening.
+    assert not compare(feats(HAUL_EDITED), feats(HAUL_PAGE, T0 + timedelta(days=3)), CFG).same
+
+
+def test_the_same_page_over_another_seizure_s_lead_is_not_the_lead() -> None:
+    # The agency's formula for another seizure under the same page furniture: other figures.
+    other = HAUL_PAGE.replace("2.4 tonnes", "1.1 tonnes").replace("7 arrests", "3 arrests")
+    ev = alignment(feats(HAUL_EDITED), feats(other, T0 + timedelta(hours=2)), CFG)
+    assert not ev.lead and not ev.lead_moved, ev.describe()
+    assert not compare(feats(HAUL_EDITED), feats(other, T0 + timedelta(hours=2)), CFG).same
+
+
+def test_a_shared_quote_is_no_moved_lead() -> None:
+    quote = BODY[1]
+    a = "Officials toured the repaired bridge on Monday. The works ran two months late. " + quote
+    b = "The opposition criticised the cost of the Kessel repairs in parliament on Tuesday. " + quote
+    b += " Ministers rejected the call and said the audit office would look at the contract next year."
+    assert not alignment(feats(a), feats(b), CFG).lead_moved
+
+
+# The spinner's copy of SLIDE_WIRE with its first two sentences rebuilt from the clauses up (no chain
+# of words left in them), the later ones re-edited as before: each sentence keeps its names and figures.
+SLIDE_SPUN_LEAD = [
+    "Rescue teams from Tallmoor spent Wednesday night hunting for 6 missing people after 14 houses in "
+    "Brekka, a mountain hamlet, vanished under a mudslide, regional police reported.",
+    "The Weather Office said its Skarvik station had logged 212 millimetres since the month began, "
+    "after 9 days of downpours over the hills above Brekka.",
+    *SLIDE_SPUN[2:],
+]
+
+
+def test_a_spin_that_rebuilt_the_lead_keeps_its_skeleton_and_is_a_copy() -> None:
+    wire = feats("\n\n".join(SLIDE_WIRE))
+    spun = feats("\n\n".join(SLIDE_SPUN_LEAD), T0 + timedelta(hours=3))
+    verdict = compare(wire, spun, CFG)
+    assert verdict.same and verdict.rule == "skeleton", verdict.describe()
+    assert verdict.evidence is not None and not verdict.evidence.lead  # the words of the lead are gone
+    assert skeleton_in_order(wire.skeleton, spun.skeleton, CFG.skeleton_anchor_share).lead_kept
+
+
+def test_a_spin_with_a_rebuilt_lead_for_another_event_stays_apart() -> None:
+    other = [s.replace("6 missing", "2 missing").replace("14 houses", "9 houses") for s in SLIDE_SPUN_LEAD]
+    verdict = compare(feats("\n\n".join(SLIDE_WIRE)), feats("\n\n".join(other), T0 + timedelta(hours=3)), CFG)
+    assert not verdict.same, verdict.describe()
+
+
+def test_another_agency_with_its_own_lead_and_grouping_has_no_skeleton_lead() -> None:
+    wire = feats("\n\n".join(SLIDE_WIRE))
+    other = feats("\n\n".join(SLIDE_OTHER_AGENCY), T0 + timedelta(hours=3))
+    match = skeleton_in_order(wire.skeleton, other.skeleton, CFG.skeleton_anchor_share)
+    assert not compare(wire, other, CFG).same
+    assert match.kept < CFG.skeleton_share * min(len(wire.skeleton), len(other.skeleton))
+
+
+# A wire flash as one site ran it: the agency's dateline in front, the site's copyright line and
+# comment notice after it; the fuller take of the same hours carries no dateline.
+FERRY_FLASH = (
+    "VILDE, Marran (Norrpress) - A ferry with 212 people on board ran aground off Skarvik on Monday "
+    "night, police said.\n\n"
+    "Copyright © 2025 Norrpress. All rights reserved. Please read our comment rules before posting."
+)
+FERRY_FULL = "\n\n".join(
+    [
+        "A ferry with 212 people on board ran aground off Skarvik on Monday night, police said, and "
+        "coastguard boats took everyone ashore by morning without injuries.",
+        "The Brenna Line vessel hit a sandbank in fog about 2 kilometres from the harbour, a spokesman "
+        "for the operator said.",
+        "Divers found a crack in the hull but no fuel leak, and tugs were expected to pull the ship free "
+        "at high tide on Tuesday.",
+    ]
+)
+
+
+def test_a_flash_under_its_dateline_and_a_copyright_line_is_a_copy_of_the_fuller_take() -> None:
+    flash = feats(FERRY_FLASH)
+    assert flash.segmented.datelines == {flash.segmented.spans[0]: 3}  # "VILDE, Marran (Norrpress) -"
+    assert len(flash.segmented.content) == 2  # the copyright line is the site's, not the story's
+    verdict = compare(flash, feats(FERRY_FULL, T0 + timedelta(hours=3)), CFG)
+    assert verdict.same and verdict.evidence is not None and verdict.evidence.strong == 1, verdict.describe()
+
+
+def test_another_agency_s_flash_under_its_own_dateline_is_not_a_copy() -> None:
+    other = (
+        "OSLO (Vestwire) - Some 212 people were brought ashore after a ferry struck a sandbank near "
+        "Skarvik late on Monday, officials said.\n\nCopyright © 2025 Vestwire. All rights reserved."
+    )
+    assert not compare(feats(other), feats(FERRY_FULL, T0 + timedelta(hours=3)), CFG).same
+
+
+def test_a_name_with_a_party_in_brackets_is_no_dateline() -> None:
+    seg = segment("Senator Jane Morrow (D) said on Monday that the ferry line would be inspected.", 5)
+    assert seg.datelines == {}
+
+
+def test_a_hard_wrapped_agency_text_keeps_its_sentences_whole() -> None:
+    # Fixed-width lines break sentences where the next line goes on in lower case or with a figure;
+    # a line that starts with a capital may be a name and stays a break (a fragment, not a sentence).
+    wrapped = (
+        "Engineers reopened the Kessel Bridge over the Marran estuary on Monday after\n"
+        "eleven months of repairs that cost the regional authority\n"
+        "48 million euros, two years after cracks were found in its piers.\n"
+        "The bridge carries about 31,000 vehicles a day between Osterholm and the port\n"
+        "of Vilde, and its closure forced lorries onto a ferry link that often ran hours\n"
+        "behind schedule during the summer."
+    )
+    assert segment(wrapped, 5).sentences == segment("\n\n".join([LEAD, BODY[0]]), 5).sentences
+    verdict = compare(feats(wrapped), feats(FULL, T0 + timedelta(hours=1)), CFG)
+    assert verdict.same and verdict.evidence is not None and verdict.evidence.strong == 2, verdict.describe()
+    headline = "Kessel Bridge reopens\nafter eleven months"  # a headline wrapped onto a lower-case line
+    assert segment(headline, 5).sentences == ["kessel bridge reopens after eleven months"]
+
+
+# The agency's story filed from one bureau, and its follow-up filed from another the next morning:
+# a new top (an official's denial and a quote), then the first story's lead and a paragraph again.
+BUREAU_FIRST = "\n\n".join(
+    [
+        "VILDE (Norrpress) - Customs officers at the port of Vilde seized 2.4 tonnes of cocaine hidden "
+        "in frozen fish from Ecuador on Thursday, the finance ministry said.",
+        *HAUL_BODY,
+    ]
+)
+BUREAU_FOLLOW_UP = "\n\n".join(
+    [
+        "OSTERHOLM (Norrpress) - The fish importer named in the cocaine case denied on Friday any "
+        "knowledge of the drugs, its lawyer told reporters in Osterholm.",
+        '"My client is a victim of this network, not part of it," the lawyer said.',
+        "Customs officers at the port of Vilde seized 2.4 tonnes of cocaine hidden in frozen fish from "
+        "Ecuador on Thursday, the finance ministry said.",
+        HAUL_BODY[0],
+    ]
+)
+
+
+def test_a_follow_up_from_another_bureau_repeating_the_first_story_is_another_dispatch() -> None:
+    verdict = compare(feats(BUREAU_FIRST), feats(BUREAU_FOLLOW_UP, T0 + timedelta(hours=20)), CFG)
+    assert not verdict.same and verdict.rule == "other-dispatch", verdict.describe()
+
+
+def test_a_copy_keeping_the_dateline_or_adding_the_region_is_still_a_copy() -> None:
+    regional = BUREAU_FIRST.replace("VILDE (Norrpress) -", "VILDE, Marran (Norrpress) -")
+    verdict = compare(feats(BUREAU_FIRST), feats(regional, T0 + timedelta(hours=1)), CFG)
+    assert verdict.same, verdict.describe()
+    other_agency = BUREAU_FIRST.replace("VILDE (Norrpress) -", "VILDE (Vestwire) -")
+    assert compare(feats(BUREAU_FIRST), feats(other_agency), CFG).rule == "other-dispatch"

@@ -102,3 +102,32 @@ def test_a_name_after_an_elided_article_is_a_name() -> None:
     assert {name_key("Ukraine"), name_key("Afghanistan")} <= set(anchors(it).names)
     # ...and a word after an elided article that is no name stays out ("d'après", "l'homme").
     assert not set(anchors("Selon lui, l'homme est parti d'après la police.").names)
+
+
+# A short agency note on an aftershock in a caseless script (no names to read) and the English note
+# of the same hour: a magnitude, a clock time and a depth, all in the same order. The note on another
+# aftershock at the same place repeats the magnitude and the background count, not the time and depth.
+AR_NOTE = (
+    "ضربت هزة ارتدادية بقوة 4.8 درجات منطقة الجبال الشمالية فجر الثلاثاء عند الساعة 03:17 بالتوقيت "
+    "المحلي.\n\nوقالت هيئة الرصد إن الهزة وقعت على عمق 9.6 كيلومترات ولم تسجل أضرار."
+)
+EN_NOTE = (
+    "An aftershock of magnitude 4.8 shook the Varnen highlands at 03.17 local time on Tuesday, the "
+    "Varnen seismic office said. It struck at a depth of 9.6 kilometres, and no damage was reported "
+    "in Ostrava or the nearby villages, where 312 families still live in tents since the main quake."
+)
+EN_OTHER_NOTE = (
+    "An aftershock of magnitude 4.8 shook the Varnen highlands at 21.40 local time on Thursday, the "
+    "Varnen seismic office said. It struck at a depth of 14.2 kilometres, and no damage was reported "
+    "in Ostrava or the nearby villages, where 312 families still live in tents since the main quake."
+)
+
+
+def test_a_short_note_in_a_caseless_script_is_linked_by_its_exact_figures_in_order() -> None:
+    verdict = compare_across(feats(AR_NOTE, "ar"), feats(EN_NOTE, "en", T0 + timedelta(minutes=40)), CFG)
+    assert verdict.linked and verdict.rule == "same-figures", verdict.describe()
+
+
+def test_a_short_note_on_another_aftershock_at_the_same_place_is_not_linked() -> None:
+    verdict = compare_across(feats(AR_NOTE, "ar"), feats(EN_OTHER_NOTE, "en", T0 + timedelta(days=2)), CFG)
+    assert not verdict.linked, verdict.describe()

@@ -21,12 +21,12 @@ from functools import lru_cache
 from anyascii import anyascii
 from text_to_num import alpha2digit  # type: ignore[import-untyped]  # ships no py.typed
 
-from newsmon.stories.evidence import CURRENCY_WORDS, Segmented, number_key, tokens
+from newsmon.stories.evidence import CURRENCY_WORDS, NUMBER_PATTERN, Segmented, number_key, tokens
 
 # A capitalised word in any cased script, or a number.
 _CANDIDATE_RE = re.compile(r"\b(?:[^\W\d_][\w'’-]*|\d[\d.,  ]*\d|\d)")
 # A figure as the tokenizer reads it (see `evidence.tokens`).
-_NUMBER_RE = re.compile(r"\d+(?:[.,  ]\d+)*")
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
 # What comes right before a word that opens a sentence (a capital there says nothing).
 _OPENS_SENTENCE_RE = re.compile(r"(?:^|[.!?…:;\"“”«»„()\[\]–—-]\s*|\n\s*)$")
 # An elided article or preposition glued to the next word (French, Italian, Catalan: l'Afghanistan,
@@ -189,6 +189,9 @@ class SkeletonMatch:
     kept: int  # sentences matched in order
     replaced: int  # ...of which replace a figure (each side has a figure the other lacks)
     lead_replaced: bool  # ...one of them being the first sentence of either skeleton (the lead)
+    #: The first sentence of one skeleton matched, replacing no figure, to the first or second of the
+    #: other (a standfirst or a dateline line may come first): the lead, told with its own words.
+    lead_kept: bool = False
 
 
 def skeleton_in_order(
@@ -200,7 +203,7 @@ def skeleton_in_order(
     other lacks: the same sentence frame for another event, or a toll updated by a later take; a
     figure only added (a conversion in brackets) replaces nothing."""
     if not a or not b:
-        return SkeletonMatch(0, 0, False)
+        return SkeletonMatch(0, 0, False, False)
     n, m = len(a), len(b)
     table = [[0] * (m + 1) for _ in range(n + 1)]
     for i, x in enumerate(a):
@@ -210,7 +213,7 @@ def skeleton_in_order(
             else:
                 table[i + 1][j + 1] = max(table[i][j + 1], table[i + 1][j])
     replaced = 0
-    lead_replaced = False
+    lead_replaced = lead_kept = False
     i, j = n, m
     while i and j:
         if _sentences_match(a[i - 1], b[j - 1], share) and table[i][j] == table[i - 1][j - 1] + 1:
@@ -218,12 +221,14 @@ def skeleton_in_order(
             if any(k[0] == "#" for k in x - y) and any(k[0] == "#" for k in y - x):
                 replaced += 1
                 lead_replaced = lead_replaced or i == 1 or j == 1
+            elif min(i, j) == 1 and max(i, j) <= 2:
+                lead_kept = True
             i, j = i - 1, j - 1
         elif table[i - 1][j] >= table[i][j - 1]:
             i -= 1
         else:
             j -= 1
-    return SkeletonMatch(table[n][m], replaced, lead_replaced)
+    return SkeletonMatch(table[n][m], replaced, lead_replaced, lead_kept and not lead_replaced)
 
 
 def _sentences_match(x: frozenset[str], y: frozenset[str], share: float) -> bool:

@@ -8,13 +8,23 @@ rule that made it and the evidence, so a merge in the log says *why* two copies 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 
 from newsmon.stories.anchors import Anchors, anchors, skeleton, skeleton_in_order
 from newsmon.stories.config import FoldConfig
-from newsmon.stories.evidence import Alignment, LeadRule, Segmented, align, is_number, lead_figures, segment
+from newsmon.stories.evidence import (
+    Alignment,
+    LeadRule,
+    Segmented,
+    align,
+    is_number,
+    lead_dateline,
+    lead_figures,
+    other_dispatch,
+    segment,
+)
 from newsmon.stories.fingerprints import despace, despaced_prefix
 
 
@@ -112,6 +122,8 @@ def alignment(a: Features, b: Features, cfg: FoldConfig, *, min_coverage: float 
             cfg.lead_reach_words,
             cfg.lead_reach_share,
             cfg.lead_sentences,
+            cfg.sentence_strong,
+            cfg.lead_whole_sentences,
         ),
         currency_reach=cfg.currency_reach,
         min_coverage=min_coverage,
@@ -129,12 +141,26 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
         return Verdict(True, "exact")
     if not a.tokens or not b.tokens:
         return Verdict(False, "empty")
+    if other_dispatch(
+        lead_dateline(a.segmented, cfg.lead_sentences), lead_dateline(b.segmented, cfg.lead_sentences)
+    ):
+        # Each lead carries its dateline, and they name another place, agency or day: two dispatches,
+        # whatever one repeats of the other (a follow-up from another bureau recaps the first story).
+        return Verdict(False, "other-dispatch")
     # Below the lowest coverage any rule accepts, the pair is "different" whatever else is measured.
     least = min(cfg.copy_coverage, cfg.attributed_coverage)
     ev = alignment(a, b, cfg, min_coverage=least)
     if ev.coverage < least:
-        return Verdict(False, "different", ev)
-    if not ev.lead and not _body_kept(ev, gap, cfg):
+        if ev.coverage < cfg.skeleton_min_coverage or not _skeleton_match(a, b, cfg):
+            return Verdict(False, "different", ev)
+        # A spin rebuilt from the clauses up leaves few chains of words, but each sentence's names and
+        # figures in order: measured in full, it is judged by the skeleton rule below.
+        ev = alignment(a, b, cfg)
+    if ev.lead_moved and (gap is None or gap <= cfg.update_window_days):
+        # The lead sentence under another site's standfirst and caption: the lead, unless the two
+        # are known to be days apart (a later story may repeat an earlier one's lead further down).
+        ev = replace(ev, lead=True)
+    if not ev.lead and not _body_kept(ev, gap, cfg) and not _skeleton_kept(a, b, ev, gap, cfg):
         # Whatever else they share (background paragraphs, a quote), their openings differ.
         return Verdict(False, "lead-differs", ev)
     within_update = gap is not None and gap <= cfg.update_window_days
@@ -183,6 +209,22 @@ def _body_kept(ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
     )
 
 
+def _skeleton_match(a: Features, b: Features, cfg: FoldConfig) -> bool:
+    """Do the sentence skeletons of `a` and `b` match as the skeleton rule asks (lead included, no
+    figure replaced)? Skeletons are cached per copy, and two texts sharing too few of their skeletons'
+    names and figures are not compared sentence by sentence."""
+    sa, sb = a.skeleton, b.skeleton
+    shorter = min(len(sa), len(sb))
+    need = max(cfg.skeleton_min_sentences, cfg.skeleton_share * shorter)
+    if (
+        shorter < cfg.skeleton_min_sentences
+        or len(frozenset().union(*sa) & frozenset().union(*sb)) < 2 * need
+    ):
+        return False
+    match = skeleton_in_order(sa, sb, cfg.skeleton_anchor_share)
+    return match.lead_kept and not match.replaced and match.kept >= need
+
+
 def _skeleton_kept(a: Features, b: Features, ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
     """A heavily spun or reworded copy: its lead and a few re-edited sentences found, no figure
     replaced, and the sentence skeleton (each sentence's names and figures, sentences in order) kept
@@ -190,7 +232,7 @@ def _skeleton_kept(a: Features, b: Features, ev: Alignment, gap: float | None, c
     a figure replaced is an outlet's frame for another event when it is the lead (whose figures are
     the news) or when such sentences outweigh the others (each counting `figures_differ_weight`
     times, as for figures in chains); a later take's updated toll is one sentence of several."""
-    if not ev.lead or ev.figures_differ or ev.aligned < cfg.spun_min_sentences:
+    if ev.figures_differ or ev.aligned < cfg.spun_min_sentences:
         return False
     if gap is not None and gap > cfg.update_window_days:
         return False
@@ -200,6 +242,8 @@ def _skeleton_kept(a: Features, b: Features, ev: Alignment, gap: float | None, c
         return False
     match = skeleton_in_order(sa, sb, cfg.skeleton_anchor_share)
     if match.lead_replaced or match.replaced * cfg.figures_differ_weight > match.kept - match.replaced:
+        return False
+    if not ev.lead and not match.lead_kept:
         return False
     return match.kept >= max(cfg.skeleton_min_sentences, cfg.skeleton_share * shorter)
 

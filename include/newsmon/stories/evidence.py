@@ -34,7 +34,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -53,30 +53,83 @@ pound pounds sterling livre livres libra libras pfund rouble roubles ruble ruble
 тенге دولار يورو فرنك جنيه ريال درهم
 """
 CURRENCY_WORDS = frozenset(_CURRENCY_TEXT.split())
-# A number (with its thousands or decimal separators) or a word; digits glued to letters are a
-# figure of their own ("العمر33", "A61").
-_TOKEN_RE = re.compile(r"\d+(?:[.,  ]\d+)*|[^\W\d]+")
+#: A figure as one token: a clock time ("22:48", "19h53", written "22.48" elsewhere: one figure), or
+#: a number with its thousands or decimal separators, including the Swiss apostrophe ("53'000",
+#: which another edition of the same text writes "53.000" or "53 000").
+NUMBER_PATTERN = r"\d{1,2}[:h]\d{2}(?![\d:])|\d+(?:[.,  ]\d+|['’]\d{3}(?!\d))*"
+# A number or a word; digits glued to letters are a figure of their own ("العمر33", "A61").
+_TOKEN_RE = re.compile(NUMBER_PATTERN + r"|[^\W\d]+")
 # A sentence ends at . ! ? … (Latin, Arabic, CJK forms) before a space, at a line break, or where a
-# lower-case word's full stop runs straight into a capital ("...Darmanin..A detenção": paragraph
-# breaks an extractor or a republisher lost). Not after an abbreviation's full stop: a single letter
+# lower-case word's or a bracket's full stop runs straight into a capital, perhaps one opening a
+# quote ("...Darmanin..A detenção", "...(AFAD).\"В Сындыргы": paragraph breaks an extractor or a
+# republisher lost). Not after an abbreviation's full stop: a single letter
 # (initials, "U.S.", "p.m.", "В. Путин") or a capitalised word of two or three letters ("Gov.",
 # "Lt.", "Col.", "Dr.", "Jan."); cutting there made "WASHINGTON (AP) — The U.S." a wire story's lead.
 # A sentence that really ends in such a word is joined to the next one, which costs little.
 _SENTENCE_RE = regex.compile(
-    r"(?<=[.!?…؟。！？])(?<!\b\p{L}\.)(?<!\b\p{Lu}\p{Ll}{1,2}\.)\s+|\s*\n\s*|(?<=\p{Ll}{2}[.!?…]+)(?=\p{Lu})"
+    r"(?<=[.!?…؟。！？])(?<!\b\p{L}\.)(?<!\b\p{Lu}\p{Ll}{1,2}\.)\s+|\s*\n\s*|(?<=(?:\p{Ll}{2}|\))[.!?…]+)(?=[\"“„«]?\p{Lu})"
 )
 
 
 # How a sentence of running text ends (a headline or teaser line usually has no full stop).
 _PROSE_END_RE = re.compile(r"[.!?…؟。！？][\"'”’»)\]]*\s*$")
 
+# A wire dateline opening a sentence: the place (a few capitalised words: city, region, country),
+# perhaps the date, and the agency's tag in brackets or slashes, or after a dash when a date came
+# first: "MANILA, Philippines (AP) -", "MADRID 7 Nov. (EUROPA PRESS) -", "GROZNY, December 30.
+# /TASS/.", "Valencia, 17 sep (EFE).-", "СТАМБУЛ, 10 авг - РИА Новости.". Republishers keep it or
+# drop it, so it is no part of the lead sentence a copy is compared on.
+_DATELINE_RE = regex.compile(
+    r"""^\s*\p{Lu}[\p{L}.'’-]*(?:(?:[ ,]+|/)\p{Lu}[\p{L}.'’-]*){0,4}
+    (?:
+        (?:[ ,]+(?:\d{1,2}\.?\s*\p{L}{2,10}|\p{L}{3,10}\s+\d{1,2})\.?)?
+        \s*[(/]\s*\p{Lu}[\p{L} .&-]{0,30}?[)/]\s*[.,]?\s*[-—–:.]
+      | [ ,]+(?:\d{1,2}\.?\s*\p{L}{2,10}|\p{L}{3,10}\s+\d{1,2})\.?\s*[-—–]\s*\p{Lu}[\p{L} ]{1,30}\.
+    )
+    \s*[-—–:.]*\s*""",
+    regex.VERBOSE,
+)
+
+# A line break inside a sentence: a hard-wrapped text (an agency's fixed-width lines, a mail) breaks
+# lines mid-sentence, where the next line goes on in lower case; headlines, menu entries and
+# paragraphs start with a capital (or, in a caseless script, are not told apart: left as they are).
+_WRAPPED_RE = re.compile(r"(?<=[\w,)])[ \t]*\n[ \t]*(?=(\w))")
+
+
+def _unwrap(text: str) -> str:
+    """The text with the line breaks of hard-wrapped sentences made spaces (see `_WRAPPED_RE`)."""
+    if "\n" not in text:
+        return text
+    return _WRAPPED_RE.sub(_join_wrapped, text)
+
+
+def _join_wrapped(m: re.Match[str]) -> str:
+    after = m.group(1)
+    return " " if after.islower() or after.isdigit() else m.group(0)
+
+
+# What every dateline has in its first characters (a bracket, a slash or a dash): the cheap test
+# before the pattern.
+_DATELINE_MARKS = re.compile(r"[(/\-—–]")
+
+# A copyright notice is the site's, not the story's, whatever its punctuation.
+_NOTICE_RE = re.compile(r"©|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
+
+
+def _is_notice(part: str) -> bool:
+    if "©" in part:
+        return True
+    maybe = "opyright" in part or "OPYRIGHT" in part or "eserved" in part or "ESERVED" in part
+    return maybe and _NOTICE_RE.search(part) is not None
+
 
 def number_key(token: str) -> str:
-    """One spelling per figure: "1,000", "1.000" and "1 000" are 1000; "4.6" and "4,6" are 4.6; digits
-    of every script are ASCII digits, so "٢٠٢٤" and "2024" are one figure."""
+    """One spelling per figure: "1,000", "1.000", "1 000" and "1'000" are 1000; "4.6" and "4,6" are
+    4.6; the clock times "00:24", "00.24" and "0h24" are 0.24; digits of every script are ASCII
+    digits, so "٢٠٢٤" and "2024" are one figure."""
     if not token.isascii():
         token = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in token)
-    parts = re.split(r"[.,  ]", token)
+    parts = re.split(r"[.,  :h'’]", token)
     if len(parts) == 1:
         return token.lstrip("0") or "0"
     if all(len(p) == 3 for p in parts[1:]):
@@ -160,6 +213,10 @@ class Segmented:
     leads: tuple[tuple[int, int], ...] = ()
     #: Where each of `leads` starts in `body_text` (characters).
     lead_offsets: tuple[int, ...] = ()
+    #: For each sentence of `spans` that opens with a wire dateline ("MANILA, Philippines (AP) -"),
+    #: how many words the dateline has: republishers keep it or drop it, so sentences are also
+    #: compared without it (see `align`).
+    datelines: dict[tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def content_words(self) -> int:
@@ -187,7 +244,7 @@ def segment(text: str, min_words: int) -> Segmented:
     (a full stop, question or exclamation mark, perhaps inside quotes). The lines before it are a
     headline, teaser, standfirst or caption (excerpts keep them, and each republisher has its own);
     a text without such a sentence (punctuation stripped) starts at its first word."""
-    text = _prepare(text)
+    text = _unwrap(_prepare(text))
     toks: list[str] = []
     anchors: list[bool] = []
     quoted: list[bool] = []
@@ -198,17 +255,21 @@ def segment(text: str, min_words: int) -> Segmented:
     body: tuple[int, int] | None = None
     body_char = 0
     inside = False
+    datelines: dict[tuple[int, int], int] = {}
     end = 0
     for start, part in _parts(text):
         if "\n" in text[end:start]:
             inside = False  # an unclosed quote does not run past its paragraph
         end = start + len(part)
         got, marks, in_quote, inside = _tokens_and_anchors(part, inside)
-        ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None
+        ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
         if ends_as_prose or len(got) >= RUNNING_LINE_WORDS:
             prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
+            dateline = _DATELINE_RE.match(part) if _DATELINE_MARKS.search(part, 0, 80) else None
+            if dateline and (words := len(_TOKEN_RE.findall(part[: dateline.end()]))) < len(got):
+                datelines[spans[-1]] = words
             if ends_as_prose:
                 if body is None:
                     body, body_char = spans[-1], start
@@ -225,7 +286,16 @@ def segment(text: str, min_words: int) -> Segmented:
     content = tuple(r for r in prose if r[0] >= body[0]) or ((0, len(toks)),)
     offsets = tuple(start - body_char for start in lead_starts)
     return Segmented(
-        toks, spans, *body, tuple(anchors), body_text, tuple(quoted), content, tuple(leads), offsets
+        toks,
+        spans,
+        *body,
+        tuple(anchors),
+        body_text,
+        tuple(quoted),
+        content,
+        tuple(leads),
+        offsets,
+        datelines,
     )
 
 
@@ -238,6 +308,31 @@ def _parts(text: str) -> Iterator[tuple[int, str]]:
         pos = max(pos, sep.end())
     if pos < len(text):
         yield pos, text[pos:]
+
+
+def lead_dateline(x: Segmented, sentences: int) -> tuple[str, ...]:
+    """The dateline's words of the first of `x`'s first `sentences` prose sentences that has one."""
+    for span in x.leads[:sentences]:
+        if words := x.datelines.get(span, 0):
+            return tuple(x.tokens[span[0] : span[0] + words])
+    return ()
+
+
+def other_dispatch(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Do two datelines name two dispatches: another place (its first word), another agency (its last
+    word) or another date? A republisher keeps the agency's dateline or drops it, and adds at most a
+    region or country to the place ("MANILA (AP)", "MANILA, Philippines (AP)"); a follow-up filed
+    from another bureau, another agency's report or the same agency's story of another day has its
+    own."""
+    if not a or not b:
+        return False
+    return a[0] != b[0] or a[-1] != b[-1] or {t for t in a if is_number(t)} != {t for t in b if is_number(t)}
+
+
+def _bare(x: Segmented, span: tuple[int, int]) -> str:
+    """The sentence's text without its dateline, if it opens with one."""
+    s, e = span
+    return " ".join(x.tokens[s + x.datelines.get(span, 0) : e])
 
 
 def sentences(text: str, min_words: int) -> list[str]:
@@ -351,13 +446,17 @@ class Alignment:
     figures_agree: int  # figures matched inside the chains
     figures_differ: int  # figures replaced by other figures inside the chains
     measured: bool = True  # False: coverage too low to matter, sentences and lead not measured
+    #: The lead not kept near the other's opening, but one text's lead sentence found whole, with the
+    #: next one after it, among the other's first sentences (see `lead_sentence_moved`).
+    lead_moved: bool = False
 
     def describe(self) -> str:
         if not self.measured:
             return f"coverage {self.coverage:.2f} (too low: sentences and lead not measured)"
+        lead = "kept" if self.lead else "moved" if self.lead_moved else "not shared"
         return (
             f"coverage {self.coverage:.2f}, sentences {self.aligned}/{self.sentences} aligned "
-            f"({self.strong} almost unchanged), lead {'kept' if self.lead else 'not shared'}, "
+            f"({self.strong} almost unchanged), lead {lead}, "
             f"figures {self.figures_agree} agree / {self.figures_differ} differ"
         )
 
@@ -394,6 +493,10 @@ class LeadRule:
     reach_words: int  # ...found in the other text within this many words of its body's start
     reach_share: float  # ...or within this share of its body, whichever is more
     sentences: int = 1  # the lead is one of the body's first this many prose sentences
+    #: ...or the lead sentence is found whole, almost unchanged (character similarity at least
+    #: `whole_score`), as one of the other text's first `later_sentences` prose sentences (0: off).
+    whole_score: float = 0.0
+    later_sentences: int = 0
 
 
 def _quoted(x: Segmented, i: int) -> bool:
@@ -428,11 +531,63 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
     # down is background or a quote, not a lead).
     y_opening = y.leads[min(rule.sentences, len(y.leads)) - 1][1] if y.leads else y.lead_end
     for lo, hi in x.leads[1 : rule.sentences]:
-        reads_as_lead = hi < x.content[-1][1] and 2 * sum(_quoted(x, i) for i in range(lo, hi)) < hi - lo
+        reads_as_lead = _reads_as_lead(x, lo, hi)
         window_end = min(hi, lo + rule.words)
         if reads_as_lead and _lead_found(x, lo, window_end, y, y_opening, max_gap, min_chain, rule):
             return True
     return False
+
+
+def _reads_as_lead(x: Segmented, lo: int, hi: int) -> bool:
+    """The reporter's own words (not mostly a quotation) with more of the story after it."""
+    return hi < x.content[-1][1] and 2 * sum(_quoted(x, i) for i in range(lo, hi)) < hi - lo
+
+
+def lead_sentence_moved(x: Segmented, y: Segmented, rule: LeadRule, follow_score: float) -> bool:
+    """Is the lead sentence of `x` (its body's first prose sentence) almost unchanged, whole, as one
+    of the first `rule.later_sentences` prose sentences of `y`, keeping its figures and most of its
+    names, and followed there by x's next sentence (re-edited at least: `follow_score`)?
+
+    A republisher puts its own standfirst, a photo caption and a credit line over the agency's lead,
+    so the lead is the 3rd to 5th sentence of its page, beyond what `opening_kept` reads; and an
+    editor who rewords a lead's first words (which `opening_kept`'s window reads) leaves the rest of
+    the sentence as it was. The whole sentence almost unchanged, and the next one after it, is an
+    opening kept: two reports of one event do not write one lead sentence alike, a quote or a
+    background paragraph two stories share is not the first sentence of either, and an outlet's
+    template for another event replaces the lead's figures or names."""
+    if not rule.whole_score or not rule.later_sentences or len(x.leads) < 1 or not y.leads:
+        return False
+    lo, hi = x.leads[0]
+    if 2 * sum(_quoted(x, i) for i in range(lo, hi)) >= hi - lo:
+        return False  # a quotation is the quoted source's, which two reports share
+    text = " ".join(x.tokens[lo:hi])
+    ys = y.leads[: rule.later_sentences]
+    for k, (ylo, yhi) in enumerate(ys):
+        if fuzz.ratio(text, " ".join(y.tokens[ylo:yhi])) < rule.whole_score:
+            continue
+        if _anchors_replaced(x, lo, hi, y, ylo, yhi):
+            continue
+        if len(x.leads) < 2:
+            return True
+        nlo, nhi = x.leads[1]
+        follower = " ".join(x.tokens[nlo:nhi])
+        after = [" ".join(y.tokens[a:b]) for a, b in y.leads[k + 1 : k + 3]]
+        if any(fuzz.ratio(follower, other) >= follow_score for other in after):
+            return True
+    return False
+
+
+def _anchors_replaced(x: Segmented, lo: int, hi: int, y: Segmented, ylo: int, yhi: int) -> bool:
+    """Do two sentences each have a figure the other lacks (the same frame for another event), or
+    names of their own at least as many as those they share?"""
+    fx = {t for t in x.tokens[lo:hi] if is_number(t)}
+    fy = {t for t in y.tokens[ylo:yhi] if is_number(t)}
+    if fx - fy and fy - fx:
+        return True
+    nx = {x.tokens[i] for i in range(lo, hi) if x.anchors and x.anchors[i] and not is_number(x.tokens[i])}
+    ny = {y.tokens[i] for i in range(ylo, yhi) if y.anchors and y.anchors[i] and not is_number(y.tokens[i])}
+    own = min(len(nx - ny), len(ny - nx))
+    return own > 0 and own >= len(nx & ny)
 
 
 def _lead_found(
@@ -529,12 +684,25 @@ def align(
         coverage = sum(e - s - a_mask[s:e].count(0) for s, e in a.content) / (a.content_words or 1)
     if coverage < min_coverage:
         return Alignment(coverage, len(a_sents), 0, 0, 0.0, False, agree, differ, measured=False)
-    shares = [(e - s - a_mask[s:e].count(0)) / (e - s) for s, e in a_spans]
+    # A sentence that opens with a dateline its copy dropped: its share without the dateline counts.
+    shares = [
+        max((e - t - a_mask[t:e].count(0)) / (e - t) for t in {s, s + a.datelines.get((s, e), 0)})
+        for s, e in a_spans
+    ]
     # A sentence mostly inside quotation marks is the source's, not the article's: no evidence.
     source = [2 * sum(qa[s:e]) > e - s for s, e in a_spans]
     a_sorted = [a.sorted_sentence_texts[index[span]] for span in a_spans]
     best_a, _ = sentence_scores(a_sents, b.sentence_texts, a_sorted, b.sorted_sentence_texts)
+    if a.datelines or b.datelines:
+        # ...and so does its similarity: the sentences compared again with their datelines left out.
+        bare_a = [_bare(a, span) for span in a_spans]
+        bare_b = [_bare(b, span) for span in b.spans]
+        bare, _ = sentence_scores(bare_a, bare_b)
+        best_a = [max(x, y) for x, y in zip(best_a, bare, strict=True)]
     kept = opening_kept(a, b, lead, max_gap, min_chain) or opening_kept(b, a, lead, max_gap, min_chain)
+    moved = not kept and (
+        lead_sentence_moved(a, b, lead, aligned_score) or lead_sentence_moved(b, a, lead, aligned_score)
+    )
     is_aligned = [
         not q and (s >= aligned_score or c >= aligned_share)
         for s, c, q in zip(best_a, shares, source, strict=True)
@@ -554,4 +722,5 @@ def align(
         lead=kept,
         figures_agree=agree,
         figures_differ=differ,
+        lead_moved=moved,
     )

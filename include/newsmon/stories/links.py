@@ -41,6 +41,21 @@ def _distinct_figures(figures: tuple[str, ...]) -> Counter[str]:
     return Counter(f for f in figures if f != "0")
 
 
+def _exact_note(short: tuple[str, ...], other: tuple[str, ...], cfg: FoldConfig) -> bool:
+    """Is `short` (a short note's figures, "#"-keyed, in order) a run of at least
+    `link_note_figures` figures found whole and in order in `other`, `link_note_decimals` of them
+    with a decimal part (a magnitude, a depth in kilometres and metres, a clock time)?
+
+    A note of a few lines in a caseless script gives too few figures for a long run (see
+    `compare_across`), but the exact ones it gives all reappear in another language's note on the
+    same event; another event in the same place gives another time and depth, even when its
+    magnitude or the background figures are the same."""
+    if len(short) < cfg.link_note_figures or len(short) > len(other):
+        return False
+    decimals = sum(1 for k in short if "." in k)
+    return decimals >= cfg.link_note_decimals and LCSseq.similarity(short, other) == len(short)
+
+
 def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
     """Are `a` and `b` (in different languages) reports of one event?"""
     if not a.base_lang or not b.base_lang or a.base_lang == b.base_lang:
@@ -75,6 +90,8 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
             and run >= cfg.link_in_order_share * min(len(seq_a), len(seq_b))
         ):
             return LinkVerdict(True, "same-figures", run / min(len(seq_a), len(seq_b)), (), tuple(figures))
+        if _exact_note(seq_a, seq_b, cfg) or _exact_note(seq_b, seq_a, cfg):
+            return LinkVerdict(True, "same-figures", 1.0, (), tuple(figures))
     if len(names) < cfg.link_min_names:
         return LinkVerdict(False, "few-names", 0.0, tuple(names), tuple(figures))
     if len(figures) < cfg.link_min_figures or all(_YEAR_RE.fullmatch(f) for f in figures):
