@@ -889,3 +889,11 @@ def test_a_copy_keeping_the_dateline_or_adding_the_region_is_still_a_copy() -> N
     assert verdict.same, verdict.describe()
     other_agency = BUREAU_FIRST.replace("VILDE (Norrpress) -", "VILDE (Vestwire) -")
     assert compare(feats(BUREAU_FIRST), feats(other_agency), CFG).rule == "other-dispatch"
+
+
+def test_a_dateline_whose_date_one_copy_dropped_is_the_same_dispatch() -> None:
+    dated = BUREAU_FIRST.replace("VILDE (Norrpress) -", "VILDE, 14 Mar. (Norrpress) -")
+    verdict = compare(feats(dated), feats(BUREAU_FIRST, T0 + timedelta(hours=1)), CFG)
+    assert verdict.same, verdict.describe()
+    next_day = BUREAU_FIRST.replace("VILDE (Norrpress) -", "VILDE, 15 Mar. (Norrpress) -")
+    assert compare(feats(dated), feats(next_day), CFG).rule == "other-dispatch"

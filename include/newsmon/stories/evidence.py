@@ -323,10 +323,13 @@ def other_dispatch(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     word) or another date? A republisher keeps the agency's dateline or drops it, and adds at most a
     region or country to the place ("MANILA (AP)", "MANILA, Philippines (AP)"); a follow-up filed
     from another bureau, another agency's report or the same agency's story of another day has its
-    own."""
+    own. A date only one of them gives says nothing: republishers drop it ("MADRID, 7 Nov. (EFE)" as
+    "MADRID (EFE)")."""
     if not a or not b:
         return False
-    return a[0] != b[0] or a[-1] != b[-1] or {t for t in a if is_number(t)} != {t for t in b if is_number(t)}
+    days_a = {t for t in a if is_number(t)}
+    days_b = {t for t in b if is_number(t)}
+    return a[0] != b[0] or a[-1] != b[-1] or bool(days_a and days_b and days_a != days_b)
 
 
 def _bare(x: Segmented, span: tuple[int, int]) -> str:
