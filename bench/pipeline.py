@@ -1,6 +1,6 @@
 """End-to-end benchmark: the whole news_monitor DAG on generated feeds, against the floor of bare parsing.
 
-    .venv/bin/python bench/pipeline.py [--feeds 100] [--pages 20] [--mode local|celery|both] [--batch-size 50]
+    .venv/bin/python bench/pipeline.py [--feeds 100] [--pages 20] [--mode local|celery|both] [--batch-size N]
 
 A 127.0.0.1 server (a thread here) serves N feeds (RSS 2.0) of M article pages each, in English, Russian and
 German, one page in six a syndicated copy of another feed's article (other headline, other boilerplate,
@@ -451,7 +451,7 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_local(server: CorpusServer, work: Path, batch_size: int = 50) -> dict:
+def run_local(server: CorpusServer, work: Path, batch_size: int = 100) -> dict:
     home = work / "local"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSMON_"))}
@@ -505,7 +505,7 @@ def run_local(server: CorpusServer, work: Path, batch_size: int = 50) -> dict:
     }
 
 
-def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: int = 50) -> dict:
+def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: int = 100) -> dict:
     import psycopg
 
     home = work / "celery"
@@ -622,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("local", "celery", "both"), default="both")
     parser.add_argument("--concurrency", type=int, default=2, help="task slots per Celery worker")
     parser.add_argument(
-        "--batch-size", type=int, default=50, help="NEWSMON_BATCH_SIZE: entries per mapped fetch_batch task"
+        "--batch-size", type=int, default=100, help="NEWSMON_BATCH_SIZE: entries per mapped fetch_batch task"
     )
     parser.add_argument(
         "--keep", type=Path, metavar="DIR", help="run in DIR and keep it (homes, databases, the run's log)"
