@@ -8,7 +8,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from newsmon.store.db import current_revision, get_engine, session_scope, upgrade
+from newsmon.store.db import (
+    HEAD_REVISION,
+    alembic_config,
+    at_head,
+    current_revision,
+    get_engine,
+    session_scope,
+    upgrade,
+)
 from newsmon.store.models import Base, Entry, Feed
 from newsmon.store.upsert import insert_ignore
 
@@ -35,6 +43,31 @@ def test_upgrade_twice_is_a_no_op(db_url):
     before = current_revision(db_url)
     upgrade(db_url)
     assert current_revision(db_url) == before
+
+
+def test_the_head_revision_newsmon_checks_for_is_the_scripts_head(db_url):
+    """`upgrade` skips Alembic when the database is at HEAD_REVISION: it must be the newest script's."""
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config(db_url)).get_current_head() == HEAD_REVISION
+    assert current_revision(db_url) == HEAD_REVISION and at_head(db_url)
+
+
+def test_a_database_behind_the_head_is_upgraded(db_url):
+    """A database one migration behind is not taken for current: upgrade runs Alembic and reaches the head."""
+    from alembic import command
+
+    command.downgrade(alembic_config(db_url), "-1")
+    assert current_revision(db_url) != HEAD_REVISION and not at_head(db_url)
+    upgrade(db_url)
+    assert current_revision(db_url) == HEAD_REVISION
+
+
+def test_a_new_database_is_not_at_the_head(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert not at_head(url)
+    upgrade(url)
+    assert at_head(url)
 
 
 def test_entries_are_written_once_per_feed_and_key(db_url):
