@@ -97,3 +97,39 @@ def test_title_search_index_on_postgresql(db_url):
 
     names = {ix["name"] for ix in inspect(get_engine(db_url)).get_indexes("stories")}
     assert ("ix_stories_title_trgm" in names) == db_url.startswith("postgresql")
+
+
+def test_migration_0009_gives_existing_buckets_their_copy_s_day(empty_db_url):
+    """Buckets stored before the day column get the day of their copy's publication, else of its fold,
+    else of its fetch: what the fold stage stores for new copies (see `stories.fold._window`)."""
+    from alembic import command
+    from sqlalchemy import insert, text
+
+    from newsmon.store.db import alembic_config
+    from newsmon.store.models import Copy, CopyBand
+
+    engine = get_engine(empty_db_url)
+    with engine.begin() as conn:
+        cfg = alembic_config(empty_db_url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0008")
+    dated = datetime(2024, 3, 1, 23, 59, tzinfo=UTC)
+    folded = datetime(2024, 5, 2, 0, 1, tzinfo=UTC)
+    fetched = datetime(2024, 7, 3, 12, 0, tzinfo=UTC)
+    copies = [(1, dated, folded), (2, None, folded), (3, None, None)]
+    with engine.begin() as conn:
+        for cid, published, folded_at in copies:
+            key = f"https://x.example/{cid}"
+            row = {"id": cid, "url_key": key, "url": key, "title": "", "text": "", "text_source": "page"}
+            row |= {"fetch_status": "ok", "published": published, "folded_at": folded_at}
+            row["fetched_at"] = fetched
+            conn.execute(insert(Copy.__table__).values(**row))  # the copies table is the same at 0008
+            bands = "INSERT INTO copy_bands (copy_id, band, bucket) VALUES (:c, 0, 7), (:c, 1, 8)"
+            conn.execute(text(bands), {"c": cid})
+    upgrade(empty_db_url)
+    with session_scope(empty_db_url) as s:
+        rows = s.execute(select(CopyBand.copy_id, func.min(CopyBand.day)).group_by(CopyBand.copy_id)).all()
+        missing = s.scalar(select(func.count()).select_from(CopyBand).where(CopyBand.day.is_(None)))
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert dict(rows) == {1: (dated - epoch).days, 2: (folded - epoch).days, 3: (fetched - epoch).days}
+    assert missing == 0
