@@ -294,12 +294,25 @@ def db_url(db_kind: str, tmp_path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def demo_server():
+@pytest.fixture(scope="session")
+def demo_site():
+    """The demo corpus on 127.0.0.1, one server for the session: the demo archives (templates made by the
+    pipeline, see `Templates`) hold its URLs, so their copies' tests must poll the same address."""
     from newsmon.demo.server import DemoServer
 
     with DemoServer(port=0) as server:
         yield server
+
+
+@pytest.fixture
+def demo_server(demo_site):
+    """The session's demo server as every test starts with it: what a test publishes through its overlay
+    (new pages, changed feeds) is gone when the test ends; the files it serves never change."""
+    demo_site.overlay.clear()
+    try:
+        yield demo_site
+    finally:
+        demo_site.overlay.clear()
 
 
 @pytest.fixture
