@@ -9,10 +9,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import shutil
+import sqlite3
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -134,11 +136,12 @@ def pg_url(name: str, driver: str = "postgresql+psycopg") -> str:
     return url.render_as_string(hide_password=False)
 
 
-def create_pg_database() -> str:
-    """A new, empty PostgreSQL database for one test (an SQLAlchemy URL)."""
+def create_pg_database(template: str | None = None) -> str:
+    """A new PostgreSQL database for one test (an SQLAlchemy URL): empty, or a copy of database `template`."""
     name = f"newsmon_t_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return pg_url(name)
 
 
@@ -151,10 +154,130 @@ def drop_pg_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class Templates:
+    """Databases whose making is the same for many tests, made once per session and copied for each test.
+
+    Migrating a database (every Alembic revision) takes a second of both cores, running the pipeline on the
+    demo corpus several; hundreds of tests start from one of the same few states. Each such state (a
+    "recipe": a name and the function that makes it) is made once per kind of database, the first time a
+    test asks for it, into a template; every test then gets its own copy, a separate database it may
+    change at will: no test sees another's writes, and any order or subset of tests gives each the same
+    start. A SQLite template is a file, copied; a PostgreSQL template is a database that no one connects
+    to, copied by the server (CREATE DATABASE ... TEMPLATE). A recipe whose making fails is not kept: each
+    test that asks for it tries again, and fails with its error."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, str], str] = {}  # (kind, recipe) -> the template's URL
+        self._dir: Path | None = None
+
+    @contextlib.contextmanager
+    def copy(self, kind: str, recipe: str, make: Callable[[str], None], tmp_path: Path) -> Iterator[str]:
+        """The URL of a new database of `kind` ("sqlite" or "postgresql") holding what `make(url)` wrote
+        into the empty database at `url`, for the duration of the block (a SQLite file in `tmp_path`)."""
+        template = self._made.get((kind, recipe)) or self._make(kind, recipe, make)
+        if kind == "sqlite":
+            path = tmp_path / "newsmon.db"
+            shutil.copyfile(_sqlite_path(template), path)
+            yield f"sqlite:///{path}"
+            return
+        url = create_pg_database(template=make_url(template).database)
+        try:
+            yield url
+        finally:
+            drop_pg_database(url)
+
+    def _make(self, kind: str, recipe: str, make: Callable[[str], None]) -> str:
+        if kind == "sqlite":
+            if self._dir is None:
+                self._dir = Path(tempfile.mkdtemp(prefix="newsmon-templates-"))
+            url = f"sqlite:///{self._dir / f'{recipe}.db'}"
+        else:
+            url = create_pg_database()
+        try:
+            make(url)
+            _seal(url)
+        except BaseException:
+            self._drop(url)
+            raise
+        self._made[(kind, recipe)] = url
+        return url
+
+    def _drop(self, url: str) -> None:
+        if url.startswith("sqlite"):
+            from newsmon.store.db import get_engine
+
+            get_engine(url).dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(_sqlite_path(url) + suffix).unlink(missing_ok=True)
+        else:
+            drop_pg_database(url)
+
+    def drop_all(self) -> None:
+        made, self._made = self._made, {}
+        for url in made.values():
+            self._drop(url)
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+
+def _sqlite_path(url: str) -> str:
+    path = make_url(url).database
+    assert path, url
+    return path
+
+
+def _seal(url: str) -> None:
+    """Close every connection of the process to a finished template, so that it can be copied: a SQLite
+    file then holds everything (its write-ahead log checkpointed into it and gone), a PostgreSQL database
+    has no session (CREATE DATABASE ... TEMPLATE refuses a database in use) and takes no new ones."""
+    from newsmon.store.db import get_engine
+
+    get_engine(url).dispose()
+    if url.startswith("sqlite"):
+        path = _sqlite_path(url)
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        wal = Path(path + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0, f"{wal} still holds writes"
+        return
+    name = make_url(url).database
+    with psycopg.connect(pg_admin_url(), autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+
+
+TEMPLATES = Templates()
+atexit.register(TEMPLATES.drop_all)  # registered after SERVICES.stop: runs before it (atexit is LIFO)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_templates() -> Iterator[Templates]:
+    """Drops the session's templates when it ends (while the suite's PostgreSQL still runs)."""
+    yield TEMPLATES
+    TEMPLATES.drop_all()
+
+
+def migrate(url: str) -> None:
+    """The recipe of a migrated, empty newsmon database."""
+    from newsmon.store.db import upgrade
+
+    upgrade(url)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_db_url(request, tmp_path) -> Iterator[str]:
+def db_kind(request) -> str:
+    """Each kind of database newsmon supports."""
+    return request.param
+
+
+@pytest.fixture
+def empty_db_url(db_kind: str, tmp_path) -> Iterator[str]:
     """An empty database of each kind newsmon supports."""
-    if request.param == "sqlite":
+    if db_kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'newsmon.db'}"
         return
     url = create_pg_database()
@@ -165,20 +288,64 @@ def empty_db_url(request, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def db_url(empty_db_url: str) -> str:
-    """A migrated database of each kind newsmon supports."""
-    from newsmon.store.db import upgrade
-
-    upgrade(empty_db_url)
-    return empty_db_url
+def db_url(db_kind: str, tmp_path) -> Iterator[str]:
+    """A migrated database of each kind newsmon supports (a copy of the session's migrated template)."""
+    with TEMPLATES.copy(db_kind, "migrated", migrate, tmp_path) as url:
+        yield url
 
 
-@pytest.fixture
-def demo_server():
+@pytest.fixture(scope="session", autouse=True)
+def _topics_parsed_once() -> Iterator[None]:
+    """Each distinct topic is parsed once per session: `newsmon.topics.model.load_topic` gets the result of
+    an earlier parse of exactly the same input (path, name, the topic file's text and every terms file's
+    name and bytes) instead of parsing and schema-validating 30 YAML files again (~0.3 s of CPU; a pipeline
+    run loads the topics in four stages, each test that runs one does it afresh). Parsing is a pure function
+    of that input, so the result is the same object a parse would build; an input that fails to parse is
+    parsed again each time and raises its own error. Tests that call `parse_topic` by name (imported into
+    their module) still parse."""
+    from newsmon.topics import model
+
+    parse = model.parse_topic
+    done: dict[tuple, model.Topic] = {}
+
+    def parse_once(source: str, *, name: str, path=None, term_files=None) -> model.Topic:
+        kwargs = {"name": name, "term_files": term_files, **({} if path is None else {"path": path})}
+        try:
+            files = sorted((term_files or {}).items())
+            terms = tuple((lang, str(file), Path(file).read_bytes()) for lang, file in files)
+        except OSError:
+            return parse(source, **kwargs)  # the parse says which file it cannot read
+        key = (source, name, str(path), terms)
+        if key not in done:
+            done[key] = parse(source, **kwargs)
+        return done[key]
+
+    model.parse_topic = parse_once
+    try:
+        yield
+    finally:
+        model.parse_topic = parse
+
+
+@pytest.fixture(scope="session")
+def demo_site():
+    """The demo corpus on 127.0.0.1, one server for the session: the demo archives (templates made by the
+    pipeline, see `Templates`) hold its URLs, so their copies' tests must poll the same address."""
     from newsmon.demo.server import DemoServer
 
     with DemoServer(port=0) as server:
         yield server
+
+
+@pytest.fixture
+def demo_server(demo_site):
+    """The session's demo server as every test starts with it: what a test publishes through its overlay
+    (new pages, changed feeds) is gone when the test ends; the files it serves never change."""
+    demo_site.overlay.clear()
+    try:
+        yield demo_site
+    finally:
+        demo_site.overlay.clear()
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ the topic (its 29 terms files) is the shipped one.
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,8 +23,10 @@ from newsmon.config.settings import Settings, load_settings
 from newsmon.store.db import session_scope
 from newsmon.store.models import Base, Copy, Flag, Story
 from tests.conftest import REPO
+from tests.smtp_server import MailServer
 
 TOPIC = "child_repatriation"
+UI = "http://news.test/newsmon"  # the News Monitor address the emails link to
 RECIPIENTS = ["analysts@example.org", "desk@example.org"]
 EDITED_TERMS = ["engineers", "Storm Ivo"]
 ENGINEERS = "%lowmoor engineers%"  # title patterns of the two stories the edit flags
@@ -63,6 +67,32 @@ def run_demo(settings: Settings, smtp: SmtpConfig | None) -> dict:
     summary = pipeline.run_once(settings, smtp=smtp, force_poll=True)
     assert summary["flag"]["new_flags"] >= 2, summary
     return summary
+
+
+def demo_archive(demo_server, *, alerted: bool) -> Callable[[str], None]:
+    """The recipe (see tests.conftest.Templates) of the demo archive: the demo corpus through the real
+    pipeline from `demo_server`'s feeds, with the shipped topics. `alerted`: their alerts sent to an SMTP
+    server (linking to UI), else waiting for one (no SMTP configured)."""
+    from newsmon.cli.demo import demo_feeds_yaml
+
+    def make(db_url: str) -> None:
+        with tempfile.TemporaryDirectory(prefix="newsmon-demo-archive-") as tmp:
+            feeds = Path(tmp) / "feeds.yaml"
+            feeds.write_text(demo_feeds_yaml(demo_server.base_url, demo_server.feeds()), encoding="utf-8")
+            if not alerted:
+                run_demo(settings_for(db_url, feeds), None)
+                return
+            settings = settings_for(db_url, feeds, topics_copy(Path(tmp)), ui_url=UI)
+            sink = MailServer().start()
+            try:
+                summary = run_demo(settings, SmtpConfig.from_url(sink.url))
+                assert len(sink.messages) == 2  # the two stories the shipped topic flags
+            finally:
+                sink.stop()
+            no_surge = {"found": 0, "sent": 0, "failed": 0, "pending": 0}
+            assert summary["surge"] == no_surge  # the syndicated story's three copies are from March
+
+    return make
 
 
 def story_id(db_url: str, title_like: str) -> int:

@@ -23,26 +23,21 @@ from tests.workflow.helpers import (
     STORM,
     SYNDICATED,
     TOPIC,
+    UI,
     age_story,
     edit_topic,
     flags,
-    run_demo,
     settings_for,
     story_id,
     topics_copy,
 )
 
-UI = "http://news.test/newsmon"
-
 
 @pytest.fixture
-def archive(db_url, demo_feeds_file, smtp_sink, tmp_path):
+def archive(alerted_archive, demo_feeds_file, tmp_path):
     """The demo through the real pipeline with the shipped topics (their alerts sent), then the topic
     edited in a copy of the topics folder and the storm story made three days old."""
-    shipped = settings_for(db_url, demo_feeds_file, topics_copy(tmp_path, "shipped"), ui_url=UI)
-    run_demo(shipped, SmtpConfig.from_url(smtp_sink.url))
-    assert len(smtp_sink.messages) == 2  # the two stories the shipped topic flags
-    smtp_sink.messages.clear()
+    db_url = alerted_archive
     edited_dir = topics_copy(tmp_path)
     edit_topic(edited_dir)
     age_story(db_url, story_id(db_url, STORM), timedelta(days=3))

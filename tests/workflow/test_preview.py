@@ -25,8 +25,6 @@ from tests.workflow.helpers import (
     edit_topic,
     flags,
     row_counts,
-    run_demo,
-    settings_for,
     story_id,
     topics_copy,
 )
@@ -35,10 +33,9 @@ SINCE = datetime.now(UTC) - timedelta(days=30)
 
 
 @pytest.fixture
-def archive(db_url, demo_feeds_file):
+def archive(pending_archive):
     """The demo corpus through the real pipeline (no SMTP: the alerts wait)."""
-    run_demo(settings_for(db_url, demo_feeds_file), None)
-    return db_url
+    return pending_archive
 
 
 def test_an_edited_topic_would_flag_two_stories_with_evidence_and_writes_nothing(archive, tmp_path):
