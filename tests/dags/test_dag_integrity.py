@@ -6,7 +6,6 @@ import itertools
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -68,17 +67,6 @@ def _run_fresh_python(code: str) -> str:
     return out.stdout
 
 
-@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
-def test_each_dag_file_parses_under_a_second(path):
-    """Measured in a fresh interpreter, after Airflow itself is imported: the file's own cost."""
-    code = (
-        "import time, runpy, airflow.sdk\n"
-        f"t = time.perf_counter(); runpy.run_path({str(path)!r}); print(time.perf_counter() - t)\n"
-    )
-    seconds = float(_run_fresh_python(code).strip().splitlines()[-1])
-    assert seconds < 1.0, f"{path.name} took {seconds:.2f}s to parse"
-
-
 def test_dag_files_do_not_import_heavy_libraries_at_parse_time():
     code = (
         "import sys, runpy\n"
@@ -86,7 +74,5 @@ def test_dag_files_do_not_import_heavy_libraries_at_parse_time():
         "heavy = ('trafilatura', 'feedparser', 'datasketch', 'sqlalchemy.orm')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
-    start = time.perf_counter()
     stdout = _run_fresh_python(code)
     assert "trafilatura" not in stdout and "feedparser" not in stdout, stdout
-    assert time.perf_counter() - start < 60
