@@ -16,6 +16,9 @@ Scale:    .venv/bin/python bench/stories.py --scale 1000,10000,100000 [--cpu]
     planted copies were folded, and the last batch's candidates and alignments per copy (the search's
     work: it should not grow with the archive either). Each size runs in its own process so peak
     memory is its own. --cpu times in process CPU time, for a machine shared with other work.
+    --pg URL folds into a fresh database made on that PostgreSQL server (dropped afterwards) instead
+    of SQLite, e.g. --pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres: production's store.
+    With --pg, --cpu counts this process only, not the server's work; wall time then says more.
 """
 
 from __future__ import annotations
@@ -28,12 +31,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, make_url, select
 
 from newsmon.extract.language import detect_language
 from newsmon.store.db import session_scope, upgrade
@@ -300,11 +306,39 @@ def _synthetic(n: int, seed: int = 7) -> tuple[list[dict], list[tuple[int, int]]
     return articles, planted
 
 
-def _scale_one(n: int, cfg: FoldConfig, cpu: bool = False) -> None:
+@contextmanager
+def _scale_db(tmp: str, pg: str | None) -> Iterator[str]:
+    """A fresh store for one scale run: a SQLite file in `tmp`, or a database made on the PostgreSQL
+    server `pg` and dropped afterwards."""
+    if not pg:
+        yield f"sqlite:///{tmp}/scale.db"
+        return
+    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+    name = f"newsmon_scale_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(pg).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _db_mb(db: str, tmp: str) -> float:
+    if db.startswith("sqlite"):
+        return Path(f"{tmp}/scale.db").stat().st_size / 2**20
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one()
+    engine.dispose()
+    return size / 2**20
+
+
+def _scale_one(n: int, cfg: FoldConfig, cpu: bool = False, pg: str | None = None) -> None:
     batch = 1000 if n >= 10000 else max(100, n // 10)
     articles, planted = _synthetic(n)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = f"sqlite:///{tmp}/scale.db"
+    with tempfile.TemporaryDirectory() as tmp, _scale_db(tmp, pg) as db:
         upgrade(db)
         clock = time.process_time if cpu else time.perf_counter
         total = 0.0
@@ -321,14 +355,15 @@ def _scale_one(n: int, cfg: FoldConfig, cpu: bool = False) -> None:
             story_of = dict(s.execute(select(Copy.url, Copy.story_id)).all())
             stories = len(set(story_of.values()))
         found = sum(1 for a, b in planted if story_of[articles[a]["url"]] == story_of[articles[b]["url"]])
-        db_mb = Path(f"{tmp}/scale.db").stat().st_size / 2**20
+        db_mb = _db_mb(db, tmp)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"n={n:>7}: {1000 * total / n:6.2f} ms/article overall, {1000 * last / len(chunk):6.2f} ms/article "
         f"in the last batch of {len(chunk)}, total {total:7.1f}s, peak RSS {peak_mb:6.0f} MB, "
         f"db {db_mb:6.0f} MB, stories {stories}, planted copies folded {found}/{len(planted)}; "
         f"last batch per copy: {report.candidates / max(1, report.folded):.1f} candidates, "
-        f"{report.compared / max(1, report.folded):.2f} compared{' (CPU time)' if cpu else ''}",
+        f"{report.compared / max(1, report.folded):.2f} compared{' (CPU time)' if cpu else ''}"
+        f"{' on PostgreSQL' if pg else ''}",
         flush=True,
     )
 
@@ -343,11 +378,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--cpu", action="store_true", help="scale: time in CPU time (a loaded machine's wall clock lies)"
     )
+    ap.add_argument("--pg", help="scale: fold into a fresh database on this PostgreSQL server URL")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     cfg = load_config(args.config) if args.config else FoldConfig()
     if args.one:
-        _scale_one(args.one, cfg, args.cpu)
+        _scale_one(args.one, cfg, args.cpu, args.pg)
         return 0
     if args.scale:
         for size in (int(x) for x in args.scale.split(",") if x.strip()):
@@ -356,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
                 cmd += ["--config", str(args.config)]
             if args.cpu:
                 cmd.append("--cpu")
+            if args.pg:
+                cmd += ["--pg", args.pg]
             subprocess.run(cmd, check=False)
         return 0
     if not (args.articles and args.pairs):
