@@ -245,6 +245,37 @@ def anchor_bands(
     return out
 
 
+#: Band numbers of the lead's anchor pairs (see `lead_pair_buckets`) start here: above every other.
+LEAD_PAIR_BAND_OFFSET = 1 << 20
+#: ...and take one of this many numbers, drawn from the pair (`copy_bands` holds one bucket per band
+#: and copy, so a copy's pairs need numbers of their own, and two copies' same pair the same number).
+_PAIR_SLOTS = 1 << 20
+
+
+def lead_pair_buckets(lead: Sequence[str], periods: Sequence[int]) -> list[tuple[int, int]]:
+    """Buckets of every pair of the lead's anchors (`anchors.Anchors.lead`), each keyed by a time period
+    as the anchor buckets are (see `anchor_bands`), the first period's first.
+
+    The anchor buckets estimate the Jaccard of two whole texts' anchor sets; a translation of a long
+    article and a short version of it (a lead and two paragraphs) share most of the short one's anchors
+    but few of the long one's, and never meet there. Both keep the lead, though, and its names and
+    figures: two copies meet here when they share any two of their leads' first anchors, whatever the
+    rest of the texts say. A pair of names and figures of one lead in one fortnight is specific to an
+    event (a single name or place would not be), and the verdict still rests on the whole texts.
+    A pair's band number is drawn from the pair alone, so two copies file it under the same number
+    (a copy whose two pairs draw one number keeps the first: one pair less, once in thousands)."""
+    out = []
+    for period in periods:
+        salt = b"%d" % period
+        for i, x in enumerate(lead):
+            for y in lead[i + 1 :]:
+                pair = "\x00".join(sorted((x, y))).encode("utf-8")
+                band = LEAD_PAIR_BAND_OFFSET + zlib.crc32(pair) % _PAIR_SLOTS
+                digest = hashlib.blake2b(pair, digest_size=8, key=salt, person=b"newsmon-pair").digest()
+                out.append((band, int.from_bytes(digest, "big", signed=True)))
+    return out
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What the fold stage stores for a copy (hash, signature, shingle count, bands of text and lead)."""
@@ -273,6 +304,7 @@ def fingerprint(
     anchor_n_bands: int = 0,
     anchor_rows: int = 0,
     probe_flats: Sequence[str] = (),
+    lead_anchors: Sequence[str] = (),
 ) -> Fingerprint:
     """The copy's fingerprints. `flat` and `lead_flat` may be passed when the caller has them already;
     they must be `despace(text)` and the despaced lead (the fold stage hashes the opening of the body,
@@ -283,6 +315,8 @@ def fingerprint(
     whose lead it repeats further down, and, the other way round, that article finds the copy when the
     copy was stored first. Looked up only, folding depended on which of the two arrived first (a run
     broken half-way folded differently from a clean one).
+    `lead_anchors` (see `anchors.Anchors.lead`) of the same `period` add the buckets of their pairs
+    (`lead_pair_buckets`): a translation or a shortened version finds the text whose lead it keeps.
 
     The text's k-grams are hashed and pre-mixed once; the lead and the openings are stretches of the
     text, so their k-grams are slices of the same array (hashed anew only when one is not)."""
@@ -323,6 +357,15 @@ def fingerprint(
         near = anchor_bands(anchor_keys, anchor_n_bands, anchor_rows, (period, period - 1, period + 1))
         all_bands += near[:anchor_n_bands]  # stored under its own period only
         probes += near
+    if len(lead_anchors) >= 2:
+        pairs = lead_pair_buckets(lead_anchors, (period, period - 1, period + 1))
+        own = len(pairs) // 3
+        taken = {b for b, _ in all_bands}
+        for band, bucket in pairs[:own]:  # stored under its own period only
+            if band not in taken:
+                taken.add(band)
+                all_bands.append((band, bucket))
+        probes += pairs
     return Fingerprint(
         text_hash=hashlib.sha256(flat.encode("utf-8")).hexdigest(),
         minhash=blob,
