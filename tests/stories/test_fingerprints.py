@@ -107,15 +107,16 @@ def test_despaced_prefix_is_the_start_of_the_despaced_text(n: int) -> None:
         assert despaced_prefix(text, n) == despace(text)[:n]
 
 
-def test_lead_pair_buckets_meet_on_any_two_shared_lead_anchors_of_one_period() -> None:
+def test_lead_pair_buckets_meet_on_a_shared_figure_and_anchor_of_one_period() -> None:
     lead = ("tlv", "#14", "rsk", "mrs", "#37")
     # A translation's lead: the same anchors, one missing, one of its own, a pair in another order.
     other = ("tlv", "rsk", "#14", "nrd", "#37")
     mine, theirs = set(lead_pair_buckets(lead, (7,))), set(lead_pair_buckets(other, (7,)))
-    assert len(mine) == 10  # every pair once
-    assert len(mine & theirs) == 6  # the pairs of {tlv, #14, rsk, #37}, whatever their order
-    # One anchor in common is no pair; another period is another bucket.
+    assert len(mine) == 7  # every pair once, but the 3 of two names
+    assert len(mine & theirs) == 5  # the pairs with a figure of {tlv, #14, rsk, #37}, in any order
+    # One anchor in common is no pair, nor are two names; another period is another bucket.
     assert not mine & set(lead_pair_buckets(("tlv", "lnd", "#12", "vnk"), (7,)))
+    assert not mine & set(lead_pair_buckets(("tlv", "rsk", "#12", "#40"), (7,)))
     assert not mine & set(lead_pair_buckets(lead, (8,)))
 
 

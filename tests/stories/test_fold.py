@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
 from newsmon.store.stories import copy_texts, link_stories, linked_stories, load_copies
-from newsmon.stories.fingerprints import LEAD_PAIR_BAND_OFFSET, MAX_PROBE_WINDOWS
+from newsmon.stories.compare import Features
+from newsmon.stories.fingerprints import LEAD_PAIR_BAND_OFFSET, MAX_PROBE_WINDOWS, lead_pair_buckets
 from newsmon.stories.fold import FoldConfig, FoldReport, fold_pending
 from newsmon.stories.urls import url_key
 from tests.conftest import create_pg_database, drop_pg_database
@@ -216,8 +217,11 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
     # The text, its lead, its anchors, and the openings of its later sentences (1 to 4 windows here).
     windows, rest = divmod(bands - (cfg.bands + cfg.lead_bands + cfg.anchor_bands), cfg.lead_bands)
     assert rest == 0 and 1 <= windows <= MAX_PROBE_WINDOWS
-    # ...and the pairs of its lead's first anchors (the text has more than 8 of them).
-    assert pairs == cfg.lead_anchor_keys * (cfg.lead_anchor_keys - 1) // 2
+    # ...and the pairs with a figure of its lead's first anchors.
+    lead = Features(FULL, "en", NOW, cfg.shingle_chars, cfg.lead_chars, cfg.min_sentence_words).anchors.lead(
+        cfg.lead_anchor_keys
+    )
+    assert len(lead) == cfg.lead_anchor_keys and pairs == len(lead_pair_buckets(lead, (0,))) > 0
     assert stories == 1
 
 

@@ -224,6 +224,41 @@ MAX_PROBE_WINDOWS = 4
 ANCHOR_BAND_OFFSET = 2000
 
 
+#: Band numbers of the lead's anchor pairs (see `lead_pair_buckets`) start here: above every other.
+LEAD_PAIR_BAND_OFFSET = 1 << 20
+#: ...and take one of this many numbers, drawn from the pair (`copy_bands` holds one bucket per band
+#: and copy, so a copy's pairs need numbers of their own, and two copies' same pair the same number).
+_PAIR_SLOTS = 1 << 20
+
+
+def lead_pair_buckets(lead: Sequence[str], periods: Sequence[int]) -> list[tuple[int, int]]:
+    """Buckets of every pair of the lead's anchors (`anchors.Anchors.lead`) that holds a figure ("#"),
+    each keyed by a time period as the anchor buckets are (see `anchor_bands`), the first period's first.
+
+    The anchor buckets estimate the Jaccard of two whole texts' anchor sets; a translation of a long
+    article and a short version of it (a lead and two paragraphs) share most of the short one's anchors
+    but few of the long one's, and never meet there. Both keep the lead, though, and its names and
+    figures: two copies meet here when they share a figure and another anchor of their leads' first,
+    whatever the rest of the texts say. A figure with a name or another figure of one lead in one
+    fortnight is specific to an event; two names are not (name keys are three consonants: a topic's
+    stories share their places and people), and pairs of names only tripled the candidates of the
+    synthetic load for no labelled translation the other buckets missed. The verdict still rests on
+    the whole texts. A pair's band number is drawn from the pair alone, so two copies file it under the
+    same number (a copy whose two pairs draw one number keeps the first: one pair less, rarely)."""
+    out = []
+    for period in periods:
+        salt = b"%d" % period
+        for i, x in enumerate(lead):
+            for y in lead[i + 1 :]:
+                if x[0] != "#" and y[0] != "#":
+                    continue
+                pair = "\x00".join(sorted((x, y))).encode("utf-8")
+                band = LEAD_PAIR_BAND_OFFSET + zlib.crc32(pair) % _PAIR_SLOTS
+                digest = hashlib.blake2b(pair, digest_size=8, key=salt, person=b"newsmon-pair").digest()
+                out.append((band, int.from_bytes(digest, "big", signed=True)))
+    return out
+
+
 def anchor_bands(
     keys: frozenset[str], n_bands: int, rows: int, periods: Sequence[int]
 ) -> list[tuple[int, int]]:
@@ -242,37 +277,6 @@ def anchor_bands(
         for band, bucket in raw:
             mixed = hashlib.blake2b(bucket.to_bytes(8, "big", signed=True), digest_size=8, key=salt)
             out.append((ANCHOR_BAND_OFFSET + band, int.from_bytes(mixed.digest(), "big", signed=True)))
-    return out
-
-
-#: Band numbers of the lead's anchor pairs (see `lead_pair_buckets`) start here: above every other.
-LEAD_PAIR_BAND_OFFSET = 1 << 20
-#: ...and take one of this many numbers, drawn from the pair (`copy_bands` holds one bucket per band
-#: and copy, so a copy's pairs need numbers of their own, and two copies' same pair the same number).
-_PAIR_SLOTS = 1 << 20
-
-
-def lead_pair_buckets(lead: Sequence[str], periods: Sequence[int]) -> list[tuple[int, int]]:
-    """Buckets of every pair of the lead's anchors (`anchors.Anchors.lead`), each keyed by a time period
-    as the anchor buckets are (see `anchor_bands`), the first period's first.
-
-    The anchor buckets estimate the Jaccard of two whole texts' anchor sets; a translation of a long
-    article and a short version of it (a lead and two paragraphs) share most of the short one's anchors
-    but few of the long one's, and never meet there. Both keep the lead, though, and its names and
-    figures: two copies meet here when they share any two of their leads' first anchors, whatever the
-    rest of the texts say. A pair of names and figures of one lead in one fortnight is specific to an
-    event (a single name or place would not be), and the verdict still rests on the whole texts.
-    A pair's band number is drawn from the pair alone, so two copies file it under the same number
-    (a copy whose two pairs draw one number keeps the first: one pair less, once in thousands)."""
-    out = []
-    for period in periods:
-        salt = b"%d" % period
-        for i, x in enumerate(lead):
-            for y in lead[i + 1 :]:
-                pair = "\x00".join(sorted((x, y))).encode("utf-8")
-                band = LEAD_PAIR_BAND_OFFSET + zlib.crc32(pair) % _PAIR_SLOTS
-                digest = hashlib.blake2b(pair, digest_size=8, key=salt, person=b"newsmon-pair").digest()
-                out.append((band, int.from_bytes(digest, "big", signed=True)))
     return out
 
 
