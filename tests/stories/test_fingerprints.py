@@ -129,3 +129,16 @@ def test_fingerprint_stores_lead_pairs_of_its_period_and_probes_the_neighbours()
     assert stored == set(lead_pair_buckets(lead, (5,)))
     assert len({b for b, _ in fp.bands}) == len(fp.bands)  # one bucket per band, as copy_bands keys them
     assert set(lead_pair_buckets(lead, (4, 5, 6))) <= set(fp.probes)
+
+
+def test_a_note_of_figures_only_meets_a_text_whose_lead_names_come_first() -> None:
+    def fp(lead: tuple[str, ...], figures: tuple[str, ...]) -> Fingerprint:
+        # Without text buckets (n_bands=0): only the pairs can meet.
+        text = "a report long enough to hash"
+        return fingerprint(text, k=8, num_perm=12, n_bands=0, rows=3, lead_anchors=lead, lead_figures=figures)
+
+    names_first = ("trk", "snd", "stn", "smr", "knk", "blk", "vrn", "#6.1")
+    later_figures = ("#6.1", "#10", "#19.53", "#4.6")
+    note = ("#6.1", "#11", "#19.53", "#4.6")  # a caseless script: figures only
+    assert not set(fp(note, note).probes) & set(fp(names_first, ()).bands)
+    assert set(fp(note, note).probes) & set(fp(names_first, later_figures).bands)

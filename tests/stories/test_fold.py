@@ -217,11 +217,13 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
     # The text, its lead, its anchors, and the openings of its later sentences (1 to 4 windows here).
     windows, rest = divmod(bands - (cfg.bands + cfg.lead_bands + cfg.anchor_bands), cfg.lead_bands)
     assert rest == 0 and 1 <= windows <= MAX_PROBE_WINDOWS
-    # ...and the pairs with a figure of its lead's first anchors.
-    lead = Features(FULL, "en", NOW, cfg.shingle_chars, cfg.lead_chars, cfg.min_sentence_words).anchors.lead(
-        cfg.lead_anchor_keys
-    )
-    assert len(lead) == cfg.lead_anchor_keys and pairs == len(lead_pair_buckets(lead, (0,))) > 0
+    # ...and the pairs with a figure of its lead's first anchors, and of its first figures.
+    got = Features(FULL, "en", NOW, cfg.shingle_chars, cfg.lead_chars, cfg.min_sentence_words).anchors
+    lead = got.lead(cfg.lead_anchor_keys)
+    figures = got.lead(cfg.lead_anchor_figures, figures_only=True)
+    assert len(lead) == cfg.lead_anchor_keys and len(figures) >= cfg.min_lead_anchor_keys
+    expected = {b for b, _ in lead_pair_buckets(lead, (0,)) + lead_pair_buckets(figures, (0,))}
+    assert pairs == len(expected) > 0
     assert stories == 1
 
 

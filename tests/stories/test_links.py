@@ -144,3 +144,4 @@ def test_the_lead_is_its_first_distinct_anchors_in_order_without_years() -> None
     names = ("Marstrand", "Talvering", "Orsk", "Quenford", "Belgrove")
     assert lead == (name_key(names[0]), name_key(names[1]), "#14", *map(name_key, names[2:]))
     assert anchors(text).lead(2) == lead[:2]
+    assert anchors(text).lead(6, figures_only=True) == ("#14",)

@@ -82,14 +82,18 @@ class Anchors:
         (single digits are in every article and would only crowd the buckets)."""
         return frozenset(self.names) | frozenset("#" + f for f in self.figures if len(f) > 1)
 
-    def lead(self, n: int) -> tuple[str, ...]:
+    def lead(self, n: int, *, figures_only: bool = False) -> tuple[str, ...]:
         """The first `n` distinct keys (see `keys`) in text order, years left out: the names and
         figures of the lead, which every translation and every shortened version of a text keeps,
         whatever else the longer one goes on to name (the pair buckets, `fingerprints.lead_pair_buckets`).
-        A year is in every other story of its time, so it would only make the pairs common."""
+        A year is in every other story of its time, so it would only make the pairs common.
+        `figures_only`: the first `n` figures, however many names come before them (a note in a
+        caseless script gives no names, and German capitalises every noun)."""
         keys = self.keys
         out: list[str] = []
         for key in self.sequence:
+            if figures_only and key[0] != "#":
+                continue
             if key in keys and key not in out and not YEAR_RE.fullmatch(key, 1):
                 out.append(key)
                 if len(out) == n:

@@ -60,7 +60,11 @@ class FoldConfig:
     # add meet in the anchor buckets anyway), 10 anchors 29, 12 31, for 1.6 and 2.8 times the pairs
     # and 2 and 4 times the synthetic load's candidates.
     # 3 at least: a pair of a text's only two anchors (a place and a figure) is any story of them.
+    # Pairs of the first 4 figures too, however many names come before them: a note in a caseless
+    # script (Arabic) gives figures only, while its translation's first 8 anchors are mostly names
+    # (one more labelled pair, 29 of 33, for 2 more buckets per copy and 3% more synthetic candidates).
     lead_anchor_keys: int = 8
+    lead_anchor_figures: int = 4
     min_lead_anchor_keys: int = 3
     # Candidates verified per copy: the most-shared buckets first. A story's copies are near-identical,
     # so a few dozen suffice even for a wire story on hundreds of sites; the cap bounds the work per copy.

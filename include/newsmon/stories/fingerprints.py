@@ -309,6 +309,7 @@ def fingerprint(
     anchor_rows: int = 0,
     probe_flats: Sequence[str] = (),
     lead_anchors: Sequence[str] = (),
+    lead_figures: Sequence[str] = (),
 ) -> Fingerprint:
     """The copy's fingerprints. `flat` and `lead_flat` may be passed when the caller has them already;
     they must be `despace(text)` and the despaced lead (the fold stage hashes the opening of the body,
@@ -319,8 +320,9 @@ def fingerprint(
     whose lead it repeats further down, and, the other way round, that article finds the copy when the
     copy was stored first. Looked up only, folding depended on which of the two arrived first (a run
     broken half-way folded differently from a clean one).
-    `lead_anchors` (see `anchors.Anchors.lead`) of the same `period` add the buckets of their pairs
-    (`lead_pair_buckets`): a translation or a shortened version finds the text whose lead it keeps.
+    `lead_anchors` and `lead_figures` (see `anchors.Anchors.lead`) of the same `period` add the
+    buckets of their pairs (`lead_pair_buckets`): a translation or a shortened version finds the text
+    whose lead it keeps.
 
     The text's k-grams are hashed and pre-mixed once; the lead and the openings are stretches of the
     text, so their k-grams are slices of the same array (hashed anew only when one is not)."""
@@ -361,15 +363,16 @@ def fingerprint(
         near = anchor_bands(anchor_keys, anchor_n_bands, anchor_rows, (period, period - 1, period + 1))
         all_bands += near[:anchor_n_bands]  # stored under its own period only
         probes += near
-    if len(lead_anchors) >= 2:
-        pairs = lead_pair_buckets(lead_anchors, (period, period - 1, period + 1))
-        own = len(pairs) // 3
-        taken = {b for b, _ in all_bands}
-        for band, bucket in pairs[:own]:  # stored under its own period only
+    taken = {b for b, _ in all_bands}
+    pair_probes: dict[tuple[int, int], None] = {}  # the figures' pairs are often the lead's already
+    for keys in (lead_anchors, lead_figures):
+        pairs = lead_pair_buckets(keys, (period, period - 1, period + 1))
+        for band, bucket in pairs[: len(pairs) // 3]:  # stored under its own period only
             if band not in taken:
                 taken.add(band)
                 all_bands.append((band, bucket))
-        probes += pairs
+        pair_probes.update(dict.fromkeys(pairs))
+    probes += pair_probes
     return Fingerprint(
         text_hash=hashlib.sha256(flat.encode("utf-8")).hexdigest(),
         minhash=blob,
