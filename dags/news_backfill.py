@@ -71,7 +71,9 @@ def _settings():
 )
 def news_backfill():
     # Imports inside the tasks keep the DAG file's parse cost to milliseconds (tests/dags checks it).
-    @task
+    # multiple_outputs=False: a task annotated `-> dict` would also push each key as an XCom of its own
+    # (one API request each, seven per fetch_batch); every consumer reads the whole return value.
+    @task(multiple_outputs=False)
     def plan(params=None) -> dict:
         from newsmon import pipeline
         from newsmon.config.settings import parse_duration
@@ -89,12 +91,12 @@ def news_backfill():
             "batches": [b.to_dict() for s in started for b in s.batches],
         }
 
-    @task
+    @task(multiple_outputs=False)
     def batches(planned: dict) -> list[dict]:
         """The mapped task's list (Airflow maps over a task's whole return value only)."""
         return planned["batches"]
 
-    @task(max_active_tis_per_dagrun=4)
+    @task(multiple_outputs=False, max_active_tis_per_dagrun=4)
     def score_batch(batch: dict) -> dict:
         from newsmon import pipeline
         from newsmon.topics.backfill import BackfillBatch, run_batch
@@ -102,7 +104,7 @@ def news_backfill():
         return run_batch(_settings(), BackfillBatch.from_dict(batch), now=pipeline.utcnow())
 
     # none_failed: with nothing to re-score the mapped task is skipped, and the summaries still go out.
-    @task(trigger_rule="none_failed")
+    @task(multiple_outputs=False, trigger_rule="none_failed")
     def finish(planned: dict, counts=None) -> dict:
         from newsmon import pipeline
         from newsmon.topics.backfill import finish as finish_backfill
@@ -117,7 +119,7 @@ def news_backfill():
             batch_counts=done,
         )
 
-    @task
+    @task(multiple_outputs=False)
     def send_alerts(_finished: dict) -> dict:
         from newsmon import pipeline
         from newsmon_airflow import smtp_from_airflow

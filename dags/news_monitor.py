@@ -58,7 +58,9 @@ def _settings():
 )
 def news_monitor():
     # Imports inside the tasks keep the DAG file's parse cost to milliseconds (tests/dags checks it).
-    @task
+    # multiple_outputs=False: a task annotated `-> dict` would also push each key as an XCom of its own
+    # (one API request each, seven per fetch_batch); every consumer reads the whole return value.
+    @task(multiple_outputs=False)
     def prepare() -> dict:
         from newsmon import pipeline
         from newsmon_metrics import stage_timer
@@ -66,7 +68,7 @@ def news_monitor():
         with stage_timer("prepare"):
             return pipeline.prepare(_settings())
 
-    @task
+    @task(multiple_outputs=False)
     def poll_feeds(_prepared: dict) -> dict:
         import newsmon_metrics as metrics
         from newsmon import pipeline
@@ -77,7 +79,7 @@ def news_monitor():
         metrics.poll(settings, counts, since=now)
         return counts
 
-    @task
+    @task(multiple_outputs=False)
     def news_discovery(_polled: dict) -> dict:
         import newsmon_metrics as metrics
         from newsmon import pipeline
@@ -87,7 +89,7 @@ def news_monitor():
         metrics.count("news_discovery", counts)
         return counts
 
-    @task
+    @task(multiple_outputs=False)
     def plan_fetch(_discovered: dict) -> list[list[int]]:
         import newsmon_metrics as metrics
         from newsmon import pipeline
@@ -97,7 +99,7 @@ def news_monitor():
         metrics.count("plan_fetch", {"planned": sum(len(b) for b in batches)})
         return batches
 
-    @task(max_active_tis_per_dagrun=8)
+    @task(multiple_outputs=False, max_active_tis_per_dagrun=8)
     def fetch_batch(entry_ids: list[int]) -> dict:
         import newsmon_metrics as metrics
         from newsmon import pipeline
@@ -108,7 +110,7 @@ def news_monitor():
         return counts
 
     # none_failed: with no new entries the mapped fetch is skipped, and folding must still run.
-    @task(trigger_rule="none_failed")
+    @task(multiple_outputs=False, trigger_rule="none_failed")
     def fold_stories() -> dict:
         import newsmon_metrics as metrics
         from newsmon import pipeline
@@ -118,7 +120,7 @@ def news_monitor():
         metrics.count("fold_stories", counts)
         return counts
 
-    @task
+    @task(multiple_outputs=False)
     def flag_topics(_folded: dict) -> dict:
         import newsmon_metrics as metrics
         from newsmon import pipeline
@@ -129,7 +131,7 @@ def news_monitor():
         metrics.flags(settings, counts, since=now)
         return counts
 
-    @task
+    @task(multiple_outputs=False)
     def send_alerts(_flagged: dict) -> dict:
         import newsmon_metrics as metrics
         from newsmon import pipeline
@@ -140,7 +142,7 @@ def news_monitor():
         metrics.count("send_alerts", counts)
         return counts
 
-    @task
+    @task(multiple_outputs=False)
     def check_surges(_flagged: dict) -> dict:
         import newsmon_metrics as metrics
         from newsmon import pipeline
@@ -152,7 +154,7 @@ def news_monitor():
         return counts
 
     # Runs only when every stage before it succeeded: its record is the health check's "last successful run".
-    @task
+    @task(multiple_outputs=False)
     def record_run(alerts: dict, surges: dict, **context) -> dict:
         import newsmon_metrics as metrics
         from newsmon import pipeline
@@ -170,7 +172,7 @@ def news_monitor():
         report = metrics.run_finished(settings, started_at=started, now=now)
         return report.as_dict() if report else {}
 
-    @task(outlets=[FLAGGED_STORIES])
+    @task(multiple_outputs=False, outlets=[FLAGGED_STORIES])
     def publish_flagged(flagged: dict) -> dict:
         from airflow.sdk.exceptions import AirflowSkipException
 

@@ -62,6 +62,7 @@ write_env() {
     echo "export AIRFLOW__CELERY__BROKER_URL=${PROD_REDIS_URL:-redis://127.0.0.1:6379/0}"
     echo "export AIRFLOW__CELERY__RESULT_BACKEND=db+postgresql+psycopg://$pg/$af_db"
     echo "export AIRFLOW__CELERY__WORKER_CONCURRENCY=${PROD_WORKER_CONCURRENCY:-4}"
+    echo "export AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS=newsmon_celery.CELERY_CONFIG  # plugins/: workers preload newsmon"
     echo "export AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$api_port/execution/"
     echo "export AIRFLOW__API__PORT=$api_port"
     echo "export AIRFLOW__API__BASE_URL=http://localhost:$api_port"

@@ -9,10 +9,13 @@ poll_feeds -> discover -> plan_fetch -> fetch_batch (mapped) -> fold_stories -> 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError
@@ -28,7 +31,7 @@ from newsmon.feeds.poll import FeedState, PollStatus
 from newsmon.feeds.poll import poll_feeds as poll_many
 from newsmon.http.client import HttpPolicy
 from newsmon.http.errors import HttpError
-from newsmon.http.politeness import HostDeferred, HostLimiter
+from newsmon.http.politeness import HostDeferred, HostLimiter, host_key
 from newsmon.store import boilerplate as boilerplate_store
 from newsmon.store import copies as copies_store
 from newsmon.store import discovery as discovery_store
@@ -43,10 +46,13 @@ from newsmon.stories.urls import url_key
 
 if TYPE_CHECKING:  # imported by the stages that use them, when they run
     from newsmon.alerts.smtp import SmtpConfig
-    from newsmon.extract.fetch import ArticleResult
+    from newsmon.extract.fetch import ArticleResult, Page
     from newsmon.topics.model import Topic
 
 log = logging.getLogger(__name__)
+_Page: TypeAlias = (
+    "Page | ArticleResult"  # what a download gives (newsmon.extract.fetch, imported when fetching)
+)
 
 
 def utcnow() -> datetime:
@@ -229,6 +235,76 @@ class EntryWork(NamedTuple):
     key: str
 
 
+class Downloads:
+    """The pages of a batch downloaded ahead of their extraction, in threads: the batch's hosts in parallel,
+    each host's pages one after another in the plan's order, at most ``window`` pages ahead of the page
+    being extracted (so at most that many bodies wait in memory).
+
+    One request at a time per host from a batch keeps what the sequential batch guaranteed: a host's
+    429 Retry-After or robots.txt Crawl-delay is known before the batch's next request to it starts (the
+    limiter then defers that page). Politeness across batches and workers is the limiter's, as before.
+    """
+
+    def __init__(
+        self, items: Sequence[tuple[int, EntryWork]], download: Callable[[EntryWork], _Page], *, window: int
+    ) -> None:
+        self._download = download
+        self._window = max(1, window)
+        self._futures: dict[int, Future[_Page]] = {index: Future() for index, _item in items}
+        self._queues: dict[str, deque[tuple[int, EntryWork, Future[_Page]]]] = {}  # host -> pages to start
+        for index, item in items:
+            queue = self._queues.setdefault(host_key(item.entry.link or ""), deque())
+            queue.append((index, item, self._futures[index]))
+        self._busy: set[str] = set()  # hosts with a download in flight
+        self._limit = 0  # pages below this index may start
+        self._closed = False
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=min(self._window, len(self._queues) or 1))
+
+    def get(self, index: int) -> Future[_Page] | None:
+        """The download of the page at ``index`` (None: it is not downloaded ahead); starts the next ones."""
+        with self._lock:
+            self._limit = index + self._window
+            self._start()
+        return self._futures.pop(index, None)
+
+    def _start(self) -> None:  # under the lock
+        while not self._closed:
+            ready = [
+                (queue[0][0], host)
+                for host, queue in self._queues.items()
+                if queue and host not in self._busy and queue[0][0] < self._limit
+            ]
+            if not ready:
+                return
+            _first, host = min(ready)
+            self._busy.add(host)
+            _index, item, future = self._queues[host].popleft()
+            self._pool.submit(self._run, host, item, future)
+
+    def _run(self, host: str, item: EntryWork, future: Future[_Page]) -> None:
+        try:
+            if future.set_running_or_notify_cancel():
+                future.set_result(self._download(item))
+        except BaseException as exc:  # HostDeferred, a database failure: raised where the page is taken
+            future.set_exception(exc)
+        finally:
+            with self._lock:
+                self._busy.discard(host)
+                self._start()
+
+    def __enter__(self) -> Downloads:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Start nothing more (after a database failure the batch ends); wait for requests in flight."""
+        with self._lock:
+            self._closed = True
+        for future in self._futures.values():
+            future.cancel()
+        self._pool.shutdown(wait=True)
+
+
 class FetchBatch:
     """One batch of ``fetch_batch``, as named steps over typed rows.
 
@@ -236,8 +312,12 @@ class FetchBatch:
        recorded on its entry here);
     2. ``settle_known``: entries whose URL is stored already (another feed's entry, a retry, another
        worker) are done without a fetch — one query and one transaction for the batch;
-    3. ``fetch``: each remaining entry's article is fetched, extracted and stored, or why not recorded;
-       a copy stored earlier in this batch is found by the same look-up as in step 2;
+    3. ``fetch_all``: each remaining entry's article is fetched, extracted and stored, or why not
+       recorded; a copy stored earlier in this batch is found by the same look-up as in step 2. The next
+       pages are downloaded ahead in threads (``download``, see ``Downloads``: each host's pages one
+       after another, at most ``http_workers`` pages ahead) while this thread extracts and stores each
+       page in the plan's order (``store``), one transaction per page as before: a page's network wait
+       no longer adds to the batch's time, and pages of several hosts are in flight at once;
     4. ``save_observations``: the lines the pages repeat, for the boilerplate memory.
     """
 
@@ -248,6 +328,7 @@ class FetchBatch:
         self.stored: dict[str, int] = {}  # url key -> copy id, for every key of this batch stored so far
         self.limiter = host_limiter(settings)
         self.robots: dict[frozenset[str], RobotsCache] = {}  # per policy: robots.txt passes the same guard
+        self._lock = threading.Lock()
         # min_pages=3: two pages sharing a sentence (a follow-up quoting its predecessor) are no pattern yet.
         self.memory = BoilerplateMemory(min_pages=3, min_share=0.2, loader=self._load_site, record=True)
         self.observed: dict[str, list[tuple[str, frozenset[str]]]] = {}  # site -> [(url key, line hashes)]
@@ -279,34 +360,66 @@ class FetchBatch:
                     self.counts["known"] += 1
         return [w for w in work if w.key not in self.stored]
 
-    def fetch(self, item: EntryWork) -> None:
-        entry = item.entry
-        known = self.stored.get(item.key)  # a copy stored earlier in this batch (step 2's look-up)
-        if known is not None:
-            with session_scope(self.settings.db_url) as session:
-                entries_store.mark_done(session, entry.entry_id, known)
-            self.counts["known"] += 1
-            return
+    def fetch_all(self, work: list[EntryWork]) -> None:
+        """Step 3 for the whole batch (see the class docstring and ``Downloads``)."""
+        first: dict[str, int] = {}
+        # Of entries sharing a URL key only the first is downloaded ahead; the others wait for its copy.
+        ahead = [(i, work[i]) for i, item in enumerate(work) if first.setdefault(item.key, i) == i]
+        with Downloads(ahead, self.download, window=self.settings.http_workers) as downloads:
+            for i, item in enumerate(work):
+                self.fetch(item, downloads.get(i))
+
+    def fetch(self, item: EntryWork, download: Future[_Page] | None = None) -> None:
+        """One entry: done with a copy stored earlier in this batch, else its page (downloaded ahead, or now)
+        extracted and stored; a failure of the page is recorded on the entry, one of the database raised."""
+        try:
+            known = self.stored.get(item.key)  # a copy stored earlier in this batch (step 2's look-up)
+            if known is not None:
+                with session_scope(self.settings.db_url) as session:
+                    entries_store.mark_done(session, item.entry.entry_id, known)
+                self.counts["known"] += 1
+                return
+            self.store(item, download.result() if download is not None else self.download(item))
+        except HostDeferred as deferred:  # the host, not the page: the entry waits for a later run
+            log.info("article %s deferred: %s", item.entry.link, deferred.reason)
+            self.counts["deferred"] += 1
+        except DBAPIError:
+            # The database, not the page, failed: let Airflow retry the task rather than spend the entry's
+            # fetch attempts on an outage (the entries done so far are committed and are not redone).
+            raise
+        except Exception as exc:  # one page must never fail its batch
+            log.exception("entry %s (%s) failed unexpectedly", item.entry.entry_id, item.entry.link)
+            self._failed(item.entry, FetchFailure(ArticleError.INTERNAL, f"{type(exc).__name__}: {exc}"))
+
+    def download(self, item: EntryWork) -> _Page:
+        """An entry's page, within its host's politeness (any thread); raises HostDeferred and what the
+        shared state raises, as ``fetch_article`` does."""
         # Extraction (trafilatura, lxml) is imported by the stage that extracts: every other task's
         # process, a fresh one per task under Celery, is spared the second and a half it takes.
-        from newsmon.extract.fetch import fetch_article
+        from newsmon.extract.fetch import download_article
 
+        entry = item.entry
         private = _private_pairs(entry.feed_url, entry.allow_private)
         policy = http_policy(self.settings, private)
-        try:
-            result = fetch_article(
-                entry.link or "",
-                policy=policy,
-                summary=entry.summary or None,
-                title=entry.title or None,
-                robots=self.robots.setdefault(private, RobotsCache(policy)),
-                limiter=self.limiter,
-                boilerplate=self.memory,
-            )
-        except HostDeferred as deferred:  # the host, not the page: the entry waits for a later run
-            log.info("article %s deferred: %s", entry.link, deferred.reason)
-            self.counts["deferred"] += 1
-            return
+        with self._lock:  # robots.txt passes the same guard as the page: one cache per policy
+            robots = self.robots.get(private) or self.robots.setdefault(private, RobotsCache(policy))
+        return download_article(
+            entry.link or "",
+            policy=policy,
+            summary=entry.summary or None,
+            title=entry.title or None,
+            robots=robots,
+            limiter=self.limiter,
+        )
+
+    def store(self, item: EntryWork, page: _Page) -> None:
+        """Extract a downloaded page and store its copy (or why not) in one transaction (this thread)."""
+        from newsmon.extract.fetch import extract_page
+
+        entry = item.entry
+        result = extract_page(
+            page, summary=entry.summary or None, title=entry.title or None, boilerplate=self.memory
+        )
         for seen in self.memory.take_observations():
             self.observed.setdefault(seen.site, []).append((item.key, seen.line_hashes))
         if result.status == FetchStatus.ERROR or result.extracted is None:
@@ -353,16 +466,7 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
     once). An entry whose host cannot take a request within ``host_max_wait`` is left waiting.
     """
     batch = FetchBatch(settings, now or utcnow())
-    for item in batch.settle_known(batch.take(entry_ids)):
-        try:
-            batch.fetch(item)
-        except DBAPIError:
-            # The database, not the page, failed: let Airflow retry the task rather than spend the entry's
-            # fetch attempts on an outage (the entries done so far are committed and are not redone).
-            raise
-        except Exception as exc:  # one page must never fail its batch
-            log.exception("entry %s (%s) failed unexpectedly", item.entry.entry_id, item.entry.link)
-            batch._failed(item.entry, FetchFailure(ArticleError.INTERNAL, f"{type(exc).__name__}: {exc}"))
+    batch.fetch_all(batch.settle_known(batch.take(entry_ids)))
     batch.save_observations()
     log.info("fetch: %s", batch.counts)
     return batch.counts

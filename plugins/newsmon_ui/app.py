@@ -38,7 +38,7 @@ from newsmon.topics.highlight import mark_terms
 from newsmon.topics.model import Topic, TopicConfigError, load_topics
 from newsmon.topics.preview import preview_topic
 from newsmon.topics.version import short, topic_hash
-from newsmon_ui import charts
+from newsmon_ui import PREFIX, URL_ROUTE, charts
 from newsmon_ui.highlight import highlight
 from newsmon_ui.schemas import FeedbackIn, StoryQuery, TopicName
 from newsmon_ui.security import (
@@ -52,8 +52,6 @@ from newsmon_ui.settings import db_url, ensure_schema
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/newsmon"
-URL_ROUTE = "newsmon"  # the nav link's route in the Airflow UI: /plugin/newsmon embeds the page
 DAG_ID = "news_monitor"
 BACKFILL_DAG_ID = "news_backfill"
 # The routes that answer without an Airflow login: the health status, one word, for probes; and each

@@ -8,7 +8,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from newsmon.store.db import current_revision, get_engine, session_scope, upgrade
+from newsmon.store.db import (
+    HEAD_REVISION,
+    alembic_config,
+    at_head,
+    current_revision,
+    get_engine,
+    session_scope,
+    upgrade,
+)
 from newsmon.store.models import Base, Entry, Feed
 from newsmon.store.upsert import insert_ignore
 
@@ -35,6 +43,31 @@ def test_upgrade_twice_is_a_no_op(db_url):
     before = current_revision(db_url)
     upgrade(db_url)
     assert current_revision(db_url) == before
+
+
+def test_the_head_revision_newsmon_checks_for_is_the_scripts_head(db_url):
+    """`upgrade` skips Alembic when the database is at HEAD_REVISION: it must be the newest script's."""
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config(db_url)).get_current_head() == HEAD_REVISION
+    assert current_revision(db_url) == HEAD_REVISION and at_head(db_url)
+
+
+def test_a_database_behind_the_head_is_upgraded(db_url):
+    """A database one migration behind is not taken for current: upgrade runs Alembic and reaches the head."""
+    from alembic import command
+
+    command.downgrade(alembic_config(db_url), "-1")
+    assert current_revision(db_url) != HEAD_REVISION and not at_head(db_url)
+    upgrade(db_url)
+    assert current_revision(db_url) == HEAD_REVISION
+
+
+def test_a_new_database_is_not_at_the_head(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert not at_head(url)
+    upgrade(url)
+    assert at_head(url)
 
 
 def test_entries_are_written_once_per_feed_and_key(db_url):
@@ -64,3 +97,39 @@ def test_title_search_index_on_postgresql(db_url):
 
     names = {ix["name"] for ix in inspect(get_engine(db_url)).get_indexes("stories")}
     assert ("ix_stories_title_trgm" in names) == db_url.startswith("postgresql")
+
+
+def test_migration_0009_gives_existing_buckets_their_copy_s_day(empty_db_url):
+    """Buckets stored before the day column get the day of their copy's publication, else of its fold,
+    else of its fetch: what the fold stage stores for new copies (see `stories.fold._window`)."""
+    from alembic import command
+    from sqlalchemy import insert, text
+
+    from newsmon.store.db import alembic_config
+    from newsmon.store.models import Copy, CopyBand
+
+    engine = get_engine(empty_db_url)
+    with engine.begin() as conn:
+        cfg = alembic_config(empty_db_url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0008")
+    dated = datetime(2024, 3, 1, 23, 59, tzinfo=UTC)
+    folded = datetime(2024, 5, 2, 0, 1, tzinfo=UTC)
+    fetched = datetime(2024, 7, 3, 12, 0, tzinfo=UTC)
+    copies = [(1, dated, folded), (2, None, folded), (3, None, None)]
+    with engine.begin() as conn:
+        for cid, published, folded_at in copies:
+            key = f"https://x.example/{cid}"
+            row = {"id": cid, "url_key": key, "url": key, "title": "", "text": "", "text_source": "page"}
+            row |= {"fetch_status": "ok", "published": published, "folded_at": folded_at}
+            row["fetched_at"] = fetched
+            conn.execute(insert(Copy.__table__).values(**row))  # the copies table is the same at 0008
+            bands = "INSERT INTO copy_bands (copy_id, band, bucket) VALUES (:c, 0, 7), (:c, 1, 8)"
+            conn.execute(text(bands), {"c": cid})
+    upgrade(empty_db_url)
+    with session_scope(empty_db_url) as s:
+        rows = s.execute(select(CopyBand.copy_id, func.min(CopyBand.day)).group_by(CopyBand.copy_id)).all()
+        missing = s.scalar(select(func.count()).select_from(CopyBand).where(CopyBand.day.is_(None)))
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert dict(rows) == {1: (dated - epoch).days, 2: (folded - epoch).days, 3: (fetched - epoch).days}
+    assert missing == 0

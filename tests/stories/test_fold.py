@@ -227,6 +227,35 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
     assert stories == 1
 
 
+def test_bucket_look_ups_reach_only_the_days_a_copy_can_match(db_url: str) -> None:
+    """Copies published further apart than the verifier accepts are not even candidates (the look-up
+    skips their buckets), while a copy without a date is compared with copies of any day."""
+    edited = "Photo: the bridge at dawn\n\n" + FULL  # another text hash: found through buckets only
+    with session_scope(db_url) as s:
+        old = add_copy(s, "https://a.example/old", FULL, published=NOW - timedelta(days=120))
+    with session_scope(db_url) as s:
+        fold_pending(s, now=NOW)
+    with session_scope(db_url) as s:
+        recent = add_copy(s, "https://b.example/recent", edited, published=NOW)
+    with session_scope(db_url) as s:
+        far = fold_pending(s, now=NOW)
+    assert (far.folded, far.new_stories, far.candidates) == (1, 1, 0)
+    with session_scope(db_url) as s:
+        near_text = edited + "\n\nShare this story."
+        add_copy(s, "https://c.example/near", near_text, published=NOW - timedelta(days=30))
+    with session_scope(db_url) as s:
+        near = fold_pending(s, now=NOW)
+    assert (near.joined, near.candidates) == (1, 1)  # the recent copy (30 days), not the old one (90)
+    with session_scope(db_url) as s:
+        undated = add_copy(s, "https://d.example/undated", FULL + "\n\nRead more.")
+    with session_scope(db_url) as s:
+        anytime = fold_pending(s, now=NOW)
+        stories = {c: s.get(Copy, c).story_id for c in (old, recent, undated)}
+    # Without a date it may be a copy of both: it is compared with both and bridges their stories.
+    assert anytime.candidates == 3 and len(anytime.merges) == 1
+    assert len(set(stories.values())) == 1
+
+
 def test_original_is_the_declared_source_and_the_story_takes_its_title(db_url: str) -> None:
     with session_scope(db_url) as s:
         # The republished copy is dated earlier (a wrong clock), but it names its source.

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from newsmon.extract.article import Extracted, ExtractError, extract_article
 from newsmon.extract.boilerplate import site_key
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from newsmon.extract.robots import RobotsCache, RobotsDecision
 
 log = logging.getLogger(__name__)
+_R = TypeVar("_R")
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
@@ -145,9 +146,57 @@ def fetch_article(
     retried, and no page is extracted without the memory a clean run would have used). Turned into
     "internal error, the feed's summary kept", an outage stored summaries where a clean run stores the
     articles, and those summaries stayed stories of their own (issue #14).
+
+    The two halves, :func:`download_article` and :func:`extract_page`, can run apart (the pipeline
+    downloads the next pages of a batch while it extracts this one); this is both in turn.
     """
+    page = download_article(url, policy=policy, summary=summary, title=title, robots=robots, limiter=limiter)
+    return extract_page(page, summary=summary, title=title, boilerplate=boilerplate)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page downloaded for extraction: an HTML answer that robots.txt allowed, not yet extracted."""
+
+    url: str
+    final_url: str
+    body: bytes
+    headers: Mapping[str, str]
+    http_status: int | None
+
+
+def download_article(
+    url: str,
+    *,
+    policy: HttpPolicy,
+    summary: str | None = None,
+    title: str | None = None,
+    robots: RobotsCache | None = None,
+    limiter: HostLimiter | None = None,
+) -> Page | ArticleResult:
+    """The first half of :func:`fetch_article` (robots.txt, the request, what the answer is): the page to
+    extract, or the article's result when the answer already decides it (an error, not HTML, empty).
+    Raises as :func:`fetch_article` does. Safe to call from several threads at once."""
+    return _guarded(url, summary, title, lambda: _download(url, policy, summary, title, robots, limiter))
+
+
+def extract_page(
+    page: Page | ArticleResult,
+    *,
+    summary: str | None = None,
+    title: str | None = None,
+    boilerplate: BoilerplateMemory | None = None,
+) -> ArticleResult:
+    """The second half of :func:`fetch_article`: extract a downloaded page (a result passes through)."""
+    if isinstance(page, ArticleResult):
+        return page
+    return _guarded(page.url, summary, title, lambda: _extract(page, summary, title, boilerplate))
+
+
+def _guarded(url: str, summary: str | None, title: str | None, step: Callable[[], _R]) -> _R | ArticleResult:
+    """Run one half: a page's own failure becomes its result; what is not the page's is raised."""
     try:
-        return _fetch_article(url, policy, summary, title, robots, limiter, boilerplate)
+        return step()
     except HostDeferred:
         raise
     except _SharedStateFailed as failed:
@@ -184,15 +233,14 @@ def _refusal(decision: RobotsDecision) -> FetchFailure:
     return decision.failure or FetchFailure(ArticleError.ROBOTS_DISALLOWED)
 
 
-def _fetch_article(
+def _download(
     url: str,
     policy: HttpPolicy,
     summary: str | None,
     title: str | None,
     robots: RobotsCache | None,
     limiter: HostLimiter | None,
-    boilerplate: BoilerplateMemory | None,
-) -> ArticleResult:
+) -> Page | ArticleResult:
     if robots is not None:
         decision = robots.check(url)
         if not decision.allowed:
@@ -222,15 +270,21 @@ def _fetch_article(
     if other is not None:
         failure = FetchFailure(ArticleError.NOT_HTML, other)
         return _fallback(url, final_url, failure, summary, title, result.status)
+    return Page(url, final_url, body, result.headers, result.status)
 
+
+def _extract(
+    page: Page, summary: str | None, title: str | None, boilerplate: BoilerplateMemory | None
+) -> ArticleResult:
+    url, final_url = page.url, page.final_url
     if boilerplate is not None:
         with _shared_state():
             boilerplate.load(site_key(final_url))
     try:
-        extracted = extract_article(body, url=final_url, headers=result.headers, boilerplate=boilerplate)
+        extracted = extract_article(page.body, url=final_url, headers=page.headers, boilerplate=boilerplate)
     except ExtractError as exc:
         failure = FetchFailure.of_extraction(exc.reason)
-        return _fallback(url, final_url, failure, summary, title, result.status)
+        return _fallback(url, final_url, failure, summary, title, page.http_status)
     return ArticleResult(
-        url, final_url, FetchStatus.OK, None, extracted, TextSource.PAGE, result.status, extracted.encoding
+        url, final_url, FetchStatus.OK, None, extracted, TextSource.PAGE, page.http_status, extracted.encoding
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+HEAD_REVISION = "0009"
+"""The newest migration's revision (tests/store checks it against the scripts): a database already at it
+is recognised with one query, without importing and running Alembic (0.4 s in a fresh task process)."""
 _LOCK_KEY = 0x6E6577736D6F6E  # "newsmon"
 CHUNK = 500
 """Values per ``IN (...)`` list, rows per multi-row statement: well under every driver's parameter limit."""
@@ -131,8 +135,20 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def at_head(url: str) -> bool:
+    """Whether the schema is at the newest migration; False for a database without one yet."""
+    try:
+        with get_engine(url).connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:  # no alembic_version table: a new database (or none; the upgrade will say)
+        return False
+    return versions == [HEAD_REVISION]
+
+
 def upgrade(url: str) -> None:
-    """Bring the schema to the newest migration; cheap when it is already there."""
+    """Bring the schema to the newest migration; one query when it is already there."""
+    if at_head(url):
+        return
     from alembic import command
 
     engine = get_engine(url)

@@ -5,6 +5,11 @@ Each method is one short transaction made of conditional UPDATEs, which both SQL
 time) and PostgreSQL (row locks; READ COMMITTED re-checks the WHERE clause after waiting for a
 concurrent writer) apply atomically: two processes can never both take the same slot or the same turn.
 
+Every page fetched takes two of these transactions (claim, release), so they are built for speed: the
+statements are built once, on the tables (plain Core, not the ORM's bulk-update path), and run with their
+parameters on the session's connection. Building an ORM UPDATE per call cost about 1.2 ms of CPU per
+page on SQLite (1,000 claim/release cycles: 1.37 s, against 0.17-0.23 s this way).
+
 On PostgreSQL these transactions commit without waiting for the disk (``synchronous_commit off``, for
 them only): politeness state lost in a server crash costs at most a moment of spacing, while an fsync
 per request step would cost more than the request.
@@ -14,13 +19,60 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import case, or_, select, text, update
+from sqlalchemy import Connection, Table, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
 
-from newsmon.store.db import SessionSource, rows_changed, session_scope
+from newsmon.store.db import SessionSource, session_scope
 from newsmon.store.models import Host, HostSlot
 from newsmon.store.upsert import insert_ignore
+
+
+def _table(model: type[Host] | type[HostSlot]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table), table
+    return table
+
+
+_HOSTS, _SLOTS = _table(Host), _table(HostSlot)
+_h, _s = _HOSTS.c, _SLOTS.c
+# Bound parameters are named p_*: SQLAlchemy reserves column names for an UPDATE's own SET values.
+_CLAIM = (
+    update(_SLOTS)
+    .where(
+        _s.host == bindparam("p_host"),
+        _s.slot == bindparam("p_slot"),
+        or_(_s.holder.is_(None), _s.expires_at < bindparam("p_now")),
+    )
+    .values(holder=bindparam("p_holder"), expires_at=bindparam("p_expires"))
+)
+_RELEASE = (
+    update(_SLOTS)
+    .where(_s.host == bindparam("p_host"), _s.slot == bindparam("p_slot"), _s.holder == bindparam("p_holder"))
+    .values(holder=None, expires_at=None)
+)
+# The spacing is the Crawl-delay when it is longer than the default delay.
+_SPACING = case((_h.crawl_delay > bindparam("p_delay"), _h.crawl_delay), else_=bindparam("p_delay"))
+_TURN = (
+    update(_HOSTS)
+    .where(
+        _h.host == bindparam("p_host"),
+        _h.next_start_at <= bindparam("p_now"),
+        or_(_h.blocked_until.is_(None), _h.blocked_until <= bindparam("p_now")),
+    )
+    .values(next_start_at=bindparam("p_now") + _SPACING)
+)
+_READY = select(_h.next_start_at, _h.blocked_until).where(_h.host == bindparam("p_host"))
+_CRAWL_DELAY = update(_HOSTS).where(_h.host == bindparam("p_host")).values(crawl_delay=bindparam("p_delay"))
+_BLOCK = (
+    update(_HOSTS)
+    .where(
+        _h.host == bindparam("p_host"),
+        or_(_h.blocked_until.is_(None), _h.blocked_until < bindparam("p_until")),
+    )
+    .values(blocked_until=bindparam("p_until"))
+)
 
 
 class DatabaseHostState:
@@ -31,11 +83,12 @@ class DatabaseHostState:
         self._known: dict[str, int] = {}  # host -> slots whose rows exist (created once per process)
 
     @contextmanager
-    def _unit(self) -> Iterator[Session]:
+    def _unit(self) -> Iterator[tuple[Session, Connection]]:
         with session_scope(self.source) as session:
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            yield session
+            connection = session.connection()
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            yield session, connection
 
     def _ensure(self, session: Session, host: str, slots: int) -> None:
         if host in self._known and self._known[host] >= slots:
@@ -48,74 +101,48 @@ class DatabaseHostState:
     def claim_slot(
         self, host: str, slots: int, holder: str, now: float, lease: float, min_delay: float
     ) -> tuple[int, float | None] | None:
-        with self._unit() as session:
+        with self._unit() as (session, connection):
             self._ensure(session, host, slots)
             for slot in range(slots):
-                taken = rows_changed(
-                    session,
-                    update(HostSlot)
-                    .where(
-                        HostSlot.host == host,
-                        HostSlot.slot == slot,
-                        or_(HostSlot.holder.is_(None), HostSlot.expires_at < now),
-                    )
-                    .values(holder=holder, expires_at=now + lease)
-                    .execution_options(synchronize_session=False),
-                )
-                if taken == 1:
-                    return slot, self._turn(session, host, now, min_delay)
+                params = {
+                    "p_host": host,
+                    "p_slot": slot,
+                    "p_now": now,
+                    "p_holder": holder,
+                    "p_expires": now + lease,
+                }
+                if connection.execute(_CLAIM, params).rowcount == 1:
+                    return slot, self._turn(connection, host, now, min_delay)
         return None
 
     def release_slot(self, host: str, slot: int, holder: str) -> None:
-        with self._unit() as session:
-            session.execute(
-                update(HostSlot)
-                .where(HostSlot.host == host, HostSlot.slot == slot, HostSlot.holder == holder)
-                .values(holder=None, expires_at=None)
-                .execution_options(synchronize_session=False)
-            )
+        with self._unit() as (_session, connection):
+            connection.execute(_RELEASE, {"p_host": host, "p_slot": slot, "p_holder": holder})
 
     def take_turn(self, host: str, now: float, min_delay: float) -> float | None:
-        with self._unit() as session:
+        with self._unit() as (session, connection):
             self._ensure(session, host, 0)
-            return self._turn(session, host, now, min_delay)
+            return self._turn(connection, host, now, min_delay)
 
     @staticmethod
-    def _turn(session: Session, host: str, now: float, min_delay: float) -> float | None:
-        spacing = case((Host.crawl_delay > min_delay, Host.crawl_delay), else_=min_delay)
-        booked = rows_changed(
-            session,
-            update(Host)
-            .where(
-                Host.host == host,
-                Host.next_start_at <= now,
-                or_(Host.blocked_until.is_(None), Host.blocked_until <= now),
-            )
-            .values(next_start_at=now + spacing)
-            .execution_options(synchronize_session=False),
-        )
-        if booked == 1:
+    def _turn(connection: Connection, host: str, now: float, min_delay: float) -> float | None:
+        params: dict[str, Any] = {"p_host": host, "p_now": now, "p_delay": min_delay}
+        if connection.execute(_TURN, params).rowcount == 1:
             return None
-        next_start_at, blocked_until = session.execute(
-            select(Host.next_start_at, Host.blocked_until).where(Host.host == host)
-        ).one()
-        return max(next_start_at, blocked_until or 0.0)
+        next_start_at, blocked_until = connection.execute(_READY, {"p_host": host}).one()
+        return max(float(next_start_at), float(blocked_until or 0.0))
 
     def set_crawl_delay(self, host: str, seconds: float | None) -> None:
-        with self._unit() as session:
+        with self._unit() as (session, connection):
             self._ensure(session, host, 0)
-            session.execute(update(Host).where(Host.host == host).values(crawl_delay=seconds))
+            connection.execute(_CRAWL_DELAY, {"p_host": host, "p_delay": seconds})
 
     def block_until(self, host: str, until: float) -> None:
-        with self._unit() as session:
+        with self._unit() as (session, connection):
             self._ensure(session, host, 0)
-            session.execute(
-                update(Host)
-                .where(Host.host == host, or_(Host.blocked_until.is_(None), Host.blocked_until < until))
-                .values(blocked_until=until)
-            )
+            connection.execute(_BLOCK, {"p_host": host, "p_until": until})
 
     def host(self, host: str) -> Host | None:
         """The stored state of one host (for tests and the operator's curiosity)."""
-        with self._unit() as session:
+        with self._unit() as (session, _connection):
             return session.get(Host, host)

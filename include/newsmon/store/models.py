@@ -207,11 +207,18 @@ class CopyBand(Base):
     so the search stays sublinear and survives restarts without an in-memory index."""
 
     __tablename__ = "copy_bands"
-    __table_args__ = (Index("ix_copy_bands_band_bucket", "band", "bucket"),)
+    # A look-up reads one bucket within a range of days: the day is in the index, so the rows of other
+    # months are skipped inside it, and so is the copy id (the look-up reads nothing else).
+    __table_args__ = (Index("ix_copy_bands_band_bucket_day", "band", "bucket", "day", "copy_id"),)
 
     copy_id: Mapped[int] = mapped_column(ForeignKey("copies.id", ondelete="CASCADE"), primary_key=True)
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
     bucket: Mapped[int] = mapped_column(BigInteger)
+    # The copy's publication day (days since 1970-01-01 UTC; the day it was folded when its date is
+    # unknown). Copies further apart than the fold's time window are never the same story, so a bucket
+    # look-up reads only the days around the copy's own: its cost stays that of the window, however
+    # long the archive grows.
+    day: Mapped[int] = mapped_column(Integer)
 
 
 class Story(Base):

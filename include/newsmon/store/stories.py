@@ -97,7 +97,7 @@ _SAVE_FINGERPRINT = (
     .values(text_hash=bindparam("th"), minhash=bindparam("mh"), shingle_count=bindparam("sc"))
 )
 _INSERT_BANDS = insert(CopyBand).returning(CopyBand.band)
-_INSERT_BANDS_SQLITE = "INSERT INTO copy_bands (copy_id, band, bucket) VALUES (?, ?, ?)"  # CopyBand
+_INSERT_BANDS_SQLITE = "INSERT INTO copy_bands (copy_id, band, bucket, day) VALUES (?, ?, ?, ?)"  # CopyBand
 _DELETE_BANDS = delete(CopyBand).where(CopyBand.copy_id == bindparam("cid"))
 _ASSIGN_COPY = (
     update(Copy)
@@ -192,10 +192,12 @@ def save_fingerprint(
     shingle_count: int,
     bands: Sequence[tuple[int, int]],
     *,
+    day: int,
     replace: bool = True,
     buckets_only: bool = False,
 ) -> None:
     """Store a copy's fingerprints and replace its LSH buckets (so re-fingerprinting is idempotent).
+    `day` is the copy's day number (see `CopyBand.day`), stored with each bucket.
 
     `replace=False` skips deleting old buckets: for a copy never fingerprinted (its `minhash` still
     NULL), which has none, since buckets are only ever written together with the signature.
@@ -212,11 +214,12 @@ def save_fingerprint(
     if conn.dialect.name == "sqlite":
         # In-process: the driver's executemany (one prepared statement, C loop) costs a tenth of
         # SQLAlchemy building a multi-row INSERT of a hundred rows in Python.
-        conn.exec_driver_sql(_INSERT_BANDS_SQLITE, [(copy_id, b, h) for b, h in bands])
+        conn.exec_driver_sql(_INSERT_BANDS_SQLITE, [(copy_id, b, h, day) for b, h in bands])
     else:
         # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT ("insertmanyvalues"); a plain
         # executemany is one statement per row on psycopg, i.e. about fifty round trips per copy.
-        conn.execute(_INSERT_BANDS, [{"copy_id": copy_id, "band": b, "bucket": h} for b, h in bands]).all()
+        rows = [{"copy_id": copy_id, "band": b, "bucket": h, "day": day} for b, h in bands]
+        conn.execute(_INSERT_BANDS, rows).all()
 
 
 def copies_with_hash(session: Session, text_hash: str, exclude_id: int, limit: int) -> list[int]:
@@ -249,17 +252,22 @@ def copies_sharing_buckets(
     limit: int,
     *,
     marked: tuple[int, int] = (0, 0),
+    days: tuple[int, int] | None = None,
 ) -> list[BucketHit]:
     """Copies that share at least one LSH bucket, most shared buckets first: an index look-up per band.
-    `marked` is a range of band numbers [lo, hi) whose hits are counted apart."""
+    `marked` is a range of band numbers [lo, hi) whose hits are counted apart. `days` (first, last):
+    only copies stored under a day number in that range (see `CopyBand.day`); None: any day."""
     if not bands:
         return []
     conn = session.connection()
+    day_lo, day_hi = days if days is not None else _ANY_DAY
     params: dict[str, int] = {
         "exclude_id": exclude_id,
         "limit": limit,
         "mark_lo": marked[0],
         "mark_hi": marked[1],
+        "day_lo": day_lo,
+        "day_hi": day_hi,
     }
     for i, (b, h) in enumerate(bands):
         params[f"b{i}"], params[f"h{i}"] = b, h
@@ -274,13 +282,23 @@ def copies_sharing_buckets(
     return [BucketHit(r.copy_id, r.hits, r.marked or 0) for r in rows]
 
 
+#: Day numbers of `CopyBand.day` (a 32-bit integer column): a look-up without a time window.
+_ANY_DAY = (-(2**31), 2**31 - 1)
+
+
 # Keyed by the number of bands: a copy probes a few different numbers of them (lead windows, anchors).
 @lru_cache(maxsize=32)
 def _bucket_query(n: int) -> Select[int, int, Any]:
     """The bucket look-up for `n` bands, built once: building the n-way OR anew for every copy cost more
-    than running it. Same SQL as before, with bound parameters, so the compiled form is cached too."""
+    than running it. Same SQL as before, with bound parameters, so the compiled form is cached too.
+    The day range is inside every term, so each term is one range of the (band, bucket, day) index:
+    rows of other days are skipped there, not read and filtered."""
+    in_days = CopyBand.day.between(bindparam("day_lo"), bindparam("day_hi"))
     cond = or_(
-        *(and_(CopyBand.band == bindparam(f"b{i}"), CopyBand.bucket == bindparam(f"h{i}")) for i in range(n))
+        *(
+            and_(CopyBand.band == bindparam(f"b{i}"), CopyBand.bucket == bindparam(f"h{i}"), in_days)
+            for i in range(n)
+        )
     )
     hits = func.count().label("hits")
     in_marked = and_(CopyBand.band >= bindparam("mark_lo"), CopyBand.band < bindparam("mark_hi"))

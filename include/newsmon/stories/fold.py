@@ -25,6 +25,7 @@ article"; folding would put a Russian and an English text under one original and
 from __future__ import annotations
 
 import logging
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -171,7 +172,12 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp: Fingerprint, 
     if fp.text_hash:
         ids += store.copies_with_hash(session, fp.text_hash, copy.id, cfg.max_candidates)
     hits = store.copies_sharing_buckets(
-        session, fp.probes, copy.id, cfg.max_candidates, marked=(LEAD_BAND_OFFSET, ANCHOR_BAND_OFFSET)
+        session,
+        fp.probes,
+        copy.id,
+        cfg.max_candidates,
+        marked=(LEAD_BAND_OFFSET, ANCHOR_BAND_OFFSET),
+        days=_window(copy, run.now, cfg),
     )
     ids += [h.copy_id for h in hits]
     # Openings that share a lead bucket are verified whatever the whole texts' signatures say: a
@@ -248,11 +254,27 @@ def _base_lang(lang: str | None) -> str:
 
 
 def _period(copy: store.CopyRow, now: datetime, days: float) -> int:
-    """The anchor buckets' time period of a copy: its publication time, else the time it is folded."""
+    """The time period of a copy (weeks for anchor buckets, days for `CopyBand.day`): of its publication
+    time, else of the time it is folded."""
     when = copy.published or now
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return int(when.timestamp() // (days * 86400))
+
+
+def _window(copy: store.CopyRow, now: datetime, cfg: FoldConfig) -> tuple[int, int] | None:
+    """The day numbers of the copies a copy can match: those within the verifier's time gaps (folding,
+    `max_gap_days`; linking, `link_max_gap_days`), a day more for the days' rounding. None for a copy
+    without a date, which the verifier compares with copies of any time.
+
+    A copy without a date is stored under the day it was folded (see `CopyBand.day`): one fetched
+    when it was new is found by the copies of its time, not by those published months away from it.
+    """
+    if copy.published is None:
+        return None
+    day = _period(copy, now, 1.0)
+    reach = math.ceil(max(cfg.max_gap_days, cfg.link_max_gap_days)) + 1
+    return (day - reach, day + reach)
 
 
 def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
@@ -289,6 +311,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         fp.minhash,
         fp.shingle_count,
         fp.bands,
+        day=_period(copy, run.now, 1.0),
         replace=copy.minhash is not None or copy.text_hash is not None,
         buckets_only=True,  # the columns are written with the copy's story, below
     )
