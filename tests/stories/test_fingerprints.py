@@ -12,11 +12,13 @@ import pytest
 from datasketch import MinHash
 
 from newsmon.stories.fingerprints import (
+    LEAD_PAIR_BAND_OFFSET,
     Fingerprint,
     despace,
     despaced_prefix,
     fingerprint,
     kgram_hashes,
+    lead_pair_buckets,
     shingles,
     signature,
 )
@@ -103,3 +105,40 @@ def test_despaced_prefix_is_the_start_of_the_despaced_text(n: int) -> None:
     for _ in range(30):
         text = "".join(rng.choice([tricky, MIXED, "word ", "\n", "  "]) for _ in range(rng.randint(0, 12)))
         assert despaced_prefix(text, n) == despace(text)[:n]
+
+
+def test_lead_pair_buckets_meet_on_a_shared_figure_and_anchor_of_one_period() -> None:
+    lead = ("tlv", "#14", "rsk", "mrs", "#37")
+    # A translation's lead: the same anchors, one missing, one of its own, a pair in another order.
+    other = ("tlv", "rsk", "#14", "nrd", "#37")
+    mine, theirs = set(lead_pair_buckets(lead, (7,))), set(lead_pair_buckets(other, (7,)))
+    assert len(mine) == 7  # every pair once, but the 3 of two names
+    assert len(mine & theirs) == 5  # the pairs with a figure of {tlv, #14, rsk, #37}, in any order
+    # One anchor in common is no pair, nor are two names; another period is another bucket.
+    assert not mine & set(lead_pair_buckets(("tlv", "lnd", "#12", "vnk"), (7,)))
+    assert not mine & set(lead_pair_buckets(("tlv", "rsk", "#12", "#40"), (7,)))
+    assert not mine & set(lead_pair_buckets(lead, (8,)))
+
+
+def test_fingerprint_stores_lead_pairs_of_its_period_and_probes_the_neighbours() -> None:
+    lead = ("tlv", "#14", "rsk", "mrs")
+    fp = fingerprint(
+        "some text long enough to hash", k=8, num_perm=12, n_bands=4, rows=3, lead_anchors=lead, period=5
+    )
+    stored = {(b, h) for b, h in fp.bands if b >= LEAD_PAIR_BAND_OFFSET}
+    assert stored == set(lead_pair_buckets(lead, (5,)))
+    assert len({b for b, _ in fp.bands}) == len(fp.bands)  # one bucket per band, as copy_bands keys them
+    assert set(lead_pair_buckets(lead, (4, 5, 6))) <= set(fp.probes)
+
+
+def test_a_note_of_figures_only_meets_a_text_whose_lead_names_come_first() -> None:
+    def fp(lead: tuple[str, ...], figures: tuple[str, ...]) -> Fingerprint:
+        # Without text buckets (n_bands=0): only the pairs can meet.
+        text = "a report long enough to hash"
+        return fingerprint(text, k=8, num_perm=12, n_bands=0, rows=3, lead_anchors=lead, lead_figures=figures)
+
+    names_first = ("trk", "snd", "stn", "smr", "knk", "blk", "vrn", "#6.1")
+    later_figures = ("#6.1", "#10", "#19.53", "#4.6")
+    note = ("#6.1", "#11", "#19.53", "#4.6")  # a caseless script: figures only
+    assert not set(fp(note, note).probes) & set(fp(names_first, ()).bands)
+    assert set(fp(note, note).probes) & set(fp(names_first, later_figures).bands)

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
 from newsmon.store.stories import copy_texts, link_stories, linked_stories, load_copies
-from newsmon.stories.fingerprints import MAX_PROBE_WINDOWS
+from newsmon.stories.compare import Features
+from newsmon.stories.fingerprints import LEAD_PAIR_BAND_OFFSET, MAX_PROBE_WINDOWS, lead_pair_buckets
 from newsmon.stories.fold import FoldConfig, FoldReport, fold_pending
 from newsmon.stories.urls import url_key
 from tests.conftest import create_pg_database, drop_pg_database
@@ -110,6 +111,79 @@ def test_other_languages_reports_are_linked_and_other_events_are_not(labelled_db
     assert {"de", "fr"} <= {o.lang for o in also_in[story_of_e3]}
 
 
+# A long report with some fifty names and figures, a translation of its first two paragraphs only (a
+# tenth of them: the anchor buckets, on the whole sets' Jaccard, do not bring the two together), and
+# another event of the same place and governor.
+MINE_EN = "\n\n".join(
+    [
+        "Rescuers in Talvering pulled 14 miners alive from the flooded Orsk shaft on Thursday, regional "
+        "governor Hedda Marstrand said, after pumps lowered the water by 37 metres overnight.",
+        "The men had been trapped for 62 hours at a depth of 410 metres when a crew led by engineer Kasimir "
+        "Dobrev reached them through an old ventilation tunnel, the Norvik mining company said.",
+        "Three miners are still missing. Divers from Belgrove and Sallowmere joined the search at dawn, and "
+        "the company flew in a second pump from Quenford with a capacity of 900 cubic metres an hour.",
+        "Union leader Yusra Peltonen said the shaft had failed two safety inspections since the spring and "
+        "that her members had warned the Harlan district office about seepage on 3 occasions.",
+        "Prosecutor Ivo Brantley opened an inquiry into possible negligence; investigators seized the "
+        "maintenance logs of the Vardane pumping station and questioned 6 managers.",
+        "Families waited through the night outside the Kettleby community hall, where the Red Lantern "
+        "society handed out 1,200 meals and blankets. Mayor Elsbeth Corran declared a day of mourning.",
+        "Output at the Orsk field, which supplies 28 percent of the coal burned in the Westmarch power "
+        "plants, is expected to stay halted for at least 45 days, analysts at Grantley Securities said.",
+        "The Orsk shaft was sunk in 1974 by the state firm Kolvar and sold to Norvik in 2009 for 310 million "
+        "crowns; its owners Aurelio Sandqvist and Tamsin Ekwall have not commented on the accident.",
+        "In 2016 a fire at the nearby Brennholt pit killed 11 workers, and a commission chaired by judge "
+        "Odalys Fairweather recommended 27 changes to the Ostmark mining code, few of which were adopted.",
+        "Energy minister Leopold Hartigan is due to visit Talvering on Saturday with his deputy Rosalind "
+        "Quist, his office in Dunmore said, before a cabinet meeting on compensation set for 24 June.",
+    ]
+)
+MINE_FR_LEAD = "\n\n".join(
+    [
+        "Les secouristes de Talvering ont sorti vivants jeudi 14 mineurs du puits inondé d'Orsk, a annoncé "
+        "la gouverneure régionale Hedda Marstrand, après que des pompes ont fait baisser l'eau de 37 mètres.",
+        "Les hommes étaient bloqués depuis 62 heures à 410 mètres de profondeur quand une équipe dirigée "
+        "par l'ingénieur Kasimir Dobrev les a atteints par un ancien tunnel d'aération, selon la société "
+        "Norvik.",
+    ]
+)
+SCHOOL_FR = "\n\n".join(
+    [
+        "À Talvering, la gouverneure Hedda Marstrand a inauguré samedi une nouvelle école de 12 classes, "
+        "financée par la région à hauteur de 8 millions, devant les élèves du quartier de Lindqvist.",
+        "Le chantier a duré 19 mois. Le maire de Fennick, Aldo Rasmussen, a salué un projet attendu depuis "
+        "longtemps par les familles de la vallée de Morrow.",
+    ]
+)
+
+
+def test_a_translation_of_a_long_reports_lead_is_linked_to_it(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        add_copy(s, "https://wire.example/en/orsk", MINE_EN, published=NOW)
+        add_copy(
+            s, "https://presse.example/fr/orsk", MINE_FR_LEAD, published=NOW + timedelta(hours=3), lang="fr"
+        )
+        add_copy(
+            s, "https://presse.example/fr/ecole", SCHOOL_FR, published=NOW + timedelta(hours=5), lang="fr"
+        )
+    with session_scope(db_url) as s:
+        report = fold_pending(s, now=NOW)
+    by_url = stories_by_url(db_url)
+    mine, lead, school = (
+        by_url[u]
+        for u in (
+            "https://wire.example/en/orsk",
+            "https://presse.example/fr/orsk",
+            "https://presse.example/fr/ecole",
+        )
+    )
+    assert report.new_stories == 3 and report.links == 1
+    with session_scope(db_url) as s:
+        linked = {frozenset(r) for r in s.execute(select(StoryLink.story_id, StoryLink.other_story_id))}
+    assert linked == {frozenset((mine, lead))}
+    assert school not in {sid for pair in linked for sid in pair}
+
+
 def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_url: str) -> None:
     with session_scope(db_url) as s:
         a = add_copy(s, "https://a.example/1", FULL, title="Bridge reopens", published=NOW)
@@ -125,7 +199,9 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
     with session_scope(db_url) as s:
         second = fold_pending(s, now=NOW)
         row = s.get(Copy, a)
-        bands = s.scalar(select(func.count()).select_from(CopyBand).where(CopyBand.copy_id == a))
+        of_a = select(func.count()).select_from(CopyBand).where(CopyBand.copy_id == a)
+        bands = s.scalar(of_a.where(CopyBand.band < LEAD_PAIR_BAND_OFFSET))
+        pairs = s.scalar(of_a.where(CopyBand.band >= LEAD_PAIR_BAND_OFFSET))
         stories = s.scalar(select(func.count()).select_from(Story))
     assert second == FoldReport(folded=0, new_stories=0, joined=0, merges=())
     assert first.candidates >= 1 and first.compared >= 1  # the copy found and verified the original
@@ -141,6 +217,13 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
     # The text, its lead, its anchors, and the openings of its later sentences (1 to 4 windows here).
     windows, rest = divmod(bands - (cfg.bands + cfg.lead_bands + cfg.anchor_bands), cfg.lead_bands)
     assert rest == 0 and 1 <= windows <= MAX_PROBE_WINDOWS
+    # ...and the pairs with a figure of its lead's first anchors, and of its first figures.
+    got = Features(FULL, "en", NOW, cfg.shingle_chars, cfg.lead_chars, cfg.min_sentence_words).anchors
+    lead = got.lead(cfg.lead_anchor_keys)
+    figures = got.lead(cfg.lead_anchor_figures, figures_only=True)
+    assert len(lead) == cfg.lead_anchor_keys and len(figures) >= cfg.min_lead_anchor_keys
+    expected = {b for b, _ in lead_pair_buckets(lead, (0,)) + lead_pair_buckets(figures, (0,))}
+    assert pairs == len(expected) > 0
     assert stories == 1
 
 

@@ -131,3 +131,17 @@ def test_a_short_note_in_a_caseless_script_is_linked_by_its_exact_figures_in_ord
 def test_a_short_note_on_another_aftershock_at_the_same_place_is_not_linked() -> None:
     verdict = compare_across(feats(AR_NOTE, "ar"), feats(EN_OTHER_NOTE, "en", T0 + timedelta(days=2)), CFG)
     assert not verdict.linked, verdict.describe()
+
+
+def test_the_lead_is_its_first_distinct_anchors_in_order_without_years() -> None:
+    text = (
+        "Governor Hedda Marstrand said in Talvering that 14 miners were rescued in 2025 at Orsk, "
+        "where Marstrand had sent 14 divers and 3 pumps from Quenford, Belgrove and Sallowmere."
+    )
+    lead = anchors(text).lead(6)
+    # In text order, each once; the year and the single digit (no key, see `Anchors.keys`) left out,
+    # as is "Hedda" (one consonant: no name key).
+    names = ("Marstrand", "Talvering", "Orsk", "Quenford", "Belgrove")
+    assert lead == (name_key(names[0]), name_key(names[1]), "#14", *map(name_key, names[2:]))
+    assert anchors(text).lead(2) == lead[:2]
+    assert anchors(text).lead(6, figures_only=True) == ("#14",)

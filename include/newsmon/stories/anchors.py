@@ -46,6 +46,8 @@ _DIGRAPHS = (
 )
 _LETTER_MAP = str.maketrans({"c": "k", "q": "k", "g": "k", "z": "s", "x": "s", "w": "v", "f": "v", "p": "b"})
 _VOWELS_RE = re.compile(r"[aeiouyjhw]")
+#: A figure that is a year: in every story of its time, so no evidence of one event or one text.
+YEAR_RE = re.compile(r"(?:19|20)\d\d")
 #: Consonants of a name kept in its key: enough to tell names apart, few enough that an inflected
 #: ending (Ермака / Ермаком) or a transliteration variant at the end does not change it.
 NAME_KEY_CONSONANTS = 3
@@ -79,6 +81,24 @@ class Anchors:
         """The set the anchor buckets are built on: names, and figures that are more than a digit
         (single digits are in every article and would only crowd the buckets)."""
         return frozenset(self.names) | frozenset("#" + f for f in self.figures if len(f) > 1)
+
+    def lead(self, n: int, *, figures_only: bool = False) -> tuple[str, ...]:
+        """The first `n` distinct keys (see `keys`) in text order, years left out: the names and
+        figures of the lead, which every translation and every shortened version of a text keeps,
+        whatever else the longer one goes on to name (the pair buckets, `fingerprints.lead_pair_buckets`).
+        A year is in every other story of its time, so it would only make the pairs common.
+        `figures_only`: the first `n` figures, however many names come before them (a note in a
+        caseless script gives no names, and German capitalises every noun)."""
+        keys = self.keys
+        out: list[str] = []
+        for key in self.sequence:
+            if figures_only and key[0] != "#":
+                continue
+            if key in keys and key not in out and not YEAR_RE.fullmatch(key, 1):
+                out.append(key)
+                if len(out) == n:
+                    break
+        return tuple(out)
 
 
 #: Languages whose figures written as words ("four women", "vier Frauen") text2num reads as digits.

@@ -224,6 +224,54 @@ MAX_PROBE_WINDOWS = 4
 ANCHOR_BAND_OFFSET = 2000
 
 
+#: Band numbers of the lead's anchor pairs (see `lead_pair_buckets`) start here: above every other.
+LEAD_PAIR_BAND_OFFSET = 1 << 20
+#: ...and take one of this many numbers, drawn from the pair (`copy_bands` holds one bucket per band
+#: and copy, so a copy's pairs need numbers of their own, and two copies' same pair the same number).
+_PAIR_SLOTS = 1 << 20
+
+
+def lead_pair_buckets(lead: Sequence[str], periods: Sequence[int]) -> list[tuple[int, int]]:
+    """Buckets of every pair of the lead's anchors (`anchors.Anchors.lead`) that holds a figure ("#"),
+    each keyed by a time period as the anchor buckets are (see `anchor_bands`), the first period's first.
+
+    The anchor buckets estimate the Jaccard of two whole texts' anchor sets; a translation of a long
+    article and a short version of it (a lead and two paragraphs) share most of the short one's anchors
+    but few of the long one's, and never meet there. Both keep the lead, though, and its names and
+    figures: two copies meet here when they share a figure and another anchor of their leads' first,
+    whatever the rest of the texts say. A figure with a name or another figure of one lead in one
+    fortnight is specific to an event; two names are not (name keys are three consonants: a topic's
+    stories share their places and people), and pairs of names only tripled the candidates of the
+    synthetic load for no labelled translation the other buckets missed. The verdict still rests on
+    the whole texts. A pair's band number is drawn from the pair alone, so two copies file it under the
+    same number (a copy whose two pairs draw one number keeps the first: one pair less, rarely)."""
+    pairs = []
+    for i, x in enumerate(lead):
+        for y in lead[i + 1 :]:
+            if x[0] != "#" and y[0] != "#":
+                continue
+            pair = "\x00".join(sorted((x, y))).encode("utf-8")
+            digest = hashlib.blake2b(pair, digest_size=8, person=b"newsmon-pair").digest()
+            pairs.append(
+                (LEAD_PAIR_BAND_OFFSET + zlib.crc32(pair) % _PAIR_SLOTS, int.from_bytes(digest, "big"))
+            )
+    return [(band, _with_period(h, period)) for period in periods for band, h in pairs]
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _with_period(h: int, period: int) -> int:
+    """A 64-bit hash mixed with a period (splitmix64's finaliser), as a signed bucket number: one
+    blake2b per pair instead of one per pair and period: a third of the time (75 against 221 us
+    for a copy's 18 + 6 pairs in 3 periods)."""
+    z = (h ^ (period * 0x9E3779B97F4A7C15)) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    z ^= z >> 31
+    return z - (1 << 64) if z >> 63 else z
+
+
 def anchor_bands(
     keys: frozenset[str], n_bands: int, rows: int, periods: Sequence[int]
 ) -> list[tuple[int, int]]:
@@ -284,6 +332,8 @@ def fingerprint(
     anchor_n_bands: int = 0,
     anchor_rows: int = 0,
     probe_flats: Sequence[str] = (),
+    lead_anchors: Sequence[str] = (),
+    lead_figures: Sequence[str] = (),
 ) -> Fingerprint:
     """The copy's fingerprints. `flat` and `lead_flat` may be passed when the caller has them already;
     they must be `despace(text)` and the despaced lead (the fold stage hashes the opening of the body,
@@ -294,6 +344,9 @@ def fingerprint(
     whose lead it repeats further down, and, the other way round, that article finds the copy when the
     copy was stored first. Looked up only, folding depended on which of the two arrived first (a run
     broken half-way folded differently from a clean one).
+    `lead_anchors` and `lead_figures` (see `anchors.Anchors.lead`) of the same `period` add the
+    buckets of their pairs (`lead_pair_buckets`): a translation or a shortened version finds the text
+    whose lead it keeps.
 
     The text's k-grams are hashed and pre-mixed once; the lead and the openings are stretches of the
     text, so their k-grams are slices of the same array (hashed anew only when one is not)."""
@@ -333,6 +386,16 @@ def fingerprint(
         near = anchor_bands(anchor_keys, anchor_n_bands, anchor_rows, (period, period - 1, period + 1))
         all_bands += near[:anchor_n_bands]  # stored under its own period only
         probes += near
+    taken = {b for b, _ in all_bands}
+    pair_probes: dict[tuple[int, int], None] = {}  # the figures' pairs are often the lead's already
+    for keys in (lead_anchors, lead_figures):
+        pairs = lead_pair_buckets(keys, (period, period - 1, period + 1))
+        for band, bucket in pairs[: len(pairs) // 3]:  # stored under its own period only
+            if band not in taken:
+                taken.add(band)
+                all_bands.append((band, bucket))
+        pair_probes.update(dict.fromkeys(pairs))
+    probes += pair_probes
     return Fingerprint(
         text_hash=hashlib.sha256(flat.encode("utf-8")).hexdigest(),
         minhash=blob,

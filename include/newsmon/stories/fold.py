@@ -283,6 +283,8 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
     # candidate cache, which would then hold every copy of the run instead of the few that turn up as
     # candidates.
     mine = _features(copy, cfg)
+    lead = mine.anchors.lead(cfg.lead_anchor_keys)
+    lead_figures = mine.anchors.lead(cfg.lead_anchor_figures, figures_only=True)
     fp = fingerprint(
         copy.text,
         flat=mine.flat,
@@ -299,6 +301,8 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         anchor_n_bands=cfg.anchor_bands,
         anchor_rows=cfg.anchor_rows,
         probe_flats=mine.probe_flats(cfg.lead_probe_sentences),
+        lead_anchors=lead if len(lead) >= cfg.min_lead_anchor_keys else (),
+        lead_figures=lead_figures if len(lead_figures) >= cfg.min_lead_anchor_keys else (),
     )
     store.save_fingerprint(
         session,

@@ -10,16 +10,14 @@ same people on the same days.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz.distance import LCSseq
 
+from newsmon.stories.anchors import YEAR_RE
 from newsmon.stories.compare import Features, gap_days
 from newsmon.stories.config import FoldConfig
-
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
         seq_a = tuple(k for k in aa.sequence if k.startswith("#"))
         seq_b = tuple(k for k in ab.sequence if k.startswith("#"))
         run = LCSseq.similarity(seq_a, seq_b)
-        events = [f for f in figures if not _YEAR_RE.fullmatch(f)]
+        events = [f for f in figures if not YEAR_RE.fullmatch(f)]
         if (
             len(events) >= cfg.link_min_figures
             and run >= cfg.link_min_in_order
@@ -94,7 +92,7 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
             return LinkVerdict(True, "same-figures", 1.0, (), tuple(figures))
     if len(names) < cfg.link_min_names:
         return LinkVerdict(False, "few-names", 0.0, tuple(names), tuple(figures))
-    if len(figures) < cfg.link_min_figures or all(_YEAR_RE.fullmatch(f) for f in figures):
+    if len(figures) < cfg.link_min_figures or all(YEAR_RE.fullmatch(f) for f in figures):
         return LinkVerdict(False, "few-figures", 0.0, tuple(names), tuple(figures))
     keys_a = set(aa.names) | set(fig_a)
     keys_b = set(ab.names) | set(fig_b)
