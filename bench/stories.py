@@ -8,6 +8,14 @@ Quality:  .venv/bin/python bench/stories.py ARTICLES.jsonl PAIRS.jsonl [--config
     that a pair labels different (near_miss or crosslingual_other: wrong), and links no pair labels.
     An article without `lang` gets the language the pipeline's extraction would detect. -v lists
     every wrong pair and every link.
+    Copies are folded day by day in time order (a dated article on its day, as production folds it
+    soon after the fetch), then the undated ones at one fixed time. A copy's time periods (its anchor
+    buckets are keyed by week) are those of its date, else of the time it is folded: so in a set that
+    mixes dated and undated articles, an undated copy does not meet the dated copies of its story in
+    those buckets (production folds it at its fetch time, near its publication). --undated drops
+    every date (all copies folded at one time, as a judgement set without dates is); --url-dates folds
+    an undated article on the day its URL names, if any (which splits a set whose undated articles
+    only partly have one: a pair of which one has a URL date and the other not lands weeks apart).
 Scale:    .venv/bin/python bench/stories.py --scale 1000,10000,100000 [--cpu]
     Folds synthetic articles (random-word sentences with names and figures, and planted copies) in
     batches as they would arrive,
@@ -26,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -36,6 +45,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
@@ -46,7 +56,7 @@ from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Copy, Story, StoryLink
 from newsmon.stories.compare import Features, compare
 from newsmon.stories.config import FoldConfig, load_config
-from newsmon.stories.fold import fold_pending
+from newsmon.stories.fold import FoldReport, fold_pending
 from newsmon.stories.links import compare_across
 from newsmon.stories.urls import url_key
 
@@ -74,11 +84,35 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def _insert(url: str, articles: list[dict], start_index: int = 0) -> dict[str, str]:
+# A date in a URL's path: /2024/08/10/, /2024-08-10-, /20240810/ (year 2000-2099).
+_URL_DATE = re.compile(r"(?<!\d)(20\d\d)([/_-]?)(0[1-9]|1[0-2]|[1-9])\2(0[1-9]|[12]\d|3[01]|[1-9])(?!\d)")
+
+
+def _url_date(url: str) -> datetime | None:
+    """The publication day a URL's path names (noon UTC), if any."""
+    path = urlsplit(url).path
+    for m in _URL_DATE.finditer(path):
+        if not m.group(2) and (len(m.group(3)) < 2 or len(m.group(4)) < 2):
+            continue  # 2024810: not a date without separators
+        try:
+            return datetime(int(m.group(1)), int(m.group(3)), int(m.group(4)), 12, tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def _arrival(article: dict, url_dates: bool) -> datetime | None:
+    """When the pipeline would have fetched and folded an article: at its publication, else (`url_dates`)
+    on the day its URL names (a news page is fetched when new); None when not known."""
+    when = _parse_time(article.get("published"))
+    return when or (_url_date(article["url"]) if url_dates else None)
+
+
+def _insert(url: str, articles: list[dict], start_index: int = 0, fetched: datetime = NOW) -> dict[str, str]:
     """Insert articles as copies the way the pipeline does (one copy per url_key); url -> url_key."""
     keys: dict[str, str] = {}
     with session_scope(url) as s:
-        existing = set()
+        existing = set(s.scalars(select(Copy.url_key)))
         for i, a in enumerate(articles, start_index):
             key = url_key(a["url"])
             keys[a["url"]] = key
@@ -94,7 +128,7 @@ def _insert(url: str, articles: list[dict], start_index: int = 0) -> dict[str, s
                     published=_parse_time(a.get("published")),
                     lang=a.get("lang") or detect_language(a.get("text")),
                     site=None,
-                    fetched_at=NOW + timedelta(seconds=i),
+                    fetched_at=fetched + timedelta(seconds=i),
                 )
             )
     return keys
@@ -122,17 +156,59 @@ def _resolve(merged_into: dict[int, int | None], story: int | None) -> int | Non
     return story
 
 
-def quality(articles_path: Path, pairs_path: Path, cfg: FoldConfig, verbose: bool) -> None:
+def _fold_as_fetched(
+    db: str, articles: list[dict], cfg: FoldConfig, url_dates: bool
+) -> tuple[dict[str, str], FoldReport, float]:
+    """Insert and fold the articles day by day as production fetches them (`_arrival`; a copy without a
+    date is folded at its fetch time, so its time periods are its fetch day's), then those whose time
+    is not known at `NOW`, all in one run. url -> url_key, the reports summed, seconds."""
+    days: dict[datetime | None, list[dict]] = {}
+    for a in articles:
+        when = _arrival(a, url_dates)
+        day = when.replace(hour=0, minute=0, second=0, microsecond=0) if when else None
+        days.setdefault(day, []).append(a)
+    keys: dict[str, str] = {}
+    total = FoldReport(0, 0, 0, ())
+    elapsed = 0.0
+    start = 0
+    for day in sorted(days, key=lambda d: (d is None, d or NOW)):
+        batch = days[day]
+        # Fetched during the day, folded at its end (the next day's copies are not there yet).
+        fetched = NOW if day is None else day + timedelta(hours=12)
+        keys.update(_insert(db, batch, start, fetched))
+        start += len(batch)
+        t0 = time.perf_counter()
+        with session_scope(db) as s:
+            report = fold_pending(s, now=NOW if day is None else day + timedelta(days=1), config=cfg)
+        elapsed += time.perf_counter() - t0
+        total = FoldReport(
+            total.folded + report.folded,
+            total.new_stories + report.new_stories,
+            total.joined + report.joined,
+            total.merges + report.merges,
+            total.links + report.links,
+            total.candidates + report.candidates,
+            total.compared + report.compared,
+        )
+    return keys, total, elapsed
+
+
+def quality(
+    articles_path: Path,
+    pairs_path: Path,
+    cfg: FoldConfig,
+    verbose: bool,
+    undated: bool = False,
+    url_dates: bool = False,
+) -> None:
     articles = _read_jsonl(articles_path)
+    if undated:  # as a set without dates
+        articles = [{k: v for k, v in a.items() if k != "published"} for a in articles]
     pairs = _read_jsonl(pairs_path)
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{tmp}/bench.db"
         upgrade(db)
-        keys = _insert(db, articles)
-        t0 = time.perf_counter()
-        with session_scope(db) as s:
-            report = fold_pending(s, now=NOW, config=cfg)
-        elapsed = time.perf_counter() - t0
+        keys, report, elapsed = _fold_as_fetched(db, articles, cfg, url_dates)
         with session_scope(db) as s:
             story_of = dict(s.execute(select(Copy.url_key, Copy.story_id)).all())
             lang_of = dict(s.execute(select(Copy.url_key, Copy.lang)).all())
@@ -379,6 +455,14 @@ def main(argv: list[str] | None = None) -> int:
         "--cpu", action="store_true", help="scale: time in CPU time (a loaded machine's wall clock lies)"
     )
     ap.add_argument("--pg", help="scale: fold into a fresh database on this PostgreSQL server URL")
+    ap.add_argument(
+        "--undated",
+        action="store_true",
+        help="quality: drop the dates (a judgement set gives none)",
+    )
+    ap.add_argument(
+        "--url-dates", action="store_true", help="quality: fold an undated article on the day its URL names"
+    )
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     cfg = load_config(args.config) if args.config else FoldConfig()
@@ -398,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not (args.articles and args.pairs):
         ap.error("give ARTICLES.jsonl PAIRS.jsonl, or --scale SIZES")
-    quality(args.articles, args.pairs, cfg, args.verbose)
+    quality(args.articles, args.pairs, cfg, args.verbose, args.undated, args.url_dates)
     return 0
 
 
