@@ -287,6 +287,23 @@ def test_a_toll_updated_within_hours_is_still_the_same_story() -> None:
     assert compare(feats(first, None), feats(later, None), CFG).rule == "lead-figures-differ"
 
 
+def test_an_editors_note_with_a_revised_figure_on_top_of_the_same_article_is_the_same_story() -> None:
+    # One site put an editor's note over the article (a figure the other never gives); the other
+    # copied the article without it. Undated, so no time rule helps: the whole article, word for word.
+    more = [
+        "The authority said 14 of the 212 piers had been rebuilt from the waterline up and 63 others "
+        "were fitted with steel jackets, using 4,800 tonnes of steel from the mill at Osterholm.",
+        "Speed limits of 80 km/h for cars and 60 km/h for lorries will apply until the end of the "
+        "month, when engineers will check the readings of the first 30 days of traffic.",
+        "The ferry link, which carried 2,700 lorries a week during the closure, will keep two of its "
+        "five boats in service for foot passengers until the autumn timetable begins on September 1.",
+    ]
+    article = "\n\n".join([LEAD, *BODY, *more])
+    noted = "Editor's note: the authority has since said that 38 piers, not 14, were rebuilt.\n\n" + article
+    verdict = compare(feats(article, None), feats(noted, None), CFG)
+    assert verdict.same, verdict.describe()
+
+
 SIDEBAR = "\n".join(
     [
         "Most read",
