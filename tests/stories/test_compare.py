@@ -304,6 +304,36 @@ def test_an_editors_note_with_a_revised_figure_on_top_of_the_same_article_is_the
     assert verdict.same, verdict.describe()
 
 
+QUAKE = [
+    "A magnitude 6.8 earthquake struck off the coast of Vilde on Tuesday afternoon, the national "
+    "seismological institute said, shaking buildings across the southern provinces.",
+    "The quake was centred 140 kilometres west of Osterholm at a depth of 12 kilometres, and it was "
+    "felt as far away as the capital, where office workers left their buildings for an hour.",
+    "There were no immediate reports of damage or injuries, the civil protection agency said, while "
+    "teams were sent to check bridges and the harbour walls at Osterholm and Vilde.",
+    "Residents of Osterholm said the shaking lasted about 40 seconds and knocked goods off the shelves "
+    "of shops along the seafront, where many people ran out into the street.",
+]
+
+
+def test_an_excerpt_that_starts_below_the_lead_with_the_magnitude_is_the_same_story() -> None:
+    # One copy was cut below its first sentence, which gave the magnitude: its own lead's count (140)
+    # is in the full text, so the lead it has vouches for the same news. Undated: no time rule helps.
+    full = "\n\n".join(QUAKE)
+    excerpt = "\n\n".join(QUAKE[1:])
+    verdict = compare(feats(full, None), feats(excerpt, None), CFG)
+    assert verdict.same, verdict.describe()
+    # A lead without a count vouches for nothing: the same template on another quake stays apart.
+    other = "\n\n".join(
+        [
+            "An earthquake struck off the coast of Vilde on Tuesday afternoon, the national seismological "
+            "institute said, shaking buildings across the southern provinces.",
+            *QUAKE[2:],
+        ]
+    )
+    assert compare(feats(full, None), feats(other, None), CFG).rule == "lead-figures-differ"
+
+
 SIDEBAR = "\n".join(
     [
         "Most read",
