@@ -25,6 +25,7 @@ def add_copy(
     title: str = "",
     published: datetime | None = None,
     lang: str | None = "en",
+    fetched_at: datetime = NOW,
     **extra,
 ) -> int:
     copy = Copy(
@@ -34,7 +35,7 @@ def add_copy(
         title=title,
         published=published,
         lang=lang,
-        fetched_at=NOW,
+        fetched_at=fetched_at,
         **extra,
     )
     session.add(copy)

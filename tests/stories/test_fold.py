@@ -184,6 +184,20 @@ def test_a_translation_of_a_long_reports_lead_is_linked_to_it(db_url: str) -> No
     assert school not in {sid for pair in linked for sid in pair}
 
 
+@pytest.mark.parametrize("apart", [timedelta(hours=4), timedelta(days=60)])
+def test_undated_translations_are_linked_only_when_fetched_days_apart_at_most(
+    db_url: str, apart: timedelta
+) -> None:
+    # Without dates the fold reads the copies' fetch times: a feed lists a page when it is new.
+    with session_scope(db_url) as s:
+        add_copy(s, "https://wire.example/en/orsk", MINE_EN)
+        add_copy(s, "https://presse.example/fr/orsk", MINE_FR_LEAD, lang="fr", fetched_at=NOW + apart)
+    with session_scope(db_url) as s:
+        report = fold_pending(s, now=NOW + apart)
+    assert report.new_stories == 2
+    assert report.links == (1 if apart < timedelta(days=3) else 0)
+
+
 def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_url: str) -> None:
     with session_scope(db_url) as s:
         a = add_copy(s, "https://a.example/1", FULL, title="Bridge reopens", published=NOW)

@@ -145,3 +145,79 @@ def test_the_lead_is_its_first_distinct_anchors_in_order_without_years() -> None
     assert lead == (name_key(names[0]), name_key(names[1]), "#14", *map(name_key, names[2:]))
     assert anchors(text).lead(2) == lead[:2]
     assert anchors(text).lead(6, figures_only=True) == ("#14",)
+
+
+# Without a date on either side there is no time gap to tell two events of one kind at one place
+# apart: an agency's text on a quake and its template for the next quake at the same town with the
+# same magnitude, months later, share the places, the magnitude and the history recalled.
+FR_FIRST = (
+    "Un séisme de magnitude 5,9 a frappé dimanche Orvanne, dans la province de Kestral, dans l'ouest "
+    "de la Valdavie, a annoncé l'agence de gestion des catastrophes Vamek. La secousse, survenue à "
+    "19h53, a été ressentie à Port-Lisen et à Dravosk. Une réplique de magnitude 4,6 a suivi quelques "
+    "minutes plus tard, et 37 personnes ont été blessées. En 2019, un séisme avait fait 1.200 morts "
+    "dans le sud du pays."
+)
+IT_FIRST = (
+    "Un terremoto di magnitudo 5.9 ha colpito domenica Orvanne, nella provincia di Kestral, nella "
+    "Valdavia occidentale, ha annunciato l'agenzia per la gestione dei disastri Vamek. La scossa, "
+    "avvenuta alle 19:53, è stata avvertita a Port-Lisen e a Dravosk. Una replica di magnitudo 4.6 è "
+    "seguita pochi minuti dopo; 37 persone sono rimaste ferite. Nel 2019 un terremoto aveva causato "
+    "1.200 morti nel sud del Paese."
+)
+IT_NEXT = (
+    "Un terremoto di magnitudo 5.9 ha colpito ieri sera Orvanne, nella provincia di Kestral, nella "
+    "Valdavia occidentale, ha annunciato l'agenzia Vamek. Il sisma è stato avvertito a Port-Lisen e a "
+    "Dravosk, ma non sono state segnalate vittime. Nel 2019 un terremoto aveva causato 1.200 morti nel "
+    "sud del Paese."
+)
+IT_NEXT_TIMED = IT_NEXT.replace("ieri sera", "ieri sera alle 22:48")
+
+
+def undated(text: str, lang: str, fetched: datetime | None = None) -> Features:
+    return Features(
+        text, lang, None, CFG.shingle_chars, CFG.lead_chars, CFG.min_sentence_words, fetched=fetched
+    )
+
+
+def test_an_undated_translation_sharing_the_event_figures_is_linked() -> None:
+    verdict = compare_across(undated(FR_FIRST, "fr"), undated(IT_FIRST, "it"), CFG)
+    assert verdict.linked, verdict.describe()
+
+
+def test_undated_reports_of_two_quakes_sharing_place_magnitude_and_history_are_not_linked() -> None:
+    # The figures both give are the magnitude and the history's (a sentence naming a year).
+    verdict = compare_across(undated(FR_FIRST, "fr"), undated(IT_NEXT, "it"), CFG)
+    assert not verdict.linked and verdict.rule == "undated-few-figures", verdict.describe()
+    # With the dates known the same texts are kept apart by the time gap instead, and within days
+    # of each other the shared places and figures are evidence enough (the rule is for undated pairs).
+    dated = compare_across(feats(FR_FIRST, "fr"), feats(IT_NEXT, "it", T0 + timedelta(hours=5)), CFG)
+    assert dated.linked, dated.describe()
+
+
+def test_undated_reports_giving_other_times_of_day_are_not_linked() -> None:
+    verdict = compare_across(undated(FR_FIRST, "fr"), undated(IT_NEXT_TIMED, "it"), CFG)
+    assert not verdict.linked and verdict.rule == "time-differs", verdict.describe()
+
+
+def test_the_same_time_of_day_in_another_zone_is_one_moment() -> None:
+    # "22:48" local and "19.48 GMT" / "10.48 pm": the minutes agree, so no conflict, and the shared
+    # moment counts as a figure of the event.
+    en = (
+        "A magnitude 5.9 earthquake struck Orvanne in Kestral province late on Monday at 10.48 pm local "
+        "time (19.48 GMT), the Vamek agency said. It was felt in Port-Lisen and Dravosk."
+    )
+    verdict = compare_across(undated(IT_NEXT_TIMED, "it"), undated(en, "en"), CFG)
+    assert verdict.linked, verdict.describe()
+
+
+def test_an_undated_translation_rich_in_names_is_linked_with_one_figure() -> None:
+    verdict = compare_across(undated(EN, "en"), undated(PT, "pt"), CFG)
+    assert verdict.linked and verdict.rule == "same-sequence", verdict.describe()
+
+
+def test_undated_copies_fetched_weeks_apart_are_not_linked() -> None:
+    # Without dates, the pipeline's fetch times (a feed lists a page when it is new) tell the weeks.
+    near = compare_across(undated(EN, "en", T0), undated(PT, "pt", T0 + timedelta(hours=6)), CFG)
+    far = compare_across(undated(EN, "en", T0), undated(PT, "pt", T0 + timedelta(days=60)), CFG)
+    assert near.linked, near.describe()
+    assert not far.linked and far.rule == "time-gap", far.describe()

@@ -50,6 +50,7 @@ class CopyRow:
     minhash: bytes | None = None
     shingle_count: int | None = None
     story_id: int | None = None
+    fetched_at: datetime | None = None
 
 
 _ROW_COLUMNS = (
@@ -67,6 +68,7 @@ _ROW_COLUMNS = (
     Copy.minhash,
     Copy.shingle_count,
     Copy.story_id,
+    Copy.fetched_at,
 )
 
 
@@ -86,6 +88,7 @@ def _row(r: Row[*tuple[Any, ...]], *, with_text: bool = True) -> CopyRow:
         minhash=r.minhash,
         shingle_count=r.shingle_count,
         story_id=r.story_id,
+        fetched_at=r.fetched_at,
     )
 
 

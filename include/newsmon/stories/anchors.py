@@ -53,6 +53,31 @@ YEAR_RE = re.compile(r"(?:19|20)\d\d")
 NAME_KEY_CONSONANTS = 3
 
 
+# A clock time as reports write it: "22:48", "22h48", "19 h 53", "22.48 Uhr", "10.48 pm", "1948GMT",
+# "alle 22.48", "saat 00.24". The dotted form only with a word saying it is a time (else it is a
+# decimal: a depth of 22.48 km).
+_CLOCK_RE = re.compile(
+    r"(?<![\d.,:])(?:"
+    r"([01]?\d|2[0-3])\s?[:h]\s?([0-5]\d)(?![\d:])"
+    r"|([01]?\d|2[0-3])\.([0-5]\d)(?=\s?(?:Uhr|uhr|h\b|[ap]\.?m\b|GMT|UTC|ч\b))"
+    r"|([01]\d|2[0-3])([0-5]\d)\s?(?=GMT|UTC)"
+    r")"
+    r"|\b(?:saat|alle|ore|um|at|às|à|a las|в)\s+([01]?\d|2[0-3])\.([0-5]\d)"
+    r"(?![\d.,]|\s?(?:km|kilo|mi|m\b|%))",
+)
+
+
+def clock_minutes(text: str) -> frozenset[str]:
+    """The minutes of the clock times a text gives ("22:48" and "19h48 GMT" both give "48"). The hour
+    is left out: one report gives the local time, another GMT or the reader's own zone, or a 12-hour
+    clock ("10.48 pm"); time zones differ by whole hours, so the same moment keeps its minutes."""
+    out = set()
+    for m in _CLOCK_RE.finditer(unicodedata.normalize("NFKC", text)):
+        minutes = next(g for g in m.groups()[1::2] if g is not None)
+        out.add(minutes)
+    return frozenset(out)
+
+
 @lru_cache(maxsize=65536)
 def name_key(word: str) -> str:
     """The consonant key of a name: "Yermak", "Ермак", "Ермаком" and "Jermak" all give "rmk"."""

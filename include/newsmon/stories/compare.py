@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 
-from newsmon.stories.anchors import Anchors, anchors, skeleton, skeleton_in_order
+from newsmon.stories.anchors import YEAR_RE, Anchors, anchors, clock_minutes, skeleton, skeleton_in_order
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import (
     Alignment,
@@ -38,6 +38,9 @@ class Features:
     k: int
     lead_chars: int
     min_sentence_words: int = 5
+    #: When the pipeline fetched the copy: a copy without a date is fetched when it is new (the feeds
+    #: are polled), so two undated copies fetched weeks apart are not one event's reports.
+    fetched: datetime | None = None
 
     @cached_property
     def flat(self) -> str:
@@ -75,6 +78,23 @@ class Features:
     def figures(self) -> frozenset[str]:
         """Every figure of the text: as digits, and those written as words (see `anchors`)."""
         return frozenset(t for t in self.tokens if is_number(t)) | frozenset(self.anchors.figures)
+
+    @cached_property
+    def clocks(self) -> frozenset[str]:
+        """The minutes of the clock times the text gives (see `anchors.clock_minutes`)."""
+        return clock_minutes(self.text)
+
+    @cached_property
+    def background_figures(self) -> frozenset[str]:
+        """The figures of the sentences that name a year: history recalled ("the 2023 quake killed
+        53,000"), which every report of the topic repeats, whichever of its events it is about."""
+        seg = self.segmented
+        out: set[str] = set()
+        for s, e in seg.spans:
+            toks = seg.tokens[s:e]
+            if any(YEAR_RE.fullmatch(t) for t in toks):
+                out.update(t for t in toks if is_number(t))
+        return frozenset(out)
 
     @cached_property
     def skeleton(self) -> tuple[frozenset[str], ...]:

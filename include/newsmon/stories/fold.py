@@ -111,7 +111,13 @@ def choose_original(members: list[store.StoryMember]) -> store.StoryMember | Non
 
 def _features(row: store.CopyRow, cfg: FoldConfig) -> Features:
     return Features(
-        row.text, row.lang, row.published, cfg.shingle_chars, cfg.lead_chars, cfg.min_sentence_words
+        row.text,
+        row.lang,
+        row.published,
+        cfg.shingle_chars,
+        cfg.lead_chars,
+        cfg.min_sentence_words,
+        fetched=row.fetched_at,
     )
 
 

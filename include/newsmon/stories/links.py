@@ -5,7 +5,9 @@ Words are no evidence across languages, so the decision rests on what every lang
 (see `anchors`): the figures, the names transliterated to one key, and the publication time. A wrong
 link costs the analyst trust, so every condition must hold (see the link_* thresholds in config.py):
 two events of one topic share its places and its years, but not its other figures, and rarely the
-same people on the same days.
+same people on the same days. Without a date on either side, nothing tells the days: such a pair
+must agree on what only one event has (its own figures, its time of day, or many names), and two
+undated copies are compared on the times the pipeline fetched them.
 """
 
 from __future__ import annotations
@@ -39,6 +41,19 @@ def _distinct_figures(figures: tuple[str, ...]) -> Counter[str]:
     return Counter(f for f in figures if f != "0")
 
 
+def _particular(figure: str) -> bool:
+    """A figure that tells one event from another of its kind: no year, and no single digit (three
+    buildings, three injured: a small count is said of every event and means something else each
+    time)."""
+    return not YEAR_RE.fullmatch(figure) and ("." in figure or len(figure) > 1)
+
+
+def _is_clock(figure: str, minutes: frozenset[str]) -> bool:
+    """Is `figure` (a normalised figure: "22.48") one of the clock times whose minutes are given?"""
+    hour, _, minute = figure.partition(".")
+    return len(minute) == 2 and minute in minutes and hour.isdigit() and int(hour) < 24
+
+
 def _exact_note(short: tuple[str, ...], other: tuple[str, ...], cfg: FoldConfig) -> bool:
     """Is `short` (a short note's figures, "#"-keyed, in order) a run of at least
     `link_note_figures` figures found whole and in order in `other`, `link_note_decimals` of them
@@ -65,6 +80,28 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
     names = sorted(set(aa.names) & set(ab.names))
     fig_a, fig_b = _distinct_figures(aa.figures), _distinct_figures(ab.figures)
     figures = sorted(fig_a & fig_b)
+    if gap is None and a.published is None and b.published is None:
+        # Neither is dated: each was fetched when its feed listed it as new, which is the time the
+        # two have in common (a dated copy's date is its publisher's; a page fetched late is
+        # older than its fetch time, so only two fetch times compare).
+        fetched = gap_days(a.fetched, b.fetched)
+        if fetched is not None and fetched > cfg.link_max_gap_days:
+            return LinkVerdict(False, "time-gap")
+    if gap is None:
+        # No time to tell two events of one place and kind apart (an undated copy: a quake of the
+        # same magnitude at the same town two months later, told by the same agency's template):
+        # the pair must agree on what only one event has: figures of its own, or (a translation of a
+        # text rich in names) more names than the places and officials of one region make.
+        if a.clocks and b.clocks and not a.clocks & b.clocks:
+            # Each gives the time of day and no minute agrees: two moments (the hour is left out:
+            # local time, GMT and a 12-hour clock differ by whole hours).
+            return LinkVerdict(False, "time-differs", 0.0, tuple(names), tuple(figures))
+        background = a.background_figures | b.background_figures
+        particular = [f for f in figures if _particular(f) and f not in background]
+        # The same time of day, however written ("22:48", "10.48 pm"), is one figure of the event.
+        moment = 1 if a.clocks & b.clocks and not any(_is_clock(f, a.clocks) for f in particular) else 0
+        if len(particular) + moment < cfg.link_undated_figures and len(names) < cfg.link_undated_names:
+            return LinkVerdict(False, "undated-few-figures", 0.0, tuple(names), tuple(particular))
     in_order = LCSseq.similarity(aa.sequence, ab.sequence)
     shorter = min(len(aa.sequence), len(ab.sequence))
     if (
