@@ -221,3 +221,33 @@ def test_undated_copies_fetched_weeks_apart_are_not_linked() -> None:
     far = compare_across(undated(EN, "en", T0), undated(PT, "pt", T0 + timedelta(days=60)), CFG)
     assert near.linked, near.describe()
     assert not far.linked and far.rule == "time-gap", far.describe()
+
+
+# A Russian note and a Turkish note on one small quake: the transliterations leave one name alike
+# (the Turkish sentence opens with the province), but both give the minute of the day, the
+# magnitude and the depth to two decimals.
+RU_QUAKE_NOTE = (
+    "В провинции Кестрал зафиксировано землетрясение магнитудой 4,9. Подземные толчки произошли в "
+    "районе Орванн в 03:12 по местному времени. Очаг находился на глубине 8,37 км. Толчки ощущались "
+    "в соседних районах, сообщений о пострадавших нет."
+)
+TR_QUAKE_NOTE = (
+    "Kestral'in Orvanne ilçesinde bu sabah saat 03.12'de 4.9 büyüklüğünde deprem meydana geldi. "
+    "Depremin 8,37 kilometre derinlikte olduğu belirlendi. Vali açıklamasında hasar olmadığını söyledi."
+)
+
+
+def test_the_same_minute_magnitude_and_depth_link_notes_with_one_name_alike() -> None:
+    verdict = compare_across(
+        feats(RU_QUAKE_NOTE, "ru"), feats(TR_QUAKE_NOTE, "tr", T0 + timedelta(minutes=30)), CFG
+    )
+    assert verdict.linked and verdict.rule == "same-moment", verdict.describe()
+
+
+def test_another_quake_of_the_same_magnitude_at_the_same_place_is_not_linked_by_its_minute() -> None:
+    # Another time of day; or (by chance) the same minute two days later, with another depth.
+    other_time = TR_QUAKE_NOTE.replace("03.12", "17.40").replace("8,37", "12,05")
+    same_minute = TR_QUAKE_NOTE.replace("8,37", "15,20")
+    for text in (other_time, same_minute):
+        verdict = compare_across(feats(RU_QUAKE_NOTE, "ru"), feats(text, "tr", T0 + timedelta(days=2)), CFG)
+        assert not verdict.linked, verdict.describe()

@@ -225,6 +225,11 @@ class FoldConfig:
     # share its town, province, country, cities where it was felt and the agency: 5 or 6).
     link_undated_figures: int = 2
     link_undated_names: int = 8
+    # ...and a pair giving the same minute of the day and at least 2 shared figures with a decimal
+    # part (no clock time, none from a sentence naming a year: a magnitude and a depth) is linked
+    # with a single shared name (or none, from a caseless script): a transliteration leaves few
+    # names alike, and another event has its own time and depth.
+    link_moment_decimals: int = 2
     # Different declared languages never fold (cross-lingual folding is off: see the module fold.py).
     same_lang_only: bool = True
     # Pending copies read per query: bounds memory, not the work of one run.

@@ -54,6 +54,21 @@ def _is_clock(figure: str, minutes: frozenset[str]) -> bool:
     return len(minute) == 2 and minute in minutes and hour.isdigit() and int(hour) < 24
 
 
+def _same_moment(a: Features, b: Features, figures: list[str], cfg: FoldConfig) -> list[str]:
+    """The figures with a decimal part both texts give (no clock time, none from a sentence naming a
+    year), when they also give the same minute of the day and there are at least
+    `link_moment_decimals` of them; else nothing. A clock time to the minute and measured figures
+    (a magnitude and a depth) together are one event: another event of the kind at the same place
+    has its own time and its own depth, even with the same magnitude."""
+    shared = a.clocks & b.clocks
+    if not shared:
+        return []
+    background = a.background_figures | b.background_figures
+    clocks = a.clocks | b.clocks
+    precise = [f for f in figures if "." in f and f not in background and not _is_clock(f, clocks)]
+    return precise if len(precise) >= cfg.link_moment_decimals else []
+
+
 def _exact_note(short: tuple[str, ...], other: tuple[str, ...], cfg: FoldConfig) -> bool:
     """Is `short` (a short note's figures, "#"-keyed, in order) a run of at least
     `link_note_figures` figures found whole and in order in `other`, `link_note_decimals` of them
@@ -99,8 +114,8 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
         background = a.background_figures | b.background_figures
         particular = [f for f in figures if _particular(f) and f not in background]
         # The same time of day, however written ("22:48", "10.48 pm"), is one figure of the event.
-        moment = 1 if a.clocks & b.clocks and not any(_is_clock(f, a.clocks) for f in particular) else 0
-        if len(particular) + moment < cfg.link_undated_figures and len(names) < cfg.link_undated_names:
+        same_time = 1 if a.clocks & b.clocks and not any(_is_clock(f, a.clocks) for f in particular) else 0
+        if len(particular) + same_time < cfg.link_undated_figures and len(names) < cfg.link_undated_names:
             return LinkVerdict(False, "undated-few-figures", 0.0, tuple(names), tuple(particular))
     in_order = LCSseq.similarity(aa.sequence, ab.sequence)
     shorter = min(len(aa.sequence), len(ab.sequence))
@@ -127,6 +142,12 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
             return LinkVerdict(True, "same-figures", run / min(len(seq_a), len(seq_b)), (), tuple(figures))
         if _exact_note(seq_a, seq_b, cfg) or _exact_note(seq_b, seq_a, cfg):
             return LinkVerdict(True, "same-figures", 1.0, (), tuple(figures))
+    moment = _same_moment(a, b, figures, cfg)
+    if moment and (names or not aa.names or not ab.names):
+        # The same minute of the day and the same measured figures (a magnitude and a depth, a
+        # speed and a toll with decimals): one event, however few names a transliteration leaves
+        # alike ("Стамбул" / "İstanbul") or a caseless script gives.
+        return LinkVerdict(True, "same-moment", 1.0, tuple(names), tuple(moment))
     if len(names) < cfg.link_min_names:
         return LinkVerdict(False, "few-names", 0.0, tuple(names), tuple(figures))
     if len(figures) < cfg.link_min_figures or all(YEAR_RE.fullmatch(f) for f in figures):
