@@ -251,3 +251,20 @@ def test_another_quake_of_the_same_magnitude_at_the_same_place_is_not_linked_by_
     for text in (other_time, same_minute):
         verdict = compare_across(feats(RU_QUAKE_NOTE, "ru"), feats(text, "tr", T0 + timedelta(days=2)), CFG)
         assert not verdict.linked, verdict.describe()
+
+
+def test_greek_consonant_pairs_read_as_the_names_latin_spelling() -> None:
+    # Greek writes d, b and j of other languages' names as ντ, μπ, τζ.
+    for greek, latin in (("Ντέιβις", "Davis"), ("Μπάρμπαρα", "Barbara"), ("Τζόνσον", "Johnson")):
+        assert name_key(greek) == name_key(latin), (greek, latin)
+    en = (
+        "Senator Barbara Davis met Governor Daniel Grayton and envoy Peter Johnson in Dendera on "
+        "Tuesday. They agreed to send 12 engineers to the flooded valley."
+    )
+    el = (
+        "Η γερουσιαστής Μπάρμπαρα Ντέιβις συναντήθηκε την Τρίτη στη Ντέντερα με τον κυβερνήτη Ντάνιελ "
+        "Γκρέιτον και τον απεσταλμένο Πίτερ Τζόνσον. Συμφώνησαν να στείλουν 12 μηχανικούς στην "
+        "πλημμυρισμένη κοιλάδα."
+    )
+    verdict = compare_across(feats(en, "en"), feats(el, "el", T0 + timedelta(hours=2)), CFG)
+    assert verdict.linked and verdict.rule == "same-sequence", verdict.describe()

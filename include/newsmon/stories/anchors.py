@@ -78,10 +78,21 @@ def clock_minutes(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# Greek writes the d, b, g and j of other languages' names as consonant pairs: Ντέιβις (Davis),
+# Μπάιντεν (Biden), Γκρέιτον (Grayton), Τζόνσον (Johnson); read letter by letter they would give
+# "nt", "mp", "gk", "tz". Read as the sound they stand for, the keys agree with the Latin spelling.
+_GREEK_RE = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_GREEK_DIGRAPHS = {"ντ": "d", "μπ": "b", "γκ": "g", "τζ": "j"}
+_GREEK_DIGRAPHS_RE = re.compile("|".join(_GREEK_DIGRAPHS), re.IGNORECASE)
+
+
 @lru_cache(maxsize=65536)
 def name_key(word: str) -> str:
     """The consonant key of a name: "Yermak", "Ермак", "Ермаком" and "Jermak" all give "rmk"."""
-    latin = anyascii(unicodedata.normalize("NFKC", word)).lower()
+    word = unicodedata.normalize("NFKC", word)
+    if _GREEK_RE.search(word):
+        word = _GREEK_DIGRAPHS_RE.sub(lambda m: _GREEK_DIGRAPHS[m.group(0).lower()], word)
+    latin = anyascii(word).lower()
     latin = "".join(ch for ch in latin if "a" <= ch <= "z")
     if not latin:
         return ""
