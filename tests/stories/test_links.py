@@ -268,3 +268,10 @@ def test_greek_consonant_pairs_read_as_the_names_latin_spelling() -> None:
     )
     verdict = compare_across(feats(en, "en"), feats(el, "el", T0 + timedelta(hours=2)), CFG)
     assert verdict.linked and verdict.rule == "same-sequence", verdict.describe()
+
+
+def test_a_pages_time_stamp_is_no_time_of_the_event() -> None:
+    # The Italian page shows when it was updated above the text, and its text gives no time of day.
+    stamped = "Esteri | 12 marzo, 08:41\n\n" + IT_FIRST.replace(", avvenuta alle 19:53,", "")
+    verdict = compare_across(undated(FR_FIRST, "fr"), undated(stamped, "it"), CFG)
+    assert verdict.linked, verdict.describe()

@@ -20,6 +20,7 @@ from newsmon.stories.evidence import (
     Segmented,
     align,
     is_number,
+    is_running_line,
     lead_dateline,
     lead_figures,
     other_dispatch,
@@ -81,8 +82,10 @@ class Features:
 
     @cached_property
     def clocks(self) -> frozenset[str]:
-        """The minutes of the clock times the text gives (see `anchors.clock_minutes`)."""
-        return clock_minutes(self.text)
+        """The minutes of the clock times the text's running lines give (see `anchors.clock_minutes`):
+        a line of prose, not a page's time stamp or a header ("27 Dec, 2019 02:55", "| 09:27 |")."""
+        lines = [line for line in self.text.splitlines() if is_running_line(line)]
+        return clock_minutes("\n".join(lines))
 
     @cached_property
     def background_figures(self) -> frozenset[str]:

@@ -178,6 +178,12 @@ def tokens(text: str) -> list[str]:
     return _tokens_and_anchors(_prepare(text))[0]
 
 
+def is_running_line(line: str) -> bool:
+    """Does a line read as running text: it ends as prose does, or it is as long as a paragraph
+    (see `RUNNING_LINE_WORDS`)? Headlines, bylines and time stamps do neither."""
+    return _PROSE_END_RE.search(line) is not None or len(line.split()) >= RUNNING_LINE_WORDS
+
+
 def is_number(token: str) -> bool:
     return token[0].isdigit()
 
