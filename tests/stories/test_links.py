@@ -275,3 +275,21 @@ def test_a_pages_time_stamp_is_no_time_of_the_event() -> None:
     stamped = "Esteri | 12 marzo, 08:41\n\n" + IT_FIRST.replace(", avvenuta alle 19:53,", "")
     verdict = compare_across(undated(FR_FIRST, "fr"), undated(stamped, "it"), CFG)
     assert verdict.linked, verdict.describe()
+
+
+def test_an_undated_short_report_of_the_same_day_is_linked_by_its_weekday() -> None:
+    # One figure of the event (the magnitude) and the same day of the week.
+    en = (
+        "A magnitude 5.9 earthquake struck Orvanne in Kestral province on Sunday, the Vamek agency "
+        "said. It was felt in Port-Lisen and Dravosk, where two old houses collapsed."
+    )
+    verdict = compare_across(undated(FR_FIRST, "fr"), undated(en, "en"), CFG)
+    assert verdict.linked, verdict.describe()
+    other_day = compare_across(undated(FR_FIRST, "fr"), undated(en.replace("Sunday", "Monday"), "en"), CFG)
+    assert not other_day.linked and other_day.rule == "day-differs", other_day.describe()
+
+
+def test_undated_reports_naming_other_days_of_the_week_are_not_linked() -> None:
+    monday = IT_FIRST.replace("domenica", "lunedì").replace(", avvenuta alle 19:53,", "")
+    verdict = compare_across(undated(FR_FIRST, "fr"), undated(monday, "it"), CFG)
+    assert not verdict.linked and verdict.rule == "day-differs", verdict.describe()

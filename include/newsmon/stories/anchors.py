@@ -86,6 +86,41 @@ _GREEK_DIGRAPHS = {"ντ": "d", "μπ": "b", "γκ": "g", "τζ": "j"}
 _GREEK_DIGRAPHS_RE = re.compile("|".join(_GREEK_DIGRAPHS), re.IGNORECASE)
 
 
+# The days of the week in the languages newsmon reads, by the stem each form starts with (1 Monday
+# ... 7 Sunday). Left out where the word is also a common one: Portuguese "segunda" without "-feira"
+# (second), Russian "среда" (environment, but "в среду" is Wednesday), Turkish "pazar" (market) and
+# "cuma" (Friday prayers).
+_WEEKDAYS = {
+    1: "monday lundi montag lunes lunedì lunedi segunda-feira понедельник pazartesi δευτέρα maandag",
+    2: "tuesday mardi dienstag martes martedì martedi terça-feira terça вторник salı τρίτη dinsdag",
+    3: "wednesday mercredi mittwoch miércoles miercoles mercoledì mercoledi quarta-feira çarşamba "
+    "τετάρτη woensdag",
+    4: "thursday jeudi donnerstag jueves giovedì giovedi quinta-feira четверг perşembe πέμπτη donderdag",
+    5: "friday vendredi freitag viernes venerdì venerdi sexta-feira пятниц παρασκευή vrijdag",
+    6: "saturday samedi samstag sonnabend sábado sabado sabato суббот cumartesi σάββατο zaterdag",
+    7: "sunday dimanche sonntag domingo domenica воскресень κυριακή zondag",
+}
+_WEEKDAY_RE = re.compile(
+    r"(?<![\w-])(?:(в среду)|"
+    + "|".join(f"({'|'.join(re.escape(w) for w in words.split())})" for words in _WEEKDAYS.values())
+    + r")",
+    re.IGNORECASE,
+)
+
+
+def weekdays(text: str) -> frozenset[int]:
+    """The days of the week a text names (1 Monday ... 7 Sunday), as "on Sunday", "dimanche",
+    "am Sonntagabend", "в воскресенье", "Κυριακή": the day of an event, which another event of the
+    same kind at the same place has only one time in seven."""
+    out = set()
+    for m in _WEEKDAY_RE.finditer(unicodedata.normalize("NFKC", text)):
+        if m.group(1):
+            out.add(3)
+        else:
+            out.add(next(i for i, g in enumerate(m.groups()[1:], 1) if g))
+    return frozenset(out)
+
+
 @lru_cache(maxsize=65536)
 def name_key(word: str) -> str:
     """The consonant key of a name: "Yermak", "Ермак", "Ермаком" and "Jermak" all give "rmk"."""

@@ -12,7 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 
-from newsmon.stories.anchors import YEAR_RE, Anchors, anchors, clock_minutes, skeleton, skeleton_in_order
+from newsmon.stories.anchors import (
+    YEAR_RE,
+    Anchors,
+    anchors,
+    clock_minutes,
+    skeleton,
+    skeleton_in_order,
+    weekdays,
+)
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import (
     Alignment,
@@ -84,8 +92,16 @@ class Features:
     def clocks(self) -> frozenset[str]:
         """The minutes of the clock times the text's running lines give (see `anchors.clock_minutes`):
         a line of prose, not a page's time stamp or a header ("27 Dec, 2019 02:55", "| 09:27 |")."""
-        lines = [line for line in self.text.splitlines() if is_running_line(line)]
-        return clock_minutes("\n".join(lines))
+        return clock_minutes(self._running_text)
+
+    @cached_property
+    def weekdays(self) -> frozenset[int]:
+        """The days of the week the text's running lines name (see `anchors.weekdays`)."""
+        return weekdays(self._running_text)
+
+    @cached_property
+    def _running_text(self) -> str:
+        return "\n".join(line for line in self.text.splitlines() if is_running_line(line))
 
     @cached_property
     def background_figures(self) -> frozenset[str]:

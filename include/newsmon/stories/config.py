@@ -217,10 +217,12 @@ class FoldConfig:
     # another event at the same place has its own time and depth.
     link_note_figures: int = 3
     link_note_decimals: int = 2
-    # A pair without a time gap (either copy undated) is linked only when both give no clock times
-    # of different minutes and they share at least 2 figures particular to the event: no year, no
-    # single digit, none from a sentence naming a year (history recalled). Two events of one kind at
-    # one place share its places, the magnitude and the history; their other figures differ.
+    # A pair without a time gap (either copy undated) is linked only when they give no clock times
+    # of different minutes nor days of the week that all differ, and they share at least 2 figures
+    # particular to the event: no year, no single digit, none from a sentence naming a year (history
+    # recalled); the same minute of the day and the same weekday count as one each. Two events of
+    # one kind at one place share its places, the magnitude and the history; their other figures,
+    # their time and their day differ.
     # ...or at least 8 names (a translation of a text rich in people and places; a quake's reports
     # share its town, province, country, cities where it was felt and the agency: 5 or 6).
     link_undated_figures: int = 2

@@ -6,8 +6,8 @@ Words are no evidence across languages, so the decision rests on what every lang
 link costs the analyst trust, so every condition must hold (see the link_* thresholds in config.py):
 two events of one topic share its places and its years, but not its other figures, and rarely the
 same people on the same days. Without a date on either side, nothing tells the days: such a pair
-must agree on what only one event has (its own figures, its time of day, or many names), and two
-undated copies are compared on the times the pipeline fetched them.
+must agree on what only one event has (its own figures, its time of day and weekday, or many
+names), and two undated copies are compared on the times the pipeline fetched them.
 """
 
 from __future__ import annotations
@@ -111,11 +111,17 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
             # Each gives the time of day and no minute agrees: two moments (the hour is left out:
             # local time, GMT and a 12-hour clock differ by whole hours).
             return LinkVerdict(False, "time-differs", 0.0, tuple(names), tuple(figures))
+        if a.weekdays and b.weekdays and not a.weekdays & b.weekdays:
+            # Each names the day of the week and no day agrees: two days.
+            return LinkVerdict(False, "day-differs", 0.0, tuple(names), tuple(figures))
         background = a.background_figures | b.background_figures
         particular = [f for f in figures if _particular(f) and f not in background]
-        # The same time of day, however written ("22:48", "10.48 pm"), is one figure of the event.
+        # The same time of day, however written ("22:48", "10.48 pm"), is one figure of the event,
+        # and so is the same day of the week.
         same_time = 1 if a.clocks & b.clocks and not any(_is_clock(f, a.clocks) for f in particular) else 0
-        if len(particular) + same_time < cfg.link_undated_figures and len(names) < cfg.link_undated_names:
+        same_day = 1 if a.weekdays & b.weekdays else 0
+        shared = len(particular) + same_time + same_day
+        if shared < cfg.link_undated_figures and len(names) < cfg.link_undated_names:
             return LinkVerdict(False, "undated-few-figures", 0.0, tuple(names), tuple(particular))
     in_order = LCSseq.similarity(aa.sequence, ab.sequence)
     shorter = min(len(aa.sequence), len(ab.sequence))
