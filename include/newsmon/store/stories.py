@@ -16,8 +16,25 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, case, delete, func, insert, or_, select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
@@ -276,9 +293,7 @@ def copies_sharing_buckets(
         "day_hi": day_hi,
     }
     if conn.dialect.name == "postgresql":
-        # One statement whatever the number of bands: the bands as two arrays, joined to the index.
-        # PostgreSQL planned the n-way OR of `_bucket_query` as a scan of the whole table (330 ms a
-        # look-up at 750 stored copies, growing with the archive); the join is one index probe a band.
+        # One statement whatever the number of bands (see `_bucket_query_pg`).
         probes = sorted(set(bands))
         params_pg = {**params, "bands": [b for b, _ in probes], "buckets": [h for _, h in probes]}
         rows = conn.execute(_BUCKET_QUERY_PG, params_pg)
@@ -296,22 +311,29 @@ def copies_sharing_buckets(
     return [BucketHit(r.copy_id, r.hits, r.marked or 0) for r in rows]
 
 
-#: `_bucket_query` for PostgreSQL (see `copies_sharing_buckets`): the same rows, counts and order.
-_BUCKET_QUERY_PG = text(
-    """
-    SELECT cb.copy_id, count(*) AS hits,
-           sum(CASE WHEN cb.band >= :mark_lo AND cb.band < :mark_hi THEN 1 ELSE 0 END) AS marked
-    FROM unnest(CAST(:bands AS integer[]), CAST(:buckets AS bigint[])) AS probe(band, bucket)
-    JOIN copy_bands AS cb ON cb.band = probe.band AND cb.bucket = probe.bucket
-    WHERE cb.day BETWEEN :day_lo AND :day_hi AND cb.copy_id != :exclude_id
-    GROUP BY cb.copy_id
-    ORDER BY hits DESC, cb.copy_id
-    LIMIT :limit
-    """
-)
-
 #: Day numbers of `CopyBand.day` (a 32-bit integer column): a look-up without a time window.
 _ANY_DAY = (-(2**31), 2**31 - 1)
+
+
+def _hit_counts(matching: ColumnElement[bool], source: FromClause | None = None) -> Select[int, int, Any]:
+    """The bucket look-up around its matching condition: per copy (other than `exclude_id`), the rows
+    that match and how many of them lie in the marked band range, most first, `limit` copies."""
+    hits = func.count().label("hits")
+    in_marked = and_(CopyBand.band >= bindparam("mark_lo"), CopyBand.band < bindparam("mark_hi"))
+    marked = func.sum(case((in_marked, 1), else_=0)).label("marked")
+    stmt = select(CopyBand.copy_id, hits, marked)
+    if source is not None:
+        stmt = stmt.select_from(source)
+    return (
+        stmt.where(matching, CopyBand.copy_id != bindparam("exclude_id"))
+        .group_by(CopyBand.copy_id)
+        .order_by(hits.desc(), CopyBand.copy_id)
+        .limit(bindparam("limit"))
+    )
+
+
+def _in_days() -> ColumnElement[bool]:
+    return CopyBand.day.between(bindparam("day_lo"), bindparam("day_hi"))
 
 
 # Keyed by the number of bands: a copy probes a few different numbers of them (lead windows, anchors).
@@ -321,23 +343,34 @@ def _bucket_query(n: int) -> Select[int, int, Any]:
     than running it. Same SQL as before, with bound parameters, so the compiled form is cached too.
     The day range is inside every term, so each term is one range of the (band, bucket, day) index:
     rows of other days are skipped there, not read and filtered."""
-    in_days = CopyBand.day.between(bindparam("day_lo"), bindparam("day_hi"))
-    cond = or_(
-        *(
-            and_(CopyBand.band == bindparam(f"b{i}"), CopyBand.bucket == bindparam(f"h{i}"), in_days)
-            for i in range(n)
+    in_days = _in_days()
+    return _hit_counts(
+        or_(
+            *(
+                and_(CopyBand.band == bindparam(f"b{i}"), CopyBand.bucket == bindparam(f"h{i}"), in_days)
+                for i in range(n)
+            )
         )
     )
-    hits = func.count().label("hits")
-    in_marked = and_(CopyBand.band >= bindparam("mark_lo"), CopyBand.band < bindparam("mark_hi"))
-    marked = func.sum(case((in_marked, 1), else_=0)).label("marked")
-    return (
-        select(CopyBand.copy_id, hits, marked)
-        .where(cond, CopyBand.copy_id != bindparam("exclude_id"))
-        .group_by(CopyBand.copy_id)
-        .order_by(hits.desc(), CopyBand.copy_id)
-        .limit(bindparam("limit"))
+
+
+def _bucket_query_pg() -> Select[int, int, Any]:
+    """`_bucket_query` for PostgreSQL, whatever the number of bands: the probes as two arrays (`bands`,
+    `buckets`) joined to the index. PostgreSQL planned the n-way OR as a scan of the whole table (330 ms
+    a look-up at 750 stored copies, growing with the archive); the join is one index probe a band."""
+    probe = (
+        func.unnest(
+            bindparam("bands", type_=postgresql.ARRAY(Integer)),
+            bindparam("buckets", type_=postgresql.ARRAY(BigInteger)),
+        )
+        .table_valued("band", "bucket")
+        .render_derived(name="probe")
     )
+    on = and_(CopyBand.band == probe.c.band, CopyBand.bucket == probe.c.bucket)
+    return _hit_counts(_in_days(), probe.join(CopyBand, on))
+
+
+_BUCKET_QUERY_PG = _bucket_query_pg()
 
 
 @lru_cache(maxsize=32)
