@@ -133,3 +133,43 @@ def test_migration_0009_gives_existing_buckets_their_copy_s_day(empty_db_url):
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     assert dict(rows) == {1: (dated - epoch).days, 2: (folded - epoch).days, 3: (fetched - epoch).days}
     assert missing == 0
+
+
+def test_migration_0010_keeps_every_bucket_and_drops_the_rowid_on_sqlite(empty_db_url):
+    """The buckets' table is rebuilt on SQLite without its rowid (rows in their primary key's tree);
+    every stored bucket survives, and the look-up index and the cascade from copies still hold."""
+    from alembic import command
+    from sqlalchemy import insert, inspect, text
+
+    from newsmon.store.db import alembic_config
+    from newsmon.store.models import Copy, CopyBand
+
+    engine = get_engine(empty_db_url)
+    with engine.begin() as conn:
+        cfg = alembic_config(empty_db_url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0009")
+    with engine.begin() as conn:
+        for cid in (1, 2):
+            key = f"https://y.example/{cid}"
+            row = {"id": cid, "url_key": key, "url": key, "title": "", "text": "", "text_source": "page"}
+            row |= {"fetch_status": "ok", "fetched_at": datetime(2024, 7, 3, tzinfo=UTC)}
+            conn.execute(insert(Copy.__table__).values(**row))
+            bands = (
+                "INSERT INTO copy_bands (copy_id, band, bucket, day) VALUES (:c, 0, 7, :d), (:c, 1, 8, :d)"
+            )
+            conn.execute(text(bands), {"c": cid, "d": 19000})
+    upgrade(empty_db_url)
+    with session_scope(empty_db_url) as s:
+        stored = s.execute(
+            select(CopyBand.copy_id, CopyBand.band, CopyBand.bucket).order_by(CopyBand.copy_id, CopyBand.band)
+        )
+        assert [tuple(r) for r in stored] == [(1, 0, 7), (1, 1, 8), (2, 0, 7), (2, 1, 8)]
+        s.execute(text("DELETE FROM copies WHERE id = 1"))
+        assert s.scalar(select(func.count()).select_from(CopyBand)) == 2
+    names = {ix["name"] for ix in inspect(engine).get_indexes("copy_bands")}
+    assert "ix_copy_bands_band_bucket_day" in names
+    if empty_db_url.startswith("sqlite"):
+        with engine.connect() as conn:
+            sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'copy_bands'").scalar_one()
+        assert "WITHOUT ROWID" in sql

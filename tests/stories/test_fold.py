@@ -14,7 +14,7 @@ from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
 from newsmon.store.stories import copy_texts, link_stories, linked_stories, load_copies
 from newsmon.stories.compare import Features
-from newsmon.stories.fingerprints import LEAD_PAIR_BAND_OFFSET, MAX_PROBE_WINDOWS, lead_pair_buckets
+from newsmon.stories.fingerprints import LEAD_PAIR_BAND_OFFSET, MAX_PROBE_WINDOWS, lead_pair_buckets, shingles
 from newsmon.stories.fold import FoldConfig, FoldReport, fold_pending
 from newsmon.stories.urls import url_key
 from tests.conftest import create_pg_database, drop_pg_database
@@ -557,3 +557,55 @@ def test_the_partition_does_not_depend_on_the_order_copies_arrive_in(tmp_path) -
     ferry = frozenset(link for link, _, _ in _ORDERED_COPIES if link.endswith("ferry-strike"))
     kessel = frozenset(link for link, _, _ in _ORDERED_COPIES) - ferry
     assert partition == {kessel, ferry}  # one story of every copy, the near miss apart
+
+
+# A Japanese agency report (written for this test), and a paper's mobile page keeping its first three
+# sentences above a paywall notice. 300 characters of Japanese are five or six sentences: the lead
+# buckets of the two hashed different stretches until a lead was measured in the text's own script.
+LIBRARY_JA = (
+    "【ミナト共同】北浜市の市立図書館で18日未明、書庫の天井が崩れ落ち、保管していた古文書や古い地図など"
+    "数百点が水に浸かった。市の教育委員会が同日の記者会見で明らかにした。夜間で館内に人はおらず、"
+    "けが人はいなかった。\n\n"
+    "市によると、屋上の配管から漏れた水が長い間天井裏にたまり、その重みで板が落ちたとみられる。"
+    "被害を受けた資料には江戸時代の村の記録や明治期の地図も含まれ、市は専門の業者に乾燥作業を依頼した。\n\n"
+    "図書館は当面休館し、再開の時期は未定としている。館長は「貴重な資料を守れず申し訳ない。"
+    "一点でも多く元の姿に戻したい」と話した。市は来月の議会に修理費を盛り込んだ補正予算案を出す方針だ。\n\n"
+    "図書館の建物は半世紀以上前に建てられ、以前から雨漏りが指摘されていた。市民団体は数年前から建て替えを"
+    "求める署名を集めており、代表の男性は「心配していたことが起きてしまった」と肩を落とした。\n\n"
+    "県内の大学の研究者によると、水に浸かった紙の資料は早いうちに冷凍して乾かせば、多くを読める状態に"
+    "戻せるという。市は近隣の博物館にも協力を求め、週内にも作業の分担を決める。"
+)
+LIBRARY_JA_PAYWALLED = (
+    "【ミナト共同】北浜市の市立図書館で18日未明、書庫の天井が崩れ落ち、保管していた古文書や古い地図など"
+    "数百点が水に浸かった。市の教育委員会が同日の記者会見で明らかにした。夜間で館内に人はおらず、"
+    "けが人はいなかった。\n\n"
+    "この記事の続きは有料会員の方だけがお読みになれます。今すぐ会員登録して続きを読む。"
+    "スタンダードプランとデジタル専用プランをお選びいただけます。登録済みの方はログインしてください。"
+    "携帯電話の料金と一緒にお支払いいただくこともできます。"
+)
+
+
+def test_a_japanese_lead_only_copy_above_a_paywall_joins_its_article(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        add_copy(
+            s, "https://agency.example.jp/a/1", LIBRARY_JA, published=NOW - timedelta(hours=2), lang="ja"
+        )
+        add_copy(s, "https://m.paper.example.jp/a/9", LIBRARY_JA_PAYWALLED, published=NOW, lang="ja")
+    with session_scope(db_url) as s:
+        fold_pending(s, now=NOW)
+    stories = stories_by_url(db_url)
+    assert stories["https://m.paper.example.jp/a/9"] == stories["https://agency.example.jp/a/1"]
+
+
+def test_a_lead_is_two_sentences_or_so_in_the_text_s_own_script() -> None:
+    cfg = FoldConfig()
+
+    def lead(text: str, lang: str) -> str:
+        return Features(text, lang, None, cfg.shingle_chars, cfg.lead_chars).lead_flat
+
+    # The paywalled page keeps the report's first three sentences: both leads are about that stretch
+    # (300 characters of each shared a fifth of their n-grams, and their lead buckets rarely met).
+    full, short = (shingles(lead(t, "ja"), cfg.shingle_chars) for t in (LIBRARY_JA, LIBRARY_JA_PAYWALLED))
+    assert len(full & short) / len(full | short) > 0.8
+    assert len(lead(LIBRARY_JA, "ja")) == cfg.lead_chars // 3
+    assert len(lead(FULL, "en")) == cfg.lead_chars

@@ -9,15 +9,33 @@ bookkeeping cost more than the SQL itself.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, case, delete, func, insert, or_, select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
@@ -270,7 +288,8 @@ def copies_sharing_buckets(
         return []
     conn = session.connection()
     day_lo, day_hi = days if days is not None else _ANY_DAY
-    params: dict[str, int] = {
+    probes = sorted(set(bands))  # a row matches one probe: a probe given twice would count it twice
+    params: dict[str, Any] = {
         "exclude_id": exclude_id,
         "limit": limit,
         "mark_lo": marked[0],
@@ -279,77 +298,69 @@ def copies_sharing_buckets(
         "day_hi": day_hi,
     }
     if conn.dialect.name == "postgresql":
-        # One statement whatever the number of bands: the bands as two arrays, joined to the index.
-        # PostgreSQL planned the n-way OR of `_bucket_query` as a scan of the whole table (330 ms a
-        # look-up at 750 stored copies, growing with the archive); the join is one index probe a band.
-        probes = sorted(set(bands))
-        params_pg = {**params, "bands": [b for b, _ in probes], "buckets": [h for _, h in probes]}
-        rows = conn.execute(_BUCKET_QUERY_PG, params_pg)
-        return [BucketHit(r.copy_id, r.hits, r.marked or 0) for r in rows]
-    for i, (b, h) in enumerate(bands):
-        params[f"b{i}"], params[f"h{i}"] = b, h
-    if conn.dialect.name == "sqlite":
-        # `_bucket_query` compiled once and run through the driver: SQLAlchemy binding two hundred
-        # parameters cost more than SQLite running the look-up.
-        sql, names, literals = _bucket_sql_sqlite(len(bands))
-        values = {**literals, **params}
-        cursor = conn.exec_driver_sql(sql, tuple(values[name] for name in names))
-        return [BucketHit(copy_id, hits, marked_hits or 0) for copy_id, hits, marked_hits in cursor]
-    rows = conn.execute(_bucket_query(len(bands)), params)
-    return [BucketHit(r.copy_id, r.hits, r.marked or 0) for r in rows]
+        params["bands"], params["buckets"] = [b for b, _ in probes], [h for _, h in probes]
+        rows = conn.execute(_BUCKET_QUERY_PG, params)
+    else:
+        params["probes"] = json.dumps(probes)
+        rows = conn.execute(_BUCKET_QUERY_SQLITE, params)
+    return [BucketHit(copy_id, hits, marked_hits or 0) for copy_id, hits, marked_hits in rows]
 
-
-#: `_bucket_query` for PostgreSQL (see `copies_sharing_buckets`): the same rows, counts and order.
-_BUCKET_QUERY_PG = text(
-    """
-    SELECT cb.copy_id, count(*) AS hits,
-           sum(CASE WHEN cb.band >= :mark_lo AND cb.band < :mark_hi THEN 1 ELSE 0 END) AS marked
-    FROM unnest(CAST(:bands AS integer[]), CAST(:buckets AS bigint[])) AS probe(band, bucket)
-    JOIN copy_bands AS cb ON cb.band = probe.band AND cb.bucket = probe.bucket
-    WHERE cb.day BETWEEN :day_lo AND :day_hi AND cb.copy_id != :exclude_id
-    GROUP BY cb.copy_id
-    ORDER BY hits DESC, cb.copy_id
-    LIMIT :limit
-    """
-)
 
 #: Day numbers of `CopyBand.day` (a 32-bit integer column): a look-up without a time window.
 _ANY_DAY = (-(2**31), 2**31 - 1)
 
 
-# Keyed by the number of bands: a copy probes a few different numbers of them (lead windows, anchors).
-@lru_cache(maxsize=32)
-def _bucket_query(n: int) -> Select[int, int, Any]:
-    """The bucket look-up for `n` bands, built once: building the n-way OR anew for every copy cost more
-    than running it. Same SQL as before, with bound parameters, so the compiled form is cached too.
-    The day range is inside every term, so each term is one range of the (band, bucket, day) index:
-    rows of other days are skipped there, not read and filtered."""
-    in_days = CopyBand.day.between(bindparam("day_lo"), bindparam("day_hi"))
-    cond = or_(
-        *(
-            and_(CopyBand.band == bindparam(f"b{i}"), CopyBand.bucket == bindparam(f"h{i}"), in_days)
-            for i in range(n)
-        )
-    )
+def _bucket_query(
+    probe: FromClause, band: ColumnElement[int], bucket: ColumnElement[int]
+) -> Select[int, int, Any]:
+    """The bucket look-up: the probes (a table of band and bucket numbers, one statement whatever their
+    number) joined to the (band, bucket, day) index, one index range a probe, with the rows of other
+    days skipped inside it; per copy (other than `exclude_id`) the rows that match and how many of
+    them lie in the marked band range, most first, `limit` copies.
+
+    An n-way OR of (band, bucket) terms was the first form: PostgreSQL planned it as a scan of the whole
+    table (330 ms a look-up at 750 stored copies, growing with the archive), and its SQL, different for
+    every number of probes, took SQLAlchemy 90 ms to compile each time a new process met a new number."""
     hits = func.count().label("hits")
     in_marked = and_(CopyBand.band >= bindparam("mark_lo"), CopyBand.band < bindparam("mark_hi"))
     marked = func.sum(case((in_marked, 1), else_=0)).label("marked")
+    on = and_(CopyBand.band == band, CopyBand.bucket == bucket)
     return (
         select(CopyBand.copy_id, hits, marked)
-        .where(cond, CopyBand.copy_id != bindparam("exclude_id"))
+        .select_from(probe.join(CopyBand, on))
+        .where(
+            CopyBand.day.between(bindparam("day_lo"), bindparam("day_hi")),
+            CopyBand.copy_id != bindparam("exclude_id"),
+        )
         .group_by(CopyBand.copy_id)
         .order_by(hits.desc(), CopyBand.copy_id)
         .limit(bindparam("limit"))
     )
 
 
-@lru_cache(maxsize=32)
-def _bucket_sql_sqlite(n: int) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """`_bucket_query(n)` compiled for SQLite once: its text with positional parameters, their names in
-    order, and the values of the parameters the query holds itself (its 1 and 0, the offset)."""
-    compiled = _bucket_query(n).compile(dialect=sqlite.dialect())
-    names = tuple(compiled.positiontup or ())
-    return str(compiled), names, {k: v for k, v in compiled.params.items() if v is not None}
+def _bucket_query_pg() -> Select[int, int, Any]:
+    """The probes as two arrays, `bands` and `buckets`."""
+    probe = (
+        func.unnest(
+            bindparam("bands", type_=postgresql.ARRAY(Integer)),
+            bindparam("buckets", type_=postgresql.ARRAY(BigInteger)),
+        )
+        .table_valued("band", "bucket")
+        .render_derived(name="probe")
+    )
+    return _bucket_query(probe, probe.c.band, probe.c.bucket)
+
+
+def _bucket_query_sqlite() -> Select[int, int, Any]:
+    """The probes as one JSON array of [band, bucket] pairs, `probes`: SQLite has no array parameter."""
+    probe = func.json_each(bindparam("probes")).table_valued("value").alias("probe")
+    band = func.json_extract(probe.c.value, literal_column("'$[0]'"))
+    bucket = func.json_extract(probe.c.value, literal_column("'$[1]'"))
+    return _bucket_query(probe, band, bucket)
+
+
+_BUCKET_QUERY_PG = _bucket_query_pg()
+_BUCKET_QUERY_SQLITE = _bucket_query_sqlite()
 
 
 def load_copies(

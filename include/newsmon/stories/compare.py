@@ -8,6 +8,7 @@ rule that made it and the evidence, so a merge in the log says *why* two copies 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
@@ -36,6 +37,12 @@ from newsmon.stories.evidence import (
 )
 from newsmon.stories.fingerprints import despace, despaced_prefix
 
+# Han ideographs, kana and Hangul syllables: scripts written without spaces between words, where a
+# word takes one to three characters instead of an alphabet's five to eight.
+_DENSE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: How many characters of an alphabet one character of a dense script stands for, in a lead's length.
+_DENSE_CHARS = 3
+
 
 @dataclass
 class Features:
@@ -63,10 +70,19 @@ class Features:
     def tokens(self) -> list[str]:
         return self.segmented.tokens
 
+    @cached_property
+    def lead_length(self) -> int:
+        """`lead_chars` in the text's own script: a third of it where most characters of the opening
+        are of a dense script, so a lead is the same two sentences or so in Japanese as in English
+        (300 characters of Japanese run to five or six sentences, longer than a lead-only copy keeps)."""
+        head = self.flat[: self.lead_chars]
+        dense = len(_DENSE_RE.findall(head))
+        return self.lead_chars // _DENSE_CHARS if 2 * dense > len(head) else self.lead_chars
+
     @property
     def lead_flat(self) -> str:
         """The despaced opening of the body (headline and teaser lines skipped): what lead buckets hash."""
-        return despaced_prefix(self.segmented.body_text, self.lead_chars)
+        return despaced_prefix(self.segmented.body_text, self.lead_length)
 
     def probe_flats(self, sentences: int) -> list[str]:
         """Despaced openings that start at the body's 2nd, 3rd... prose sentence (up to `sentences`):
@@ -74,7 +90,7 @@ class Features:
         with, to find the article whose lead its opening repeats."""
         seg = self.segmented
         return [
-            despaced_prefix(seg.body_text[off:], self.lead_chars)
+            despaced_prefix(seg.body_text[off:], self.lead_length)
             for off in seg.lead_offsets[1:sentences]
             if off < len(seg.body_text)
         ]

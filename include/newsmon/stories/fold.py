@@ -160,7 +160,9 @@ class _Found:
     links: dict[int, LinkVerdict] = field(default_factory=dict)
 
 
-def _matches(session: Session, run: _Run, copy: store.CopyRow, fp: Fingerprint, mine: Features) -> _Found:
+def _matches(
+    session: Session, run: _Run, copy: store.CopyRow, fp: Fingerprint, mine: Features, day: int
+) -> _Found:
     cfg = run.cfg
     result = _Found()
     found = result.stories
@@ -183,7 +185,7 @@ def _matches(session: Session, run: _Run, copy: store.CopyRow, fp: Fingerprint, 
         copy.id,
         cfg.max_candidates,
         marked=(LEAD_BAND_OFFSET, ANCHOR_BAND_OFFSET),
-        days=_window(copy, run.now, cfg),
+        days=_window(copy, day, cfg),
     )
     ids += [h.copy_id for h in hits]
     # Openings that share a lead bucket are verified whatever the whole texts' signatures say: a
@@ -268,7 +270,7 @@ def _period(copy: store.CopyRow, now: datetime, days: float) -> int:
     return int(when.timestamp() // (days * 86400))
 
 
-def _window(copy: store.CopyRow, now: datetime, cfg: FoldConfig) -> tuple[int, int] | None:
+def _window(copy: store.CopyRow, day: int, cfg: FoldConfig) -> tuple[int, int] | None:
     """The day numbers of the copies a copy can match: those within the verifier's time gaps (folding,
     `max_gap_days`; linking, `link_max_gap_days`), a day more for the days' rounding. None for a copy
     without a date, which the verifier compares with copies of any time.
@@ -278,7 +280,6 @@ def _window(copy: store.CopyRow, now: datetime, cfg: FoldConfig) -> tuple[int, i
     """
     if copy.published is None:
         return None
-    day = _period(copy, now, 1.0)
     reach = math.ceil(max(cfg.max_gap_days, cfg.link_max_gap_days)) + 1
     return (day - reach, day + reach)
 
@@ -289,6 +290,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
     # candidate cache, which would then hold every copy of the run instead of the few that turn up as
     # candidates.
     mine = _features(copy, cfg)
+    day = _period(copy, run.now, 1.0)  # stored with its buckets, and the middle of its look-up window
     lead = mine.anchors.lead(cfg.lead_anchor_keys)
     lead_figures = mine.anchors.lead(cfg.lead_anchor_figures, figures_only=True)
     fp = fingerprint(
@@ -317,12 +319,12 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         fp.minhash,
         fp.shingle_count,
         fp.bands,
-        day=_period(copy, run.now, 1.0),
+        day=day,
         replace=copy.minhash is not None or copy.text_hash is not None,
         buckets_only=True,  # the columns are written with the copy's story, below
     )
     columns = (fp.text_hash, fp.minhash, fp.shingle_count)
-    found = _matches(session, run, copy, fp, mine)
+    found = _matches(session, run, copy, fp, mine, day)
     matches = found.stories
     run.folded += 1
     if not matches:
