@@ -609,3 +609,12 @@ def test_a_lead_is_two_sentences_or_so_in_the_text_s_own_script() -> None:
     assert len(full & short) / len(full | short) > 0.8
     assert len(lead(LIBRARY_JA, "ja")) == cfg.lead_chars // 3
     assert len(lead(FULL, "en")) == cfg.lead_chars
+
+
+def test_one_shared_lead_bucket_alone_does_not_skip_the_signature_check() -> None:
+    from newsmon.store.stories import BucketHit
+    from newsmon.stories.fold import shared_openings
+
+    hits = [BucketHit(1, hits=5, marked_hits=3), BucketHit(2, hits=2, marked_hits=1), BucketHit(3, hits=9)]
+    assert shared_openings(hits, FoldConfig()) == {1}
+    assert shared_openings(hits, FoldConfig(opening_min_hits=1)) == {1, 2}

@@ -75,6 +75,13 @@ class FoldConfig:
     # ...unless the smaller copy looks contained in the other (a lead-only or truncated copy): estimated
     # share of its n-grams inside the other, kept low because the estimate is noisy on short texts.
     min_estimated_containment: float = 0.45
+    # Candidates sharing this many lead buckets (the copy's lead or later openings against the other's)
+    # are verified whatever the signatures say: an excerpt or an aggregator's page repeats a lead inside
+    # other material. Two: a repeated lead (Jaccard 0.6 and up) hits two or more of the 12 lead bands
+    # four times in five; a single hit is as often two unrelated openings sharing a stock phrase, and
+    # those go through the signature check above (at 100,000 stored copies, nine in ten texts compared
+    # were such single hits).
+    opening_min_hits: int = 2
 
     # --- the same-story decision (see evidence.py for what each measure is) ---
     # Syndication, republication and mirrors happen within days or weeks; a story that comes back a

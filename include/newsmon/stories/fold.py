@@ -188,9 +188,7 @@ def _matches(
         days=_window(copy, day, cfg),
     )
     ids += [h.copy_id for h in hits]
-    # Openings that share a lead bucket are verified whatever the whole texts' signatures say: a
-    # short excerpt or an aggregator's page repeats a lead inside other material.
-    shared_opening = {h.copy_id for h in hits if h.marked_hits}
+    shared_opening = shared_openings(hits, cfg)
     ids += sorted(attributed_ids)
     run.candidates += len(ids)
     if not ids:
@@ -229,6 +227,13 @@ def _matches(
             found[story_id] = verdict.rule
             log.debug("copy %s ~ copy %s (%s)", copy.id, row.id, verdict.describe())
     return result
+
+
+def shared_openings(hits: list[store.BucketHit], cfg: FoldConfig) -> set[int]:
+    """The candidates verified whatever the whole texts' signatures say: those whose openings share
+    `opening_min_hits` lead buckets with the copy's (a short excerpt or an aggregator's page repeats a
+    lead inside other material). One shared bucket alone is left to the signature check."""
+    return {h.copy_id for h in hits if h.marked_hits >= cfg.opening_min_hits}
 
 
 def _may_match(
