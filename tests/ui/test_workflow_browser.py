@@ -26,6 +26,7 @@ from pathlib import Path
 import feedparser
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from newsmon import pipeline
@@ -194,8 +195,11 @@ def test_the_atom_feed_reads_back_and_refuses_a_wrong_token(airflow):
 def test_csv_export_of_the_list_downloads_and_opens(page, airflow):
     frame = open_news_monitor(page)
     frame.locator("select[name=topic]").select_option(TOPIC)
-    frame.locator("table.stories tbody tr").first.wait_for()
-    shown = frame.locator("table.stories tbody tr").count()
+    rows = frame.locator("table.stories tbody tr")
+    # Choosing a topic reloads the list: the unfiltered page's rows may still be there, or none yet,
+    # until the new one has loaded; wait (retrying) for the topic's four rows.
+    expect(rows).to_have_count(4)
+    shown = rows.count()
     with page.expect_download() as download:
         frame.get_by_role("link", name="CSV").click()
     data = Path(download.value.path()).read_bytes().decode("utf-8-sig")
