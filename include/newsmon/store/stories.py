@@ -20,6 +20,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     FromClause,
+    Insert,
     Integer,
     Row,
     Select,
@@ -117,7 +118,27 @@ _SAVE_FINGERPRINT = (
     .where(Copy.id == bindparam("cid"))
     .values(text_hash=bindparam("th"), minhash=bindparam("mh"), shingle_count=bindparam("sc"))
 )
-_INSERT_BANDS = insert(CopyBand).returning(CopyBand.band)
+
+
+def _insert_bands_pg() -> Insert:
+    """A copy's buckets as two arrays, `bands` and `buckets`, unnested into rows: one short statement
+    whatever their number, which psycopg parses once and the server prepares. A multi-row VALUES list
+    of a hundred rows was a new query text for each count, and psycopg spent 3 ms parsing each one
+    (a fifth of the fold's time on PostgreSQL)."""
+    rows = (
+        func.unnest(
+            bindparam("bands", type_=postgresql.ARRAY(Integer)),
+            bindparam("buckets", type_=postgresql.ARRAY(BigInteger)),
+        )
+        .table_valued("band", "bucket")
+        .render_derived(name="b")
+    )
+    copy_id, day = bindparam("cid", type_=Integer), bindparam("day", type_=Integer)
+    columns = ["copy_id", "band", "bucket", "day"]
+    return insert(CopyBand).from_select(columns, select(copy_id, rows.c.band, rows.c.bucket, day))
+
+
+_INSERT_BANDS_PG = _insert_bands_pg()
 _INSERT_BANDS_SQLITE = "INSERT INTO copy_bands (copy_id, band, bucket, day) VALUES (?, ?, ?, ?)"  # CopyBand
 _DELETE_BANDS = delete(CopyBand).where(CopyBand.copy_id == bindparam("cid"))
 _ASSIGN_COPY = (
@@ -243,10 +264,14 @@ def save_fingerprint(
         # SQLAlchemy building a multi-row INSERT of a hundred rows in Python.
         conn.exec_driver_sql(_INSERT_BANDS_SQLITE, [(copy_id, b, h, day) for b, h in bands])
     else:
-        # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT ("insertmanyvalues"); a plain
-        # executemany is one statement per row on psycopg, i.e. about fifty round trips per copy.
-        rows = [{"copy_id": copy_id, "band": b, "bucket": h, "day": day} for b, h in bands]
-        conn.execute(_INSERT_BANDS, rows).all()
+        # One statement (a plain executemany is one round trip per row on psycopg).
+        params = {
+            "cid": copy_id,
+            "day": day,
+            "bands": [b for b, _ in bands],
+            "buckets": [h for _, h in bands],
+        }
+        conn.execute(_INSERT_BANDS_PG, params)
 
 
 def copies_with_hash(session: Session, text_hash: str, exclude_id: int, limit: int) -> list[int]:
