@@ -14,9 +14,9 @@ pages one after another pays one TCP (and TLS) handshake, not one per page. A ke
 vetted when it was opened, for that scheme, host, port and the policy's ``allowed_private``, which key
 its pool: a request under another policy never rides on it. Only a connection whose answer was read
 to its end goes back (a complete body or a 304); after an error status, a redirect, a cut body, a
-timeout or any failure it is closed, so no unread byte ever meets the next request. A connection
-unused for ``_KEEP_IDLE`` seconds is not reused (servers drop idle ones; a request racing that drop
-would fail), nor is one from before a fork.
+timeout or any failure it is closed, so no unread byte ever meets the next request. A pool no request
+took for ``_KEEP_IDLE`` seconds is closed rather than reused (servers drop idle connections; a request
+racing that drop would fail), and a forked child starts with none of its parent's.
 
 ``fetch`` never raises for network, HTTP, size or SSRF problems: every failure is a ``FetchResult``
 with an ``error_kind`` from :class:`newsmon.http.errors.HttpError`, logged as one WARNING line.
