@@ -309,6 +309,9 @@ class CorpusServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle's algorithm on, the second waits for the
+            # client's delayed ACK (40 ms) on a kept connection. Web servers turn it off (TCP_NODELAY).
+            disable_nagle_algorithm = True
 
             def do_GET(self):
                 body = corpus.files.get(self.path.split("?", 1)[0])

@@ -294,6 +294,16 @@ def db_url(db_kind: str, tmp_path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(autouse=True)
+def _no_connection_outlives_its_test() -> Iterator[None]:
+    """The HTTP client keeps connections for the next request to a host (newsmon.http.client); a test's
+    local servers stop with it, and a later test's server may get the same port: nothing is carried over."""
+    yield
+    from newsmon.http.client import close_connections
+
+    close_connections()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _topics_parsed_once() -> Iterator[None]:
     """Each distinct topic is parsed once per session: `newsmon.topics.model.load_topic` gets the result of

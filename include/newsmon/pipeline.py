@@ -29,7 +29,7 @@ from newsmon.extract.robots import RobotsCache
 from newsmon.feeds import schedule
 from newsmon.feeds.poll import FeedState, PollStatus
 from newsmon.feeds.poll import poll_feeds as poll_many
-from newsmon.http.client import HttpPolicy
+from newsmon.http.client import HttpPolicy, close_connections
 from newsmon.http.errors import HttpError
 from newsmon.http.politeness import HostDeferred, HostLimiter, host_key
 from newsmon.store import boilerplate as boilerplate_store
@@ -142,6 +142,7 @@ def poll_feeds(settings: Settings, now: datetime | None = None, *, force: bool =
         force=force,
         limiter=host_limiter(settings),
     )
+    close_connections()
     counts = dict.fromkeys(
         (
             "feeds",
@@ -466,7 +467,10 @@ def fetch_batch(settings: Settings, entry_ids: Sequence[int], now: datetime | No
     once). An entry whose host cannot take a request within ``host_max_wait`` is left waiting.
     """
     batch = FetchBatch(settings, now or utcnow())
-    batch.fetch_all(batch.settle_known(batch.take(entry_ids)))
+    try:
+        batch.fetch_all(batch.settle_known(batch.take(entry_ids)))
+    finally:
+        close_connections()  # kept for the batch's next page of a host; nothing idles after it
     batch.save_observations()
     log.info("fetch: %s", batch.counts)
     return batch.counts

@@ -79,6 +79,9 @@ class FeedFarm:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle's algorithm on, the second waits for the
+            # client's delayed ACK (40 ms) on a kept connection. Web servers turn it off (TCP_NODELAY).
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 status, ctype, body = farm._answer(self.path.split("?", 1)[0])

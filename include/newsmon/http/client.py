@@ -9,6 +9,15 @@ Why hand-rolled on top of urllib3 instead of ``requests``: three guarantees need
 3. The body cap and the total time limit are enforced while streaming, so an endless or dripping
    response costs at most ``max_bytes`` of memory and ``total_timeout`` seconds.
 
+Connections are kept for the next request to the same host (``_Pools``): a batch fetching a site's
+pages one after another pays one TCP (and TLS) handshake, not one per page. A kept connection was
+vetted when it was opened, for that scheme, host, port and the policy's ``allowed_private``, which key
+its pool: a request under another policy never rides on it. Only a connection whose answer was read
+to its end goes back (a complete body or a 304); after an error status, a redirect, a cut body, a
+timeout or any failure it is closed, so no unread byte ever meets the next request. A pool no request
+took for ``_KEEP_IDLE`` seconds is closed rather than reused (servers drop idle connections; a request
+racing that drop would fail), and a forked child starts with none of its parent's.
+
 ``fetch`` never raises for network, HTTP, size or SSRF problems: every failure is a ``FetchResult``
 with an ``error_kind`` from :class:`newsmon.http.errors.HttpError`, logged as one WARNING line.
 """
@@ -16,8 +25,11 @@ with an ``error_kind`` from :class:`newsmon.http.errors.HttpError`, logged as on
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +40,7 @@ import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
+    ClosedPoolError,
     DecodeError,
     HTTPError,
     LocationParseError,
@@ -49,6 +62,9 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _CHUNK = 64 * 1024
 _MAX_RETRY_AFTER = 7 * 24 * 3600.0
+_KEEP_IDLE = 4.0  # seconds: under the shortest common keep-alive timeout (Apache's 5 s)
+_KEEP_POOLS = 64  # hosts (per scheme, port and policy) with connections kept
+_KEEP_PER_POOL = 8  # connections kept per pool; politeness allows fewer requests at once per host
 
 
 @dataclass(frozen=True)
@@ -162,6 +178,68 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
+_PoolKey = tuple[str, str, int | None, frozenset[str]]
+
+
+class _Pools:
+    """The connection pools of this process, one per (scheme, host, port, allowed_private), the least
+    recently used first; a pool unused for ``_KEEP_IDLE`` seconds is closed and replaced."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pools: OrderedDict[_PoolKey, tuple[HTTPConnectionPool, float]] = OrderedDict()
+
+    def get(self, key: _PoolKey, *, fresh: bool = False) -> HTTPConnectionPool:
+        now = time.monotonic()
+        stale: list[HTTPConnectionPool] = []
+        with self._lock:
+            while self._pools:  # the least recently used first: close what waited too long or overflows
+                old_key, (old, used) = next(iter(self._pools.items()))
+                if now - used <= _KEEP_IDLE and len(self._pools) < _KEEP_POOLS:
+                    break
+                del self._pools[old_key]
+                stale.append(old)
+            entry = self._pools.pop(key, None)
+            if entry is not None and (fresh or now - entry[1] > _KEEP_IDLE):
+                stale.append(entry[0])
+                entry = None
+            pool = entry[0] if entry is not None else _new_pool(key)
+            self._pools[key] = (pool, now)
+        for old in stale:  # a request still holding one of its connections gets ClosedPoolError: see fetch
+            old.close()
+        return pool
+
+    def close(self) -> None:
+        """Close every kept connection."""
+        with self._lock:
+            pools = [pool for pool, _used in self._pools.values()]
+            self._pools.clear()
+        for pool in pools:
+            pool.close()
+
+    def clear(self) -> None:
+        """Forget every pool without touching its sockets (a forked child: they are the parent's)."""
+        self._pools = OrderedDict()
+        self._lock = threading.Lock()
+
+
+def _new_pool(key: _PoolKey) -> HTTPConnectionPool:
+    scheme, host, port, allowed_private = key
+    pool_cls = _GuardedHTTPSPool if scheme == "https" else _GuardedHTTPPool
+    return pool_cls(
+        host, port, maxsize=_KEEP_PER_POOL, block=False, retries=False, allowed_private=allowed_private
+    )
+
+
+_POOLS = _Pools()
+os.register_at_fork(after_in_child=_POOLS.clear)
+
+
+def close_connections() -> None:
+    """Close the connections kept for later requests (a stage's end: nothing idles until the next run)."""
+    _POOLS.close()
+
+
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), capped at 7 days."""
     if not value:
@@ -249,6 +327,30 @@ def _request_headers(
     return headers
 
 
+def _urlopen(
+    key: _PoolKey, path: str, headers: Mapping[str, str], timeout: urllib3.Timeout
+) -> urllib3.BaseHTTPResponse:
+    """The answer's head, on a kept connection of ``key``'s pool or a new one; the body is left to read."""
+    for fresh in (False, True):
+        try:
+            return _POOLS.get(key, fresh=fresh).urlopen(
+                "GET",
+                path,
+                headers=dict(headers),
+                timeout=timeout,
+                redirect=False,
+                retries=False,
+                preload_content=False,
+                decode_content=True,
+                assert_same_host=False,
+                release_conn=False,
+            )
+        except ClosedPoolError:
+            if fresh:
+                raise
+    raise AssertionError("unreachable")
+
+
 def fetch(
     url: str,
     policy: HttpPolicy,
@@ -302,60 +404,43 @@ def fetch(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return result(HttpError.TIMEOUT, f"no time left after {len(hops) - 1} redirects")
-        pool_cls = _GuardedHTTPSPool if parsed.scheme == "https" else _GuardedHTTPPool
         timeout = urllib3.Timeout(
             connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
         )
-        pool = pool_cls(
-            parsed.host,
-            parsed.port,
-            timeout=timeout,
-            maxsize=1,
-            retries=False,
-            allowed_private=policy.allowed_private,
-        )
+        key: _PoolKey = (parsed.scheme, parsed.host, parsed.port, policy.allowed_private)
         try:
-            try:
-                resp = pool.urlopen(
-                    "GET",
-                    parsed.request_uri,
-                    headers=headers,
-                    redirect=False,
-                    retries=False,
-                    preload_content=False,
-                    decode_content=True,
-                    assert_same_host=False,
-                    release_conn=False,
-                )
-            except Exception as exc:
-                return result(*_classify(exc))
-            try:
-                status = resp.status
-                resp_headers = {k.lower(): v for k, v in resp.headers.items()}
-                if status in _REDIRECTS:
-                    location = resp.headers.get("location")
-                    if not location:
-                        return result(HttpError.BAD_REDIRECT, f"HTTP {status} without Location")
-                    target = urljoin(current, location.strip())
-                    if status in _PERMANENT and still_permanent:
-                        permanent = target
-                    else:
-                        still_permanent = False
-                    current = target
-                    continue
-                kind = status_error(status)
-                if kind is not None:
-                    retry = parse_retry_after(resp.headers.get("retry-after"))
-                    return result(kind, f"HTTP {status} {resp.reason or ''}".strip(), retry=retry)
-                if status == 304:
-                    return result()
-                body = _read_body(resp, policy, deadline)
-                return result(body=body)
-            except Exception as exc:
-                return result(*_classify(exc))
-            finally:
-                resp.release_conn()
-                resp.close()
+            resp = _urlopen(key, parsed.request_uri, headers, timeout)
+        except Exception as exc:
+            return result(*_classify(exc))
+        complete = False  # the answer read to its end: the connection may serve the next request
+        try:
+            status = resp.status
+            resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+            if status in _REDIRECTS:
+                location = resp.headers.get("location")
+                if not location:
+                    return result(HttpError.BAD_REDIRECT, f"HTTP {status} without Location")
+                target = urljoin(current, location.strip())
+                if status in _PERMANENT and still_permanent:
+                    permanent = target
+                else:
+                    still_permanent = False
+                current = target
+                continue
+            kind = status_error(status)
+            if kind is not None:
+                retry = parse_retry_after(resp.headers.get("retry-after"))
+                return result(kind, f"HTTP {status} {resp.reason or ''}".strip(), retry=retry)
+            if status == 304:
+                complete = True
+                return result()
+            body = _read_body(resp, policy, deadline)
+            complete = True
+            return result(body=body)
+        except Exception as exc:
+            return result(*_classify(exc))
         finally:
-            pool.close()
+            if not complete:
+                resp.close()  # closes the connection (before it goes back: no other thread may take it)
+            resp.release_conn()
     return result(HttpError.TOO_MANY_REDIRECTS, f"more than {policy.max_redirects} redirects")

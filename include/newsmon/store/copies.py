@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from sqlalchemy import select, update
+from sqlalchemy import Executable, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.store import bounds
@@ -57,16 +57,43 @@ def copy_ids_for_keys(session: Session, keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
+_COPY_COLUMNS = tuple(NewCopy.__annotations__)  # every column the fetch stage gives, in order
+_SAVE: dict[tuple[str, bool], Executable] = {}  # (dialect, with cuts) -> the INSERT, built once
+
+
+def _save_statement(session: Session, with_cuts: bool) -> Executable:
+    """INSERT ... ON CONFLICT (url_key) DO NOTHING RETURNING id, with a parameter per column.
+
+    Built once per dialect and run on the session's connection: once per page fetched, where building
+    the statement from the row's values (and the ORM's execute around it) cost more than running it.
+    ``cuts`` is named only when there are cuts: a JSON column given None stores JSON null, not SQL NULL.
+    """
+    dialect = session.get_bind().dialect.name
+    stmt = _SAVE.get((dialect, with_cuts))
+    if stmt is None:
+        table = Copy.__table__
+        assert isinstance(table, Table), table
+        columns = _COPY_COLUMNS + (("cuts",) if with_cuts else ())
+        stmt = (
+            _insert(session, table)
+            .values({name: bindparam(f"p_{name}", type_=table.c[name].type) for name in columns})
+            .on_conflict_do_nothing(index_elements=["url_key"])
+            .returning(table.c.id)
+        )
+        _SAVE[(dialect, with_cuts)] = stmt
+    return stmt
+
+
 def save_copy(session: Session, copy: NewCopy) -> int:
     """Store a copy once per URL key and return its id; a copy stored earlier (by a retry or another worker)
     wins and is returned unchanged. Fields are kept within their bounds, the cuts recorded on the copy."""
     row, cuts = bounds.bound_row(copy, bounds.COPY)
+    params: dict[str, Any] = {f"p_{name}": row[name] for name in _COPY_COLUMNS}
     if cuts:
         log.warning("copy %s: fields cut to their bounds: %s", row["url_key"][:200], cuts)
-        row["cuts"] = cuts
-    stmt = _insert(session, Copy.__table__).values(**row).on_conflict_do_nothing(index_elements=["url_key"])
+        params["p_cuts"] = cuts
     # RETURNING gives the new row's id in the same round trip; only a lost race needs the look-up.
-    copy_id = session.execute(stmt.returning(Copy.id)).scalar()
+    copy_id = session.connection().execute(_save_statement(session, bool(cuts)), params).scalar()
     if copy_id is None:
         copy_id = copy_id_for_key(session, row["url_key"])
     assert copy_id is not None

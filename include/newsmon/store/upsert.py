@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import FromClause, Table
+from sqlalchemy import Connection, FromClause, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Base
 
 
-def _insert(session: Session, table: FromClause) -> postgresql.Insert | sqlite.Insert:
+def _insert(session: Session | Connection, table: FromClause) -> postgresql.Insert | sqlite.Insert:
     """INSERT in the dialect that knows ON CONFLICT (both of ours do, each with its own class)."""
     assert isinstance(table, Table), table  # a model's __table__: typed as any FROM clause
-    dialect = session.get_bind().dialect.name
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    dialect = bind.dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":
@@ -24,7 +25,7 @@ def _insert(session: Session, table: FromClause) -> postgresql.Insert | sqlite.I
 
 
 def insert_ignore(
-    session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]], keys: Iterable[str]
+    session: Session | Connection, model: type[Base], rows: Sequence[Mapping[str, Any]], keys: Iterable[str]
 ) -> int:
     """Insert rows whose unique key is new; rows that exist already are left exactly as they are."""
     if not rows:
