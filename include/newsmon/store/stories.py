@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
 from newsmon.store.upsert import insert_ignore
@@ -120,19 +121,25 @@ _SAVE_FINGERPRINT = (
 )
 
 
-def _insert_bands_pg() -> Insert:
-    """A copy's buckets as two arrays, `bands` and `buckets`, unnested into rows: one short statement
-    whatever their number, which psycopg parses once and the server prepares. A multi-row VALUES list
-    of a hundred rows was a new query text for each count, and psycopg spent 3 ms parsing each one
-    (a fifth of the fold's time on PostgreSQL)."""
-    rows = (
+def _band_rows_pg(name: str) -> TableValuedAlias:
+    """Rows (band, bucket) of the two array parameters `bands` and `buckets`: how PostgreSQL gets a
+    copy's buckets, to store them or to look them up, in one short statement whatever their number."""
+    return (
         func.unnest(
             bindparam("bands", type_=postgresql.ARRAY(Integer)),
             bindparam("buckets", type_=postgresql.ARRAY(BigInteger)),
         )
         .table_valued("band", "bucket")
-        .render_derived(name="b")
+        .render_derived(name=name)
     )
+
+
+def _insert_bands_pg() -> Insert:
+    """A copy's buckets as two arrays, `bands` and `buckets`, unnested into rows: one short statement
+    whatever their number, which psycopg parses once and the server prepares. A multi-row VALUES list
+    of a hundred rows was a new query text for each count, and psycopg spent 3 ms parsing each one
+    (a fifth of the fold's time on PostgreSQL)."""
+    rows = _band_rows_pg("b")
     copy_id, day = bindparam("cid", type_=Integer), bindparam("day", type_=Integer)
     columns = ["copy_id", "band", "bucket", "day"]
     return insert(CopyBand).from_select(columns, select(copy_id, rows.c.band, rows.c.bucket, day))
@@ -365,14 +372,7 @@ def _bucket_query(
 
 def _bucket_query_pg() -> Select[int, int, Any]:
     """The probes as two arrays, `bands` and `buckets`."""
-    probe = (
-        func.unnest(
-            bindparam("bands", type_=postgresql.ARRAY(Integer)),
-            bindparam("buckets", type_=postgresql.ARRAY(BigInteger)),
-        )
-        .table_valued("band", "bucket")
-        .render_derived(name="probe")
-    )
+    probe = _band_rows_pg("probe")
     return _bucket_query(probe, probe.c.band, probe.c.bucket)
 
 
