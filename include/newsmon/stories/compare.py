@@ -219,7 +219,7 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
         # Whatever else they share (background paragraphs, a quote), their openings differ.
         return Verdict(False, "lead-differs", ev)
     within_update = gap is not None and gap <= cfg.update_window_days
-    if not within_update and not (ev.lead and _wholly_kept(ev)) and _lead_figures_conflict(a, b, cfg):
+    if not within_update and not (ev.lead and _wholly_kept(ev, cfg)) and _lead_figures_conflict(a, b, cfg):
         # The lead's count is the news ("706 people returned"); another text that never gives it
         # reports another event, unless it is a later version of the same hours (a toll updated).
         return Verdict(False, "lead-figures-differ", ev)
@@ -245,24 +245,17 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     return Verdict(False, "rewritten" if ev.coverage >= cfg.copy_coverage else "different", ev)
 
 
-# A shorter text found whole in the other: nearly all its words in chains, nearly all its sentences
-# almost unchanged, several figures agreeing and none replaced (see `_wholly_kept`).
-WHOLE_COVERAGE = 0.9
-WHOLE_STRONG = 6
-WHOLE_FIGURES = 4
-
-
-def _wholly_kept(ev: Alignment) -> bool:
+def _wholly_kept(ev: Alignment, cfg: FoldConfig) -> bool:
     """Is the shorter text the other one's body, nearly word for word? Then a count the other's lead
     adds (an editor's note on top of the same article: "the institute has since revised the magnitude
     to 6.1") does not make it another story: another event's report on an agency's template rewords
     the lead around its own count, which leaves more than a tenth of the shorter text out of chains,
     and does not repeat six sentences of this one with their figures."""
     return (
-        ev.coverage >= WHOLE_COVERAGE
-        and ev.strong >= WHOLE_STRONG
-        and ev.strong_share >= WHOLE_COVERAGE
-        and ev.figures_agree >= WHOLE_FIGURES
+        ev.coverage >= cfg.whole_coverage
+        and ev.strong >= cfg.whole_strong_sentences
+        and ev.strong_share >= cfg.whole_coverage
+        and ev.figures_agree >= cfg.whole_figures
         and not ev.figures_differ
     )
 

@@ -82,6 +82,13 @@ class FoldConfig:
     # those go through the signature check above (at 100,000 stored copies, nine in ten texts compared
     # were such single hits).
     opening_min_hits: int = 2
+    # A shorter text found whole in the other (see `compare._wholly_kept`): this share of its words in
+    # chains and of its sentences almost unchanged, at least this many such sentences, this many
+    # figures agreeing and none replaced. Then a count the other's lead adds (an editor's note over the
+    # same article) does not make it another story.
+    whole_coverage: float = 0.9
+    whole_strong_sentences: int = 6
+    whole_figures: int = 4
 
     # --- the same-story decision (see evidence.py for what each measure is) ---
     # Syndication, republication and mirrors happen within days or weeks; a story that comes back a
