@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from newsmon.stories.anchors import anchors, name_key
+from newsmon.stories.anchors import anchors, clock_minutes, name_key, weekdays
 from newsmon.stories.compare import Features
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.links import compare_across
@@ -336,3 +336,17 @@ def test_a_stated_date_weeks_from_the_other_copys_publication_is_another_event()
         feats(FR_FIRST, "fr"), undated(IT_FIRST.replace("domenica", "domenica 1 giugno"), "it"), CFG
     )
     assert same_day.linked, same_day.describe()
+
+
+def test_a_date_recalled_after_the_opening_tells_no_other_day() -> None:
+    # The Ukrainian note recalls, after its opening, the day of an earlier return: no conflict with
+    # the German one's day.
+    recalled = UK_RETURN + " " + "Попередню групу дітей повернули до Тарновська ще 3 червня, " * 4
+    verdict = compare_across(undated(recalled, "uk"), undated(DE_RETURN, "de"), CFG)
+    assert verdict.rule != "date-differs", verdict.describe()
+
+
+def test_an_arabic_time_and_day_of_the_week_are_read() -> None:
+    text = "وقع الزلزال السبت الساعة 03.12 بالتوقيت المحلي"
+    assert clock_minutes(text) == frozenset({"12"})
+    assert weekdays(text) == frozenset({6})

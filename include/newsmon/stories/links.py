@@ -7,7 +7,9 @@ link costs the analyst trust, so every condition must hold (see the link_* thres
 two events of one topic share its places and its years, but not its other figures, and rarely the
 same people on the same days. Without a date on either side, nothing tells the days: such a pair
 must agree on what only one event has (its own figures, its time of day and weekday, or many
-names), and two undated copies are compared on the times the pipeline fetched them.
+names), and two undated copies are compared on the times the pipeline fetched them and on the
+dates their openings state (see `dates`): another day stated is another event, the same one a
+figure of the event.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ class LinkVerdict:
 
 
 def _stated(f: Features) -> tuple[Stated, ...]:
-    """The dates `f`'s text states, in text order (see `dates.stated_dates`), read once per copy."""
+    """The dates the opening of `f`'s text states (a dateline, a page's stamp, the lead's "on 19
+    October"), in text order (see `dates.stated_dates`), read once per copy. A date further on is
+    often history recalled ("the quake of 27 October"), not the day of the event."""
     cache = vars(f)
     if "_stated_dates" not in cache:
-        cache["_stated_dates"] = stated_dates(f.text)
+        cache["_stated_dates"] = stated_dates(f.text[: f.lead_chars])
     return cache["_stated_dates"]  # type: ignore[no-any-return]
 
 
