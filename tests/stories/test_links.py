@@ -339,9 +339,14 @@ def test_a_stated_date_weeks_from_the_other_copys_publication_is_another_event()
 
 
 def test_a_date_recalled_after_the_opening_tells_no_other_day() -> None:
-    # The Ukrainian note recalls, after its opening, the day of an earlier return: no conflict with
-    # the German one's day.
-    recalled = UK_RETURN + " " + "Попередню групу дітей повернули до Тарновська ще 3 червня, " * 4
+    # The Ukrainian note states no day in its opening and recalls, further on, the day of an
+    # earlier return: no conflict with the German one's day.
+    recalled = (
+        UK_RETURN.replace("Про це 5 березня", "Про це")
+        + " Діти мають усе необхідне, кажуть волонтери." * 5
+        + " Попередню групу дітей повернули ще 3 червня."
+    )
+    assert recalled.index("3 червня") > CFG.lead_chars
     verdict = compare_across(undated(recalled, "uk"), undated(DE_RETURN, "de"), CFG)
     assert verdict.rule != "date-differs", verdict.describe()
 
