@@ -43,11 +43,9 @@ class LinkVerdict:
 def _stated(f: Features) -> tuple[Stated, ...]:
     """The dates the opening of `f`'s text states (a dateline, a page's stamp, the lead's "on 19
     October"), in text order (see `dates.stated_dates`), read once per copy. A date further on is
-    often history recalled ("the quake of 27 October"), not the day of the event."""
-    cache = vars(f)
-    if "_stated_dates" not in cache:
-        cache["_stated_dates"] = stated_dates(f.text[: f.lead_chars])
-    return cache["_stated_dates"]  # type: ignore[no-any-return]
+    often history recalled ("the quake of 27 October"), not the day of the event. `stated_dates`
+    keeps its recent answers, so a copy compared with many candidates is read once."""
+    return stated_dates(f.text[: f.lead_chars])
 
 
 def _dates(f: Features) -> tuple[Stated, ...]:
