@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from newsmon.stories.anchors import anchors, name_key
+from newsmon.stories.anchors import anchors, clock_minutes, name_key, weekdays
 from newsmon.stories.compare import Features
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.links import compare_across
@@ -293,3 +293,65 @@ def test_undated_reports_naming_other_days_of_the_week_are_not_linked() -> None:
     monday = IT_FIRST.replace("domenica", "lunedì").replace(", avvenuta alle 19:53,", "")
     verdict = compare_across(undated(FR_FIRST, "fr"), undated(monday, "it"), CFG)
     assert not verdict.linked and verdict.rule == "day-differs", verdict.describe()
+
+
+# Undated reports stating the day of their event: a short Ukrainian note and a German one on the
+# return of children to a region, with one figure alike (the count) and a date each states.
+UK_RETURN = (
+    "У Тарновську область повернули 14 дітей, яких було вивезено до Ольштадта. Про це 5 березня "
+    "повідомила обласна адміністрація. Діти вже перебувають у родин у місті Веренськ."
+)
+DE_RETURN = (
+    "Am 5. März sind 14 Kinder aus Olstadt in die Region Tarnowsk zurückgekehrt, teilte die "
+    "Gebietsverwaltung mit. Sie sind bei ihren Familien in Werensk."
+)
+
+
+def test_an_undated_pair_stating_the_same_day_is_linked_with_one_figure() -> None:
+    # One figure of the event (14) and the same first stated date (5 March / 5. März).
+    verdict = compare_across(undated(UK_RETURN, "uk"), undated(DE_RETURN, "de"), CFG)
+    assert verdict.linked, verdict.describe()
+    # The same text stating another day is another return (the count is all else they share).
+    other = compare_across(
+        undated(UK_RETURN, "uk"), undated(DE_RETURN.replace("5. März", "3. Juni"), "de"), CFG
+    )
+    assert not other.linked and other.rule == "date-differs", other.describe()
+
+
+def test_a_date_recalled_later_in_the_text_is_no_day_of_the_event() -> None:
+    # The German text's first date is another day; the one it recalls later is history (but within
+    # the time gap of a date the other states, so no conflict either).
+    recalled = DE_RETURN.replace("Am 5. März sind", "Am 2. April sind") + " Eine erste Gruppe kam am 5. März."
+    verdict = compare_across(undated(UK_RETURN, "uk"), undated(recalled, "de"), CFG)
+    assert not verdict.linked and verdict.rule == "undated-few-figures", verdict.describe()
+
+
+def test_a_stated_date_weeks_from_the_other_copys_publication_is_another_event() -> None:
+    # FR_FIRST and IT_FIRST are one event; an undated Italian copy stating a day weeks from the
+    # French copy's publication day (T0, 2 June) reports another quake.
+    stated = IT_FIRST.replace("domenica", "domenica 14 settembre")
+    verdict = compare_across(feats(FR_FIRST, "fr"), undated(stated, "it"), CFG)
+    assert not verdict.linked and verdict.rule == "date-differs", verdict.describe()
+    same_day = compare_across(
+        feats(FR_FIRST, "fr"), undated(IT_FIRST.replace("domenica", "domenica 1 giugno"), "it"), CFG
+    )
+    assert same_day.linked, same_day.describe()
+
+
+def test_a_date_recalled_after_the_opening_tells_no_other_day() -> None:
+    # The Ukrainian note states no day in its opening and recalls, further on, the day of an
+    # earlier return: no conflict with the German one's day.
+    recalled = (
+        UK_RETURN.replace("Про це 5 березня", "Про це")
+        + " Діти мають усе необхідне, кажуть волонтери." * 5
+        + " Попередню групу дітей повернули ще 3 червня."
+    )
+    assert recalled.index("3 червня") > CFG.lead_chars
+    verdict = compare_across(undated(recalled, "uk"), undated(DE_RETURN, "de"), CFG)
+    assert verdict.rule != "date-differs", verdict.describe()
+
+
+def test_an_arabic_time_and_day_of_the_week_are_read() -> None:
+    text = "وقع الزلزال السبت الساعة 03.12 بالتوقيت المحلي"
+    assert clock_minutes(text) == frozenset({"12"})
+    assert weekdays(text) == frozenset({6})

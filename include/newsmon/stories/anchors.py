@@ -54,15 +54,15 @@ NAME_KEY_CONSONANTS = 3
 
 
 # A clock time as reports write it: "22:48", "22h48", "19 h 53", "22.48 Uhr", "10.48 pm", "1948GMT",
-# "alle 22.48", "saat 00.24". The dotted form only with a word saying it is a time (else it is a
-# decimal: a depth of 22.48 km).
+# "alle 22.48", "saat 00.24", "στις 00.24", "الساعة 00.24". The dotted form only with a word saying
+# it is a time (else it is a decimal: a depth of 22.48 km).
 _CLOCK_RE = re.compile(
     r"(?<![\d.,:])(?:"
     r"([01]?\d|2[0-3])\s?[:h]\s?([0-5]\d)(?![\d:])"
     r"|([01]?\d|2[0-3])\.([0-5]\d)(?=\s?(?:Uhr|uhr|h\b|[ap]\.?m\b|GMT|UTC|ч\b))"
     r"|([01]\d|2[0-3])([0-5]\d)\s?(?=GMT|UTC)"
     r")"
-    r"|\b(?:saat|alle|ore|um|at|às|à|a las|в)\s+([01]?\d|2[0-3])\.([0-5]\d)"
+    r"|\b(?:saat|alle|ore|um|at|às|à|a las|в|στις|الساعة|ساعت|בשעה)\s+([01]?\d|2[0-3])\.([0-5]\d)"
     r"(?![\d.,]|\s?(?:km|kilo|mi|m\b|%))",
 )
 
@@ -89,16 +89,18 @@ _GREEK_DIGRAPHS_RE = re.compile("|".join(_GREEK_DIGRAPHS), re.IGNORECASE)
 # The days of the week in the languages newsmon reads, by the stem each form starts with (1 Monday
 # ... 7 Sunday). Left out where the word is also a common one: Portuguese "segunda" without "-feira"
 # (second), Russian "среда" (environment, but "в среду" is Wednesday), Turkish "pazar" (market) and
-# "cuma" (Friday prayers).
+# "cuma" (Friday prayers), Arabic "الجمعة" (Friday prayers too). Arabic names the day with its
+# article ("السبت", Saturday).
 _WEEKDAYS = {
-    1: "monday lundi montag lunes lunedì lunedi segunda-feira понедельник pazartesi δευτέρα maandag",
-    2: "tuesday mardi dienstag martes martedì martedi terça-feira terça вторник salı τρίτη dinsdag",
+    1: "monday lundi montag lunes lunedì lunedi segunda-feira понедельник pazartesi δευτέρα maandag الاثنين",
+    2: "tuesday mardi dienstag martes martedì martedi terça-feira terça вторник salı τρίτη dinsdag الثلاثاء",
     3: "wednesday mercredi mittwoch miércoles miercoles mercoledì mercoledi quarta-feira çarşamba "
-    "τετάρτη woensdag",
-    4: "thursday jeudi donnerstag jueves giovedì giovedi quinta-feira четверг perşembe πέμπτη donderdag",
+    "τετάρτη woensdag الأربعاء",
+    4: "thursday jeudi donnerstag jueves giovedì giovedi quinta-feira четверг perşembe πέμπτη donderdag "
+    "الخميس",
     5: "friday vendredi freitag viernes venerdì venerdi sexta-feira пятниц παρασκευή vrijdag",
-    6: "saturday samedi samstag sonnabend sábado sabado sabato суббот cumartesi σάββατο zaterdag",
-    7: "sunday dimanche sonntag domingo domenica воскресень κυριακή zondag",
+    6: "saturday samedi samstag sonnabend sábado sabado sabato суббот cumartesi σάββατο zaterdag السبت",
+    7: "sunday dimanche sonntag domingo domenica воскресень κυριακή zondag الأحد",
 }
 _WEEKDAY_RE = re.compile(
     r"(?<![\w-])(?:(в среду)|"

@@ -7,7 +7,9 @@ link costs the analyst trust, so every condition must hold (see the link_* thres
 two events of one topic share its places and its years, but not its other figures, and rarely the
 same people on the same days. Without a date on either side, nothing tells the days: such a pair
 must agree on what only one event has (its own figures, its time of day and weekday, or many
-names), and two undated copies are compared on the times the pipeline fetched them.
+names), and two undated copies are compared on the times the pipeline fetched them and on the
+dates their openings state (see `dates`): another day stated is another event, the same one a
+figure of the event.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rapidfuzz.distance import LCSseq
 from newsmon.stories.anchors import YEAR_RE
 from newsmon.stories.compare import Features, gap_days
 from newsmon.stories.config import FoldConfig
+from newsmon.stories.dates import Stated, days_apart, stated_dates
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,27 @@ class LinkVerdict:
             f"{self.rule}: {self.score:.2f} of anchors shared; names {', '.join(self.names) or '-'}; "
             f"figures {', '.join(self.figures) or '-'}"
         )
+
+
+def _stated(f: Features) -> tuple[Stated, ...]:
+    """The dates the opening of `f`'s text states (a dateline, a page's stamp, the lead's "on 19
+    October"), in text order (see `dates.stated_dates`), read once per copy. A date further on is
+    often history recalled ("the quake of 27 October"), not the day of the event. `stated_dates`
+    keeps its recent answers, so a copy compared with many candidates is read once."""
+    return stated_dates(f.text[: f.lead_chars])
+
+
+def _dates(f: Features) -> tuple[Stated, ...]:
+    """The days `f` is about: those its text states, and its publication day if it is dated."""
+    stated = _stated(f)
+    if f.published is None:
+        return stated
+    return (*stated, (f.published.year, f.published.month, f.published.day))
+
+
+def _dates_meet(a: tuple[Stated, ...], b: tuple[Stated, ...], days: float) -> bool:
+    """Is a date of `a` within `days` of a date of `b`?"""
+    return any(days_apart(x, y) <= days for x in a for y in b)
 
 
 def _distinct_figures(figures: tuple[str, ...]) -> Counter[str]:
@@ -114,13 +138,26 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
         if a.weekdays and b.weekdays and not a.weekdays & b.weekdays:
             # Each names the day of the week and no day agrees: two days.
             return LinkVerdict(False, "day-differs", 0.0, tuple(names), tuple(figures))
+        dates_a, dates_b = _dates(a), _dates(b)
+        if dates_a and dates_b and not _dates_meet(dates_a, dates_b, cfg.link_max_gap_days):
+            # Each states dates (or one is dated) and none of one is within `link_max_gap_days` of
+            # one of the other's: two events, as a time gap says of two dated copies.
+            return LinkVerdict(False, "date-differs", 0.0, tuple(names), tuple(figures))
         background = a.background_figures | b.background_figures
         particular = [f for f in figures if _particular(f) and f not in background]
         # The same time of day, however written ("22:48", "10.48 pm"), is one figure of the event,
         # and so is the same day of the week.
         same_time = 1 if a.clocks & b.clocks and not any(_is_clock(f, a.clocks) for f in particular) else 0
         same_day = 1 if a.weekdays & b.weekdays else 0
-        shared = len(particular) + same_time + same_day
+        # The first date each text states is the day of its event (a date recalled later is
+        # history: "the quake of 10 August"); the same one is the same day, which names the weekday.
+        # Its day of the month is then no other figure of the event.
+        lead_a, lead_b = _stated(a)[:1], _stated(b)[:1]
+        same_date = 0
+        if lead_a and lead_b and _dates_meet(lead_a, lead_b, 0):
+            same_date = 1
+            particular = [f for f in particular if f != str(lead_a[0][2])]
+        shared = len(particular) + same_time + max(same_day, same_date)
         if shared < cfg.link_undated_figures and len(names) < cfg.link_undated_names:
             return LinkVerdict(False, "undated-few-figures", 0.0, tuple(names), tuple(particular))
     in_order = LCSseq.similarity(aa.sequence, ab.sequence)

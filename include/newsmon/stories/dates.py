@@ -1,0 +1,178 @@
+"""Dates a text states ("19 October", "October 19th", "19 октября", "19 Ekim", "10月19日", "2025-10-19"),
+in any language the Unicode CLDR names the months of (through babel), as (year or 0, month, day).
+
+A report without a publication date still says when its event happened: "on Sunday 19 October",
+"в воскресенье, 19 октября". Two reports of one event state its day; another event of the same kind
+at the same place (a second quake of the same magnitude two months later) states another.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+
+from babel.dates import get_month_names
+
+#: CLDR locales whose month names are read: the languages news is monitored in, and their neighbours.
+MONTH_LOCALES = [
+    "en",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "ca",
+    "ro",
+    "pl",
+    "cs",
+    "sk",
+    "sl",
+    "hr",
+    "sr",
+    "sr_Latn",
+    "bs",
+    "hu",
+    "fi",
+    "sv",
+    "da",
+    "nb",
+    "et",
+    "lv",
+    "lt",
+    "ru",
+    "uk",
+    "be",
+    "bg",
+    "mk",
+    "el",
+    "tr",
+    "az",
+    "kk",
+    "ky",
+    "uz",
+    "uz_Cyrl",
+    "tk",
+    "ka",
+    "hy",
+    "sq",
+    "ar",
+    "fa",
+    "ur",
+    "he",
+    "hi",
+    "bn",
+    "id",
+    "ms",
+    "tl",
+    "sw",
+]
+
+# Abbreviations of a wire dateline ("Oct 19", "Aug. 10"): English only, as other languages' short
+# forms are often words of their own ("mar", "set", "mai").
+_EN_SHORT = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9}
+_EN_SHORT |= {"oct": 10, "nov": 11, "dec": 12}
+# Connecting words between a day and its month: "19 de octubre", "19 di ottobre", "ngày 19 tháng 10".
+_LINK = r"(?:\s+(?:de|del|di|do|da)\s+|\.?\s*|\s*-\s*)"
+_YEAR = r"(?:,?\s+((?:19|20)\d\d)(?!\d))?"
+_DAY = r"(?<![\d.,:/])(\d{1,2})(?:st|nd|rd|th|er|e|º|\.)?"
+_NUMERIC = (
+    # ISO 2025-10-19, and a URL's or a page stamp's 2025/10/19
+    re.compile(r"(?<!\d)((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"),
+    # 19.10.2025, 19/10/2025: day first (the order of most of the world; an ambiguous US date that
+    # reads as another day is a date the two texts do not share, never a wrong shared one)
+    re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./]((?:19|20)\d\d)(?!\d)"),
+)
+# 10月19日 (Chinese, Japanese), 10월 19일 (Korean), ngày 19 tháng 10 (Vietnamese)
+_CJK_RE = re.compile(r"(?:((?:19|20)\d\d)\s?[年년]\s?)?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日号號일]")
+_VI_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s+năm\s+((?:19|20)\d\d))?", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def month_numbers() -> dict[str, int]:
+    """Month names (lower case, NFKC) of the `MONTH_LOCALES` in CLDR, and the English short forms."""
+    months: dict[str, int] = dict(_EN_SHORT)
+    for loc in MONTH_LOCALES:
+        for context in ("format", "stand-alone"):
+            try:
+                names = get_month_names("wide", context, loc)
+            except (ValueError, LookupError):  # a locale this babel lacks costs its names only
+                continue
+            for number, name in names.items():
+                word = unicodedata.normalize("NFKC", name).lower()
+                # CLDR falls back to the root's "一月" for some stand-alone forms; "tháng 1" is read by
+                # `_VI_RE`.
+                if len(word) >= 3 and all(ch.isalpha() and not "\u3000" <= ch <= "\u9fff" for ch in word):
+                    months.setdefault(word, int(number))
+    return months
+
+
+# A day next to a word (the word is looked up in `month_numbers`): "19 octobre", "19. Oktober",
+# "19 de octubre", "19th October, 2025", "October 19", "Oct. 19th 2025".
+_DAY_WORD_RE = re.compile(rf"{_DAY}{_LINK}([^\W\d_]{{3,}})\.?{_YEAR}")
+_WORD_DAY_RE = re.compile(
+    rf"(?<![^\W\d_])([^\W\d_]{{3,}})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d.,:]\d|\d){_YEAR}"
+)
+
+
+Stated = tuple[int, int, int]  # (year or 0, month, day)
+
+
+def _valid(year: int, month: int, day: int) -> Stated | None:
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    try:
+        date(year or 2000, month, day)
+    except ValueError:
+        return None
+    return (year, month, day)
+
+
+@lru_cache(maxsize=4096)
+def stated_dates(text: str) -> tuple[Stated, ...]:
+    """The dates `text` states, in text order, each once: (year, month, day), year 0 when not given."""
+    text = unicodedata.normalize("NFKC", text)
+    found: list[tuple[int, Stated]] = []
+    months = month_numbers()
+    for m in _DAY_WORD_RE.finditer(text):
+        month = months.get(m.group(2).lower())
+        if month and (got := _valid(int(m.group(3) or 0), month, int(m.group(1)))):
+            found.append((m.start(), got))
+    for m in _WORD_DAY_RE.finditer(text):
+        month = months.get(m.group(1).lower())
+        if month and (got := _valid(int(m.group(3) or 0), month, int(m.group(2)))):
+            found.append((m.start(), got))
+    for m in _NUMERIC[0].finditer(text):
+        if got := _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+            found.append((m.start(), got))
+    for m in _NUMERIC[1].finditer(text):
+        if got := _valid(int(m.group(3)), int(m.group(2)), int(m.group(1))):
+            found.append((m.start(), got))
+    for m in _CJK_RE.finditer(text):
+        if got := _valid(int(m.group(1) or 0), int(m.group(2)), int(m.group(3))):
+            found.append((m.start(), got))
+    for m in _VI_RE.finditer(text):
+        if got := _valid(int(m.group(3) or 0), int(m.group(2)), int(m.group(1))):
+            found.append((m.start(), got))
+    out: list[Stated] = []
+    for _, got in sorted(found):
+        if got not in out:
+            out.append(got)
+    return tuple(out)
+
+
+def _day(year: int, month: int, day: int) -> date:
+    return date(year, month, min(day, 28) if month == 2 else day)  # 29 February in a common year
+
+
+def days_apart(a: Stated, b: Stated) -> int:
+    """Days between two stated dates. A date without a year is taken in the other's year (or in a
+    common year when neither gives one), and then the year before or after may be nearer (30
+    December and 2 January)."""
+    year = a[0] or b[0] or 2001
+    gap = abs((_day(a[0] or year, a[1], a[2]) - _day(b[0] or year, b[1], b[2])).days)
+    if not a[0] or not b[0]:
+        gap = min(gap, abs(gap - 365), abs(gap - 366))
+    return gap
