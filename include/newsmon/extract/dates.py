@@ -9,66 +9,42 @@ UTC, because a date with no zone is more useful as an approximate UTC instant th
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
-from newsmon.dates import parse_iso, to_utc
+from newsmon.dates import month_numbers, parse_iso, to_utc
 
-# Month stems (lower case, matched as a word prefix) for languages our feeds commonly carry.
-_MONTH_STEMS: dict[str, tuple[str, ...]] = {
-    "January": ("январ", "janvier", "januar", "enero", "gennaio", "janeiro", "styczni", "ocak"),
-    "February": (
-        "феврал",
-        "février",
-        "fevrier",
-        "februar",
-        "febrero",
-        "febbraio",
-        "fevereiro",
-        "lute",
-        "luty",
-        "şubat",
-    ),
-    "March": ("март", "мар", "mars", "märz", "maerz", "marzo", "março", "marco", "mart"),
-    "April": ("апрел", "avril", "abril", "aprile", "kwie", "nisan"),
-    "May": ("мая", "май", "mai", "mayo", "maggio", "maio", "maj", "mayıs"),
-    "June": ("июн", "juin", "juni", "junio", "giugno", "junho", "czerw", "haziran"),
-    "July": ("июл", "juillet", "juli", "julio", "luglio", "julho", "lipc", "lipi", "temmuz"),
-    "August": ("август", "août", "aout", "agosto", "sierp", "ağustos"),
-    "September": ("сентябр", "septembre", "septiembre", "settembre", "setembro", "wrze", "eylül"),
-    "October": ("октябр", "octobre", "oktober", "octubre", "ottobre", "outubro", "paźdz", "ekim"),
-    "November": ("ноябр", "novembre", "noviembre", "novembro", "listopad", "kasım"),
-    "December": (
-        "декабр",
-        "décembre",
-        "decembre",
-        "dezember",
-        "diciembre",
-        "dicembre",
-        "dezembro",
-        "grud",
-        "aralık",
-    ),
-}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ENGLISH = {m.lower() for m in _MONTH_STEMS} | {m[:3].lower() for m in _MONTH_STEMS} | {"sept"}
+_ENGLISH = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # Words that carry no date but confuse dateutil ("г." after a Russian year, "de" in Spanish dates).
 _NOISE = {"г", "года", "год", "de", "del", "di", "le", "der", "den", "am", "um", "в", "at", "on", "à", "o"}
 
 
 def _englishize(text: str) -> str:
-    """Replace non-English month words by English ones and drop filler words."""
+    """Replace month words of any language `month_numbers` knows, short forms too, by the English ones
+    dateutil reads, and drop filler words."""
+    months = month_numbers(abbreviated=True)
 
     def repl(m: re.Match[str]) -> str:
         word = m.group(0)
         low = word.lower()
-        if low in _ENGLISH:
-            return word
         if low in _NOISE:
             return " "
-        for english, stems in _MONTH_STEMS.items():
-            if any(low.startswith(stem) for stem in stems) and len(low) <= len(max(stems, key=len)) + 4:
-                return english
-        return word
+        number = months.get(unicodedata.normalize("NFKC", low))
+        return _ENGLISH[number - 1] if number else word
 
     return _WORD.sub(repl, text)
 

@@ -13,67 +13,8 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 
-from babel.dates import get_month_names
+from newsmon.dates import month_numbers
 
-#: CLDR locales whose month names are read: the languages news is monitored in, and their neighbours.
-MONTH_LOCALES = [
-    "en",
-    "de",
-    "fr",
-    "es",
-    "it",
-    "pt",
-    "nl",
-    "ca",
-    "ro",
-    "pl",
-    "cs",
-    "sk",
-    "sl",
-    "hr",
-    "sr",
-    "sr_Latn",
-    "bs",
-    "hu",
-    "fi",
-    "sv",
-    "da",
-    "nb",
-    "et",
-    "lv",
-    "lt",
-    "ru",
-    "uk",
-    "be",
-    "bg",
-    "mk",
-    "el",
-    "tr",
-    "az",
-    "kk",
-    "ky",
-    "uz",
-    "uz_Cyrl",
-    "tk",
-    "ka",
-    "hy",
-    "sq",
-    "ar",
-    "fa",
-    "ur",
-    "he",
-    "hi",
-    "bn",
-    "id",
-    "ms",
-    "tl",
-    "sw",
-]
-
-# Abbreviations of a wire dateline ("Oct 19", "Aug. 10"): English only, as other languages' short
-# forms are often words of their own ("mar", "set", "mai").
-_EN_SHORT = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9}
-_EN_SHORT |= {"oct": 10, "nov": 11, "dec": 12}
 # Connecting words between a day and its month: "19 de octubre", "19 di ottobre", "ngày 19 tháng 10".
 _LINK = r"(?:\s+(?:de|del|di|do|da)\s+|\.?\s*|\s*-\s*)"
 _YEAR = r"(?:,?\s+((?:19|20)\d\d)(?!\d))?"
@@ -88,25 +29,6 @@ _NUMERIC = (
 # 10月19日 (Chinese, Japanese), 10월 19일 (Korean), ngày 19 tháng 10 (Vietnamese)
 _CJK_RE = re.compile(r"(?:((?:19|20)\d\d)\s?[年년]\s?)?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日号號일]")
 _VI_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s+năm\s+((?:19|20)\d\d))?", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def month_numbers() -> dict[str, int]:
-    """Month names (lower case, NFKC) of the `MONTH_LOCALES` in CLDR, and the English short forms."""
-    months: dict[str, int] = dict(_EN_SHORT)
-    for loc in MONTH_LOCALES:
-        for context in ("format", "stand-alone"):
-            try:
-                names = get_month_names("wide", context, loc)
-            except (ValueError, LookupError):  # a locale this babel lacks costs its names only
-                continue
-            for number, name in names.items():
-                word = unicodedata.normalize("NFKC", name).lower()
-                # CLDR falls back to the root's "一月" for some stand-alone forms; "tháng 1" is read by
-                # `_VI_RE`.
-                if len(word) >= 3 and all(ch.isalpha() and not "\u3000" <= ch <= "\u9fff" for ch in word):
-                    months.setdefault(word, int(number))
-    return months
 
 
 # A day next to a word (the word is looked up in `month_numbers`): "19 octobre", "19. Oktober",
