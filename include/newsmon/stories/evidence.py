@@ -64,7 +64,9 @@ NUMBER_PATTERN = r"\d{1,2}[:h]\d{2}(?![\d:])|\d+(?:[.,  ]\d+|['’]\d{3}(?!\d))*
 DENSE_LETTERS = "\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A number, a kana or Han character, or a word; digits glued to letters are a figure of their own
 # ("العمر33", "A61").
-_TOKEN_RE = re.compile(NUMBER_PATTERN + r"|[" + DENSE_LETTERS + r"]|[^\W\d" + DENSE_LETTERS + r"]+")
+_WORD_TOKEN_RE = re.compile(NUMBER_PATTERN + r"|[^\W\d]+")
+# ...the same for a text with kana or Han in it (the character class costs, so only there).
+_DENSE_TOKEN_RE = re.compile(NUMBER_PATTERN + r"|[" + DENSE_LETTERS + r"]|[^\W\d" + DENSE_LETTERS + r"]+")
 _DENSE_GAP_RE = re.compile(r"(?<=[" + DENSE_LETTERS + r"]) (?=[" + DENSE_LETTERS + r"])")
 _DENSE_RE = re.compile(r"[" + DENSE_LETTERS + r"]")
 
@@ -92,10 +94,14 @@ def _sorted_words(toks: list[str]) -> str:
 # (initials, "U.S.", "p.m.", "В. Путин") or a capitalised word of two or three letters ("Gov.",
 # "Lt.", "Col.", "Dr.", "Jan."); cutting there made "WASHINGTON (AP) — The U.S." a wire story's lead.
 # A sentence that really ends in such a word is joined to the next one, which costs little.
-_SENTENCE_RE = regex.compile(
-    r"(?<=[.!?…؟。！？])(?<!\b\p{L}\.)(?<!\b\p{Lu}\p{Ll}{1,2}\.)\s+|\s*\n\s*|(?<=(?:\p{Ll}{2}|\))[.!?…]+)(?=[\"“„«]?\p{Lu})"
-    r"|(?<=[。！？])(?=[^\s」』）)])"
+_SENTENCE_PATTERN = (
+    r"(?<=[.!?…؟。！？])(?<!\b\p{L}\.)(?<!\b\p{Lu}\p{Ll}{1,2}\.)\s+|\s*\n\s*"
+    r"|(?<=(?:\p{Ll}{2}|\))[.!?…]+)(?=[\"“„«]?\p{Lu})"
 )
+_SENTENCE_RE = regex.compile(_SENTENCE_PATTERN)
+# ...and in a text with CJK full stops (the extra branch is tried at every character, so only there).
+_CJK_STOPS = "。！？"
+_CJK_SENTENCE_RE = regex.compile(_SENTENCE_PATTERN + r"|(?<=[。！？])(?=[^\s」』）)])")
 
 
 # How a sentence of running text ends (a headline or teaser line usually has no full stop).
@@ -178,7 +184,14 @@ QUOTE_MARKS = frozenset('"“”„«»‹›')
 _QUOTE_RE = re.compile("[" + "".join(sorted(QUOTE_MARKS)) + "]")
 
 
-def _tokens_and_anchors(text: str, inside: bool = False) -> tuple[list[str], list[bool], list[bool], bool]:
+def _token_re(text: str) -> re.Pattern[str]:
+    """The tokenizer for a text: a character a token for kana and Han, if it has any."""
+    return _WORD_TOKEN_RE if text.isascii() or not _DENSE_RE.search(text) else _DENSE_TOKEN_RE
+
+
+def _tokens_and_anchors(
+    text: str, inside: bool = False, token_re: re.Pattern[str] | None = None
+) -> tuple[list[str], list[bool], list[bool], bool]:
     """Case-folded words and normalised figures of a `_prepare`d text; for each whether it is an
     anchor (a figure, or a capitalised word that does not open the text: a name, in the scripts that
     have capitals) and whether it stands inside quotation marks (`inside`: the text starts inside a
@@ -186,10 +199,11 @@ def _tokens_and_anchors(text: str, inside: bool = False) -> tuple[list[str], lis
     out: list[str] = []
     anchor: list[bool] = []
     marks = [m.start() for m in _QUOTE_RE.finditer(text)]
+    token_re = token_re or _token_re(text)
     if marks:
-        raws = [(m.start(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+        raws = [(m.start(), m.group(0)) for m in token_re.finditer(text)]
     else:  # most sentences quote nothing: no positions needed
-        raws = [(0, raw) for raw in _TOKEN_RE.findall(text)]
+        raws = [(0, raw) for raw in token_re.findall(text)]
     quoted: list[bool] = []
     for start, raw in raws:
         tok = number_key(raw) if raw[0].isdigit() else raw.casefold().replace("ё", "е").replace("_", "")
@@ -290,18 +304,19 @@ def segment(text: str, min_words: int) -> Segmented:
     inside = False
     datelines: dict[tuple[int, int], int] = {}
     end = 0
+    token_re = _token_re(text)
     for start, part in _parts(text):
         if "\n" in text[end:start]:
             inside = False  # an unclosed quote does not run past its paragraph
         end = start + len(part)
-        got, marks, in_quote, inside = _tokens_and_anchors(part, inside)
+        got, marks, in_quote, inside = _tokens_and_anchors(part, inside, token_re)
         ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
         if ends_as_prose or len(got) >= RUNNING_LINE_WORDS:
             prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
             dateline = _DATELINE_RE.match(part) if _DATELINE_MARKS.search(part, 0, 80) else None
-            if dateline and (words := len(_TOKEN_RE.findall(part[: dateline.end()]))) < len(got):
+            if dateline and (words := len(token_re.findall(part[: dateline.end()]))) < len(got):
                 datelines[spans[-1]] = words
             if ends_as_prose:
                 if body is None:
@@ -335,7 +350,8 @@ def segment(text: str, min_words: int) -> Segmented:
 def _parts(text: str) -> Iterator[tuple[int, str]]:
     """(offset, text) of each sentence or line of `text`, as `_SENTENCE_RE` cuts it."""
     pos = 0
-    for sep in _SENTENCE_RE.finditer(text):
+    cut = _CJK_SENTENCE_RE if any(stop in text for stop in _CJK_STOPS) else _SENTENCE_RE
+    for sep in cut.finditer(text):
         if sep.start() > pos:
             yield pos, text[pos : sep.start()]
         pos = max(pos, sep.end())
