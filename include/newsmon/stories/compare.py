@@ -24,6 +24,7 @@ from newsmon.stories.anchors import (
 )
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import (
+    DENSE_LETTERS,
     Alignment,
     LeadRule,
     Segmented,
@@ -40,8 +41,10 @@ from newsmon.stories.fingerprints import despace, despaced_prefix
 # Han ideographs, kana and Hangul syllables: scripts written without spaces between words, where a
 # word takes one to three characters instead of an alphabet's five to eight.
 _DENSE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-#: How many characters of an alphabet one character of a dense script stands for, in a lead's length.
+#: How many characters of an alphabet one character of a dense script stands for, in a lead's length
+#: (and how many kana or Han tokens a word, in a chain's or a sentence's length).
 _DENSE_CHARS = 3
+_DENSE_TOKEN_RE = re.compile(r"[" + DENSE_LETTERS + r"]")
 
 
 @dataclass
@@ -63,8 +66,22 @@ class Features:
         return despace(self.text)
 
     @cached_property
+    def dense(self) -> bool:
+        """Is most of the opening in a dense script (see `_DENSE_RE`)?"""
+        head = self.flat[: self.lead_chars]
+        return 2 * len(_DENSE_RE.findall(head)) > len(head)
+
+    @cached_property
     def segmented(self) -> Segmented:
-        return segment(self.text, self.min_sentence_words)
+        # Kana and Han are one token a character (see `evidence.DENSE_LETTERS`): a sentence's least
+        # length is counted in characters, `_DENSE_CHARS` of them a word.
+        return segment(self.text, self.min_sentence_words * (_DENSE_CHARS if self.dense_tokens else 1))
+
+    @cached_property
+    def dense_tokens(self) -> bool:
+        """Is the text mostly in kana and Han, which `segment` reads a character a token?"""
+        head = self.flat[: self.lead_chars]
+        return 2 * len(_DENSE_TOKEN_RE.findall(head)) > len(head)
 
     @property
     def tokens(self) -> list[str]:
@@ -75,9 +92,7 @@ class Features:
         """`lead_chars` in the text's own script: a third of it where most characters of the opening
         are of a dense script, so a lead is the same two sentences or so in Japanese as in English
         (300 characters of Japanese run to five or six sentences, longer than a lead-only copy keeps)."""
-        head = self.flat[: self.lead_chars]
-        dense = len(_DENSE_RE.findall(head))
-        return self.lead_chars // _DENSE_CHARS if 2 * dense > len(head) else self.lead_chars
+        return self.lead_chars // _DENSE_CHARS if self.dense else self.lead_chars
 
     @property
     def lead_flat(self) -> str:
@@ -162,19 +177,22 @@ def alignment(a: Features, b: Features, cfg: FoldConfig, *, min_coverage: float 
     """The alignment evidence, measured on the shorter of the two texts; below `min_coverage` only the
     coverage and the figures in chains (see `align`)."""
     small, large = (a, b) if a.segmented.content_words <= b.segmented.content_words else (b, a)
+    # Lengths in words are `_DENSE_CHARS` tokens each in kana and Han (a token a character); the
+    # holes a chain bridges stay as short, so a chain of characters is no looser than one of words.
+    per_word = _DENSE_CHARS if a.dense_tokens and b.dense_tokens else 1
     return align(
         small.segmented,
         large.segmented,
         max_gap=cfg.chain_max_gap,
-        min_chain=cfg.chain_min_words,
+        min_chain=cfg.chain_min_words * per_word,
         aligned_score=cfg.sentence_aligned,
         strong_score=cfg.sentence_strong,
         aligned_share=cfg.sentence_aligned_share,
         strong_share=cfg.sentence_strong_share,
         lead=LeadRule(
-            cfg.lead_words,
+            cfg.lead_words * per_word,
             cfg.lead_kept_share,
-            cfg.lead_reach_words,
+            cfg.lead_reach_words * per_word,
             cfg.lead_reach_share,
             cfg.lead_sentences,
             cfg.sentence_strong,
@@ -238,6 +256,8 @@ def compare(a: Features, b: Features, cfg: FoldConfig, *, attributed: bool = Fal
     spun = ev.aligned >= max(cfg.spun_min_sentences, cfg.spun_aligned_share * ev.sentences)
     if ev.coverage >= cfg.copy_coverage and spun:
         return Verdict(True, "spun", ev)
+    if _sentences_kept(ev, gap, cfg):
+        return Verdict(True, "sentences-kept", ev)
     if _skeleton_kept(a, b, ev, gap, cfg):
         return Verdict(True, "skeleton", ev)
     if _first_take(ev, gap, cfg):
@@ -326,6 +346,25 @@ def _skeleton_kept(a: Features, b: Features, ev: Alignment, gap: float | None, c
     if not ev.lead and not match.lead_kept:
         return False
     return match.kept >= max(cfg.skeleton_min_sentences, cfg.skeleton_share * shorter)
+
+
+def _sentences_kept(ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:
+    """A copy re-edited inside its sentences (a later take of the same hours that adds a word or a
+    date here and there, an editor trimming phrases), which breaks the word chains into pieces too
+    short to count, so less of it is in chains than `copy_coverage` asks: the lead kept, and most of
+    the shorter text, by words, in sentences almost unchanged (at least `copy_strong_share`, and one
+    sentence more than `copy_strong_sentences`), no figure replaced, not known to be days apart.
+    Two reports of one event, or a report borrowing another's quote or background paragraph, leave
+    a sentence or two almost unchanged, not half of a text (measured on the labelled near misses
+    whose leads align: at most 0.26 of the shorter text); another day's story on the same template
+    replaces figures or comes days later."""
+    return (
+        ev.lead
+        and ev.strong >= cfg.copy_strong_sentences + 1
+        and ev.strong_share >= cfg.copy_strong_share
+        and not ev.figures_differ
+        and (gap is None or gap <= cfg.update_window_days)
+    )
 
 
 def _first_take(ev: Alignment, gap: float | None, cfg: FoldConfig) -> bool:

@@ -57,18 +57,51 @@ CURRENCY_WORDS = frozenset(_CURRENCY_TEXT.split())
 #: a number with its thousands or decimal separators, including the Swiss apostrophe ("53'000",
 #: which another edition of the same text writes "53.000" or "53 000").
 NUMBER_PATTERN = r"\d{1,2}[:h]\d{2}(?![\d:])|\d+(?:[.,  ]\d+|['’]\d{3}(?!\d))*"
-# A number or a word; digits glued to letters are a figure of their own ("العمر33", "A61").
-_TOKEN_RE = re.compile(NUMBER_PATTERN + r"|[^\W\d]+")
-# A sentence ends at . ! ? … (Latin, Arabic, CJK forms) before a space, at a line break, or where a
+#: Kana and Han ideographs: Japanese and Chinese write words without spaces between them, so a run of
+#: them is a clause, not a word. Each character is a token of its own: a re-edited clause then still
+#: aligns character by character, as an alphabet's words do (Hangul is left out: Korean spaces its
+#: words).
+DENSE_LETTERS = "\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A number, a kana or Han character, or a word; digits glued to letters are a figure of their own
+# ("العمر33", "A61").
+_WORD_TOKEN_RE = re.compile(NUMBER_PATTERN + r"|[^\W\d]+")
+# ...the same for a text with kana or Han in it (the character class costs, so only there).
+_DENSE_TOKEN_RE = re.compile(NUMBER_PATTERN + r"|[" + DENSE_LETTERS + r"]|[^\W\d" + DENSE_LETTERS + r"]+")
+_DENSE_GAP_RE = re.compile(r"(?<=[" + DENSE_LETTERS + r"]) (?=[" + DENSE_LETTERS + r"])")
+_DENSE_RE = re.compile(r"[" + DENSE_LETTERS + r"]")
+
+
+def joined(toks: list[str]) -> str:
+    """Tokens as the text sentence similarity reads: joined by spaces, but kana and Han characters
+    (one token each) without the spaces between them, which would make any two such sentences half
+    alike."""
+    text = " ".join(toks)
+    return text if text.isascii() else _DENSE_GAP_RE.sub("", text)
+
+
+def _sorted_words(toks: list[str]) -> str:
+    """A sentence's words in sorted order (see `sentence_scores`); a sentence in kana and Han is read
+    in its own order, as its sorted characters would make any two sentences of one topic alike."""
+    text = " ".join(toks)
+    return " ".join(sorted(toks)) if text.isascii() or not _DENSE_RE.search(text) else joined(toks)
+
+
+# A sentence ends at . ! ? … (Latin, Arabic, CJK forms) before a space (after a CJK full stop, also
+# straight before the next sentence: those scripts put no space there), at a line break, or where a
 # lower-case word's or a bracket's full stop runs straight into a capital, perhaps one opening a
 # quote ("...Darmanin..A detenção", "...(AFAD).\"В Сындыргы": paragraph breaks an extractor or a
 # republisher lost). Not after an abbreviation's full stop: a single letter
 # (initials, "U.S.", "p.m.", "В. Путин") or a capitalised word of two or three letters ("Gov.",
 # "Lt.", "Col.", "Dr.", "Jan."); cutting there made "WASHINGTON (AP) — The U.S." a wire story's lead.
 # A sentence that really ends in such a word is joined to the next one, which costs little.
-_SENTENCE_RE = regex.compile(
-    r"(?<=[.!?…؟。！？])(?<!\b\p{L}\.)(?<!\b\p{Lu}\p{Ll}{1,2}\.)\s+|\s*\n\s*|(?<=(?:\p{Ll}{2}|\))[.!?…]+)(?=[\"“„«]?\p{Lu})"
+_SENTENCE_PATTERN = (
+    r"(?<=[.!?…؟。！？])(?<!\b\p{L}\.)(?<!\b\p{Lu}\p{Ll}{1,2}\.)\s+|\s*\n\s*"
+    r"|(?<=(?:\p{Ll}{2}|\))[.!?…]+)(?=[\"“„«]?\p{Lu})"
 )
+_SENTENCE_RE = regex.compile(_SENTENCE_PATTERN)
+# ...and in a text with CJK full stops (the extra branch is tried at every character, so only there).
+_CJK_STOPS = "。！？"
+_CJK_SENTENCE_RE = regex.compile(_SENTENCE_PATTERN + r"|(?<=[。！？])(?=[^\s」』）)])")
 
 
 # How a sentence of running text ends (a headline or teaser line usually has no full stop).
@@ -151,7 +184,14 @@ QUOTE_MARKS = frozenset('"“”„«»‹›')
 _QUOTE_RE = re.compile("[" + "".join(sorted(QUOTE_MARKS)) + "]")
 
 
-def _tokens_and_anchors(text: str, inside: bool = False) -> tuple[list[str], list[bool], list[bool], bool]:
+def _token_re(text: str) -> re.Pattern[str]:
+    """The tokenizer for a text: a character a token for kana and Han, if it has any."""
+    return _WORD_TOKEN_RE if text.isascii() or not _DENSE_RE.search(text) else _DENSE_TOKEN_RE
+
+
+def _tokens_and_anchors(
+    text: str, inside: bool = False, token_re: re.Pattern[str] | None = None
+) -> tuple[list[str], list[bool], list[bool], bool]:
     """Case-folded words and normalised figures of a `_prepare`d text; for each whether it is an
     anchor (a figure, or a capitalised word that does not open the text: a name, in the scripts that
     have capitals) and whether it stands inside quotation marks (`inside`: the text starts inside a
@@ -159,10 +199,11 @@ def _tokens_and_anchors(text: str, inside: bool = False) -> tuple[list[str], lis
     out: list[str] = []
     anchor: list[bool] = []
     marks = [m.start() for m in _QUOTE_RE.finditer(text)]
+    token_re = token_re or _token_re(text)
     if marks:
-        raws = [(m.start(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+        raws = [(m.start(), m.group(0)) for m in token_re.finditer(text)]
     else:  # most sentences quote nothing: no positions needed
-        raws = [(0, raw) for raw in _TOKEN_RE.findall(text)]
+        raws = [(0, raw) for raw in token_re.findall(text)]
     quoted: list[bool] = []
     for start, raw in raws:
         tok = number_key(raw) if raw[0].isdigit() else raw.casefold().replace("ё", "е").replace("_", "")
@@ -236,12 +277,12 @@ class Segmented:
     def sentence_texts(self) -> list[str]:
         """Each sentence of `spans` as its tokens joined by spaces (what sentence similarity reads);
         computed once, as a copy is compared with several candidates."""
-        return [" ".join(self.tokens[s:e]) for s, e in self.spans]
+        return [joined(self.tokens[s:e]) for s, e in self.spans]
 
     @cached_property
     def sorted_sentence_texts(self) -> list[str]:
         """The same with each sentence's tokens in sorted order (see `sentence_scores`)."""
-        return [" ".join(sorted(self.tokens[s:e])) for s, e in self.spans]
+        return [_sorted_words(self.tokens[s:e]) for s, e in self.spans]
 
 
 def segment(text: str, min_words: int) -> Segmented:
@@ -263,18 +304,19 @@ def segment(text: str, min_words: int) -> Segmented:
     inside = False
     datelines: dict[tuple[int, int], int] = {}
     end = 0
+    token_re = _token_re(text)
     for start, part in _parts(text):
         if "\n" in text[end:start]:
             inside = False  # an unclosed quote does not run past its paragraph
         end = start + len(part)
-        got, marks, in_quote, inside = _tokens_and_anchors(part, inside)
+        got, marks, in_quote, inside = _tokens_and_anchors(part, inside, token_re)
         ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
         if ends_as_prose or len(got) >= RUNNING_LINE_WORDS:
             prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
             dateline = _DATELINE_RE.match(part) if _DATELINE_MARKS.search(part, 0, 80) else None
-            if dateline and (words := len(_TOKEN_RE.findall(part[: dateline.end()]))) < len(got):
+            if dateline and (words := len(token_re.findall(part[: dateline.end()]))) < len(got):
                 datelines[spans[-1]] = words
             if ends_as_prose:
                 if body is None:
@@ -308,7 +350,8 @@ def segment(text: str, min_words: int) -> Segmented:
 def _parts(text: str) -> Iterator[tuple[int, str]]:
     """(offset, text) of each sentence or line of `text`, as `_SENTENCE_RE` cuts it."""
     pos = 0
-    for sep in _SENTENCE_RE.finditer(text):
+    cut = _CJK_SENTENCE_RE if any(stop in text for stop in _CJK_STOPS) else _SENTENCE_RE
+    for sep in cut.finditer(text):
         if sep.start() > pos:
             yield pos, text[pos : sep.start()]
         pos = max(pos, sep.end())
@@ -341,7 +384,7 @@ def other_dispatch(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 def _bare(x: Segmented, span: tuple[int, int]) -> str:
     """The sentence's text without its dateline, if it opens with one."""
     s, e = span
-    return " ".join(x.tokens[s + x.datelines.get(span, 0) : e])
+    return joined(x.tokens[s + x.datelines.get(span, 0) : e])
 
 
 def sentences(text: str, min_words: int) -> list[str]:
@@ -547,15 +590,23 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
     return False
 
 
+#: A figure that is a year (as `anchors.YEAR_RE`, which imports this module).
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+
+
 def _reads_as_lead(x: Segmented, lo: int, hi: int) -> bool:
     """The reporter's own words (not mostly a quotation) with more of the story after it."""
     return hi < x.content[-1][1] and 2 * sum(_quoted(x, i) for i in range(lo, hi)) < hi - lo
 
 
 def lead_sentence_moved(x: Segmented, y: Segmented, rule: LeadRule, follow_score: float) -> bool:
-    """Is the lead sentence of `x` (its body's first prose sentence) almost unchanged, whole, as one
-    of the first `rule.later_sentences` prose sentences of `y`, keeping its figures and most of its
-    names, and followed there by x's next sentence (re-edited at least: `follow_score`)?
+    """Is the lead sentence of `x` (one of its body's first `rule.sentences` prose sentences, a later
+    one only where it reads as a lead: see `_reads_as_lead`) almost unchanged, whole, as one of the
+    first `rule.later_sentences` prose sentences of `y`, keeping its figures and most of its names,
+    and followed there by x's next sentence (re-edited at least: `follow_score`)?
+
+    Each side may have a standfirst of its own over the agency's lead (a site's one-line summary, a
+    teaser): then x's lead is its second sentence, as `opening_kept` already allows.
 
     A republisher puts its own standfirst, a photo caption and a credit line over the agency's lead,
     so the lead is the 3rd to 5th sentence of its page, beyond what `opening_kept` reads; and an
@@ -566,21 +617,37 @@ def lead_sentence_moved(x: Segmented, y: Segmented, rule: LeadRule, follow_score
     template for another event replaces the lead's figures or names."""
     if not rule.whole_score or not rule.later_sentences or len(x.leads) < 1 or not y.leads:
         return False
-    lo, hi = x.leads[0]
-    if 2 * sum(_quoted(x, i) for i in range(lo, hi)) >= hi - lo:
-        return False  # a quotation is the quoted source's, which two reports share
-    text = " ".join(x.tokens[lo:hi])
+    for n in range(min(rule.sentences, len(x.leads))):
+        lo, hi = x.leads[n]
+        if n and (not _reads_as_lead(x, lo, hi) or any(_YEAR_RE.fullmatch(t) for t in x.tokens[lo:hi])):
+            # The first sentence, or a second one under a standfirst that reads as a lead and recalls
+            # no year: a sentence naming a year is history, which stories of one topic repeat.
+            continue
+        if 2 * sum(_quoted(x, i) for i in range(lo, hi)) >= hi - lo:
+            continue  # a quotation is the quoted source's, which two reports share
+        if _moved_to(x, n, y, rule, follow_score):
+            return True
+    return False
+
+
+def _moved_to(x: Segmented, n: int, y: Segmented, rule: LeadRule, follow_score: float) -> bool:
+    """Is x's `n`-th lead sentence almost unchanged among y's first prose sentences, followed there by
+    x's next sentence (see `lead_sentence_moved`)?"""
+    lo, hi = x.leads[n]
+    text = joined(x.tokens[lo:hi])
     ys = y.leads[: rule.later_sentences]
     for k, (ylo, yhi) in enumerate(ys):
-        if fuzz.ratio(text, " ".join(y.tokens[ylo:yhi])) < rule.whole_score:
+        if fuzz.ratio(text, joined(y.tokens[ylo:yhi])) < rule.whole_score:
             continue
         if _anchors_replaced(x, lo, hi, y, ylo, yhi):
             continue
-        if len(x.leads) < 2:
-            return True
-        nlo, nhi = x.leads[1]
-        follower = " ".join(x.tokens[nlo:nhi])
-        after = [" ".join(y.tokens[a:b]) for a, b in y.leads[k + 1 : k + 3]]
+        if len(x.leads) <= n + 1:
+            # A text of one sentence is its lead; a second sentence with nothing after it may be
+            # any sentence two stories share (a quote, a line of background).
+            return n == 0
+        nlo, nhi = x.leads[n + 1]
+        follower = joined(x.tokens[nlo:nhi])
+        after = [joined(y.tokens[a:b]) for a, b in y.leads[k + 1 : k + 3]]
         if any(fuzz.ratio(follower, other) >= follow_score for other in after):
             return True
     return False
