@@ -123,6 +123,13 @@ EN_OTHER_NOTE = (
 )
 
 
+def test_a_name_is_a_capitalised_word_that_starts_its_token() -> None:
+    # Inside a token a capital is no name ("anti-Kremlin", "rock'n'Roll"); after an opening quote or
+    # an elided article it is ("’Orban", "d'Ankara").
+    text = "An anti-Kremlin rally met rock'n'Roll fans; a man said ’Orban lied' on the road d'Ankara."
+    assert set(anchors(text).names) == {name_key("Orban"), name_key("Ankara")}
+
+
 def test_a_short_note_in_a_caseless_script_is_linked_by_its_exact_figures_in_order() -> None:
     verdict = compare_across(feats(AR_NOTE, "ar"), feats(EN_NOTE, "en", T0 + timedelta(minutes=40)), CFG)
     assert verdict.linked and verdict.rule == "same-figures", verdict.describe()

@@ -23,8 +23,26 @@ from text_to_num import alpha2digit  # type: ignore[import-untyped]  # ships no 
 
 from newsmon.stories.evidence import CURRENCY_WORDS, NUMBER_PATTERN, Segmented, number_key, tokens
 
-# A capitalised word in any cased script, or a number.
-_CANDIDATE_RE = re.compile(r"\b(?:[^\W\d_][\w'’-]*|\d[\d.,  ]*\d|\d)")
+
+def _upper_class() -> str:
+    """A character class of every upper-case letter (Python's `re` has no \\p{Lu}), as ranges."""
+    ranges: list[list[int]] = []
+    for code in range(0x1F000):  # no upper-case letter lies beyond (Adlam, U+1E900-U+1E921, is the last)
+        ch = chr(code)
+        if ch.isupper() and ch.isalpha():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    spans = (re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+    return "[" + "".join(spans) + "]"
+
+
+# A word that may be a name: a capitalised word of any cased script that starts a token (not "Israel"
+# of "anti-Israel"), with an elided article or preposition glued before it ("l'Afghanistan"). Only
+# these are read: a text's other words, nine in ten, are never looked at.
+_UPPER = _upper_class()
+_CANDIDATE_RE = re.compile(rf"(?<!\w)(?<!\w[-'’])(?:[^\W\d_]{{1,4}}['’](?={_UPPER}))?{_UPPER}[\w'’-]*")
 # A figure as the tokenizer reads it (see `evidence.tokens`).
 _NUMBER_RE = re.compile(NUMBER_PATTERN)
 # What comes right before a word that opens a sentence (a capital there says nothing).
@@ -215,7 +233,7 @@ def anchors(
         if elided:
             # "l'Afghanistan": the name follows the article, even one opening a sentence ("L'Union").
             word = word[elided.end() :]
-        if word[0].isdigit() or not word[0].isupper():
+        if not word[0].isupper():
             continue
         if not elided and _OPENS_SENTENCE_RE.search(text, max(0, match.start() - 3), match.start()):
             continue
