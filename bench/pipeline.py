@@ -8,8 +8,10 @@ an "(Source: …)" line). Then, each on fresh databases:
 
 * floor:  one process, feedparser on every feed and trafilatura on every page, nothing stored;
 * local:  `airflow dags test news_monitor` (tasks in one process, one after another), Airflow and newsmon
-          on SQLite: the LocalExecutor-class single-machine set-up;
-* celery: `scripts/prod.sh start` (PostgreSQL, CeleryExecutor, a private Redis, two workers), the scheduled
+          on SQLite: the LocalExecutor-class single-machine set-up; its in-process Execution API is started
+          before the run (bench/dag_test.py), as a deployment's API server is;
+* celery: `scripts/prod.sh start` (PostgreSQL, CeleryExecutor, a private Redis, two workers; it returns when
+          the Execution API has built its routes), the scheduled
           run is timed from its metadata; then the stack is stopped.
 
 Printed: wall time of the DAG run and articles/min, the ratio to the floor, seconds per task (where the
@@ -26,6 +28,7 @@ import itertools
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -399,6 +402,20 @@ def tree(pid: int) -> set[int]:
         return set()
 
 
+def cpu_of(pids: set[int]) -> float:
+    """CPU seconds (user + system) of these processes and of the children they have reaped: the difference
+    of two readings is the CPU the process trees spent between them (a process reaped in between moves its
+    seconds to its parent's children)."""
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error, OSError):
+            t = psutil.Process(pid).cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
 class PeakMemory(threading.Thread):
     """Samples the summed PSS of some process trees every half second; `.peak` in bytes."""
 
@@ -431,6 +448,49 @@ def task_seconds(rows) -> dict[str, tuple[int, float]]:
             out[task_id][0] += 1
             out[task_id][1] += (end - start).total_seconds()
     return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def timeline(rows, run_start: datetime, run_end: datetime) -> list[str]:
+    """Where the run's wall time goes, from (task_id, scheduled, queued, start, end) rows: each task's first
+    schedule, queue and start and its last end (seconds after the run started), the mean waits, and the
+    seconds in which no task of the run was running (the orchestration between tasks)."""
+    rel = lambda t: (t - run_start).total_seconds() if t else float("nan")  # noqa: E731
+    by_task: dict[str, list] = defaultdict(list)
+    spans = []
+    for task_id, scheduled, queued, start, end in rows:
+        by_task[task_id].append((scheduled, queued, start, end))
+        if start and end:
+            spans.append((start, end))
+    busy, cursor = 0.0, run_start
+    for start, end in sorted(spans):
+        if end > cursor:
+            busy += (end - max(start, cursor)).total_seconds()
+            cursor = end
+    wall = (run_end - run_start).total_seconds()
+    lines = [
+        f"   timeline (s after the run's start): {'task':16s} first sched  queued   start  last end"
+        "   mean sched->queued  queued->start"
+    ]
+    order = sorted(by_task.items(), key=lambda kv: min((r[2] for r in kv[1] if r[2]), default=run_end))
+    for task_id, rs in order:
+
+        def first(i: int, rs=rs):
+            return min((r[i] for r in rs if r[i]), default=None)
+
+        def mean_gap(a: int, b: int, rs=rs) -> float:
+            gaps = [(r[b] - r[a]).total_seconds() for r in rs if r[a] and r[b]]
+            return sum(gaps) / len(gaps) if gaps else float("nan")
+
+        last_end = max((r[3] for r in rs if r[3]), default=None)
+        lines.append(
+            f"   {'':36s}{task_id:16s} {rel(first(0)):7.1f} {rel(first(1)):7.1f} {rel(first(2)):7.1f}"
+            f" {rel(last_end):8.1f}   {mean_gap(0, 1):10.2f} {mean_gap(1, 2):14.2f}"
+        )
+    lines.append(
+        f"   some task running {busy:.1f} s of {wall:.1f} s;"
+        f" no task running (between tasks) {wall - busy:.1f} s"
+    )
+    return lines
 
 
 def newsmon_counts(db_url: str) -> dict[str, int]:
@@ -475,7 +535,7 @@ def run_local(server: CorpusServer, work: Path, batch_size: int = 100) -> dict:
     subprocess.run([BIN / "newsmon", "db", "upgrade"], env=env, check=True, capture_output=True)
     start, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     proc = subprocess.Popen(
-        [BIN / "airflow", "dags", "test", "news_monitor"],
+        [BIN / "python", REPO / "bench" / "dag_test.py", "news_monitor"],  # `airflow dags test`, API started
         env=env,
         stdout=open(home / "run.log", "w"),  # noqa: SIM115 - lives as long as the process
         stderr=subprocess.STDOUT,
@@ -489,20 +549,31 @@ def run_local(server: CorpusServer, work: Path, batch_size: int = 100) -> dict:
     peak = mem.stop()
     if proc.returncode:
         raise SystemExit(f"local run failed, see {home / 'run.log'}")
+    api_start = re.search(r"in-process Execution API started in ([0-9.]+) s", (home / "run.log").read_text())
     import sqlite3
 
     with sqlite3.connect(home / "airflow.db", detect_types=0) as conn:
         run = conn.execute("SELECT state, start_date, end_date FROM dag_run").fetchone()
-        rows = conn.execute("SELECT task_id, start_date, end_date FROM task_instance").fetchall()
-    parse = datetime.fromisoformat
-    tasks = task_seconds([(t, parse(s) if s else None, parse(e) if e else None) for t, s, e in rows])
-    run_wall = (parse(run[2]) - parse(run[1])).total_seconds()
+        rows = conn.execute(
+            "SELECT task_id, scheduled_dttm, queued_dttm, start_date, end_date FROM task_instance"
+        ).fetchall()
+
+    def parse(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    rows = [(t, *(parse(v) for v in times)) for t, *times in rows]
+    tasks = task_seconds([(t, s, e) for t, _sc, _q, s, e in rows])
+    run_start, run_end = parse(run[1]), parse(run[2])
+    assert run_start and run_end
+    run_wall = (run_end - run_start).total_seconds()
     return {
         "state": run[0],
         "process_wall": wall,
         "process_cpu": cpu,
+        "api_start": float(api_start.group(1)) if api_start else float("nan"),
         "run_wall": run_wall,
         "tasks": tasks,
+        "timeline": timeline(rows, run_start, run_end),
         "peak_pss": peak,
         "counts": newsmon_counts(env["NEWSMON_DB_URL"]),
     }
@@ -543,6 +614,10 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: i
         def groups():
             return [int(p.read_text()) for p in (home / "run").glob("*.pid")]
 
+        def stack_cpu() -> float:
+            return cpu_of(set().union(*(tree(g) for g in groups())))
+
+        cpu_before = stack_cpu()
         mem = PeakMemory(groups)
         mem.start()
         deadline = time.monotonic() + 1800
@@ -557,10 +632,12 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: i
                 raise SystemExit("celery run did not finish in 30 min")
             time.sleep(1)
         peak = mem.stop()
+        cpu = stack_cpu() - cpu_before
         idle = pss_of(set().union(*(tree(g) for g in groups())))  # the stack at rest, after the run
         with psycopg.connect(meta) as conn:
             rows = conn.execute(
-                "SELECT task_id, start_date, end_date FROM task_instance WHERE dag_id = 'news_monitor'"
+                "SELECT task_id, scheduled_dttm, queued_dttm, start_date, end_date FROM task_instance"
+                " WHERE dag_id = 'news_monitor'"
             ).fetchall()
             queued = conn.execute(
                 "SELECT avg(extract(epoch from start_date - queued_dttm)) FROM task_instance "
@@ -571,7 +648,9 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: i
             "state": run[0],
             "run_wall": (run[2] - run[1]).total_seconds(),
             "start_stack": started,
-            "tasks": task_seconds(rows),
+            "stack_cpu": cpu,
+            "tasks": task_seconds([(t, s, e) for t, _sc, _q, s, e in rows]),
+            "timeline": timeline(rows, run[1], run[2]),
             "queue_wait": float(queued or 0),
             "idle_pss": idle,
             "peak_pss": peak,
@@ -598,7 +677,10 @@ def report(name: str, result: dict, floor_result: dict, n_articles: int) -> None
         f"   ({wall / floor_result['wall']:.2f}x floor)"
     )
     if "process_wall" in result:
-        print(f"   whole `airflow dags test` process {result['process_wall']:.1f} s (CLI start-up included)")
+        print(
+            f"   whole `airflow dags test` process {result['process_wall']:.1f} s (CLI start-up included;"
+            f" of it {result['api_start']:.1f} s the in-process Execution API's start, before the run)"
+        )
         print(
             f"   CPU {result['process_cpu']:.1f} s (that process and the corpus server, like the floor's"
             f" {floor_result['cpu']:.1f} s): {result['process_cpu'] / floor_result['cpu']:.2f}x the floor's"
@@ -608,8 +690,13 @@ def report(name: str, result: dict, floor_result: dict, n_articles: int) -> None
             f"   stack start {result['start_stack']:.1f} s;"
             f" mean queue wait per task {result['queue_wait']:.2f} s"
         )
+        print(
+            f"   CPU {result['stack_cpu']:.1f} s (the Airflow components and task processes during the run;"
+            f" not PostgreSQL's or Redis's): {result['stack_cpu'] / floor_result['cpu']:.2f}x the floor's"
+        )
     for task_id, (n, secs) in sorted(result["tasks"].items(), key=lambda kv: -kv[1][1]):
         print(f"   {task_id:16s} x{n:<3d} {secs:8.1f} task-s")
+    print("\n".join(result["timeline"]))
     mem = f"   memory: peak {result['peak_pss'] / 2**20:.0f} MiB PSS (sum over all processes)"
     if "idle_pss" in result:
         mem += f", after the run {result['idle_pss'] / 2**20:.0f} MiB"

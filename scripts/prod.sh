@@ -21,6 +21,7 @@
 #   PROD_API_PORT [8080]  PROD_WORKERS [2]  PROD_WORKER_CONCURRENCY [4]  PROD_LOG_PORT_BASE [8793]
 #   PROD_SMTP_URL []                        smtp://host:port -> the `smtp_default` connection (none: alerts wait)
 #   PROD_HEARTBEAT_TIMEOUT [300]            seconds before a task whose worker died is failed and retried
+#   PROD_MIN_HEARTBEAT [1]                  whole seconds between a running task's heartbeats (and exit checks)
 #   PROD_STOP_TIMEOUT [30]                  seconds between TERM and KILL on stop
 #   PROD_STATUS_WAIT [10]                   seconds `status` waits for the API to answer (a busy host is slow)
 #   DEMO=1  DEMO_PORT [8765]                poll the bundled demo corpus served on 127.0.0.1 (works offline)
@@ -74,6 +75,13 @@ write_env() {
     echo "export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=${PROD_USERS:-admin:admin}"
     # a busy 2-core machine answers the Execution API slowly while components start: wait, do not fail tasks
     echo "export AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT=${PROD_EXECUTION_API_TIMEOUT:-30}"
+    # A task's supervisor notices its task process has exited at its next wake-up, every [workers]
+    # min_heartbeat_interval (5 s): a finished task held its Celery slot up to 5 s more (a skipped one, whose
+    # end is stamped at exit, showed 5 s longer). 1 s: each running task heartbeats once a second, and
+    # max_failed_heartbeats keeps the API outage a task survives at Airflow's 3 x 5 s.
+    local heartbeat=${PROD_MIN_HEARTBEAT:-1}
+    echo "export AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL=$heartbeat"
+    echo "export AIRFLOW__WORKERS__MAX_FAILED_HEARTBEATS=$(((15 + heartbeat - 1) / heartbeat))"
     echo "export AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT=${PROD_HEARTBEAT_TIMEOUT:-300}"
     echo "export AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL=${PROD_HEARTBEAT_CHECK:-10}"
     echo "export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=${PROD_DAG_REFRESH:-60}"
@@ -179,10 +187,10 @@ stop_all() {
   done
 }
 
-wait_http() {  # wait_http URL SECONDS
+wait_http() {  # wait_http URL SECONDS [SECONDS PER REQUEST, 2]
   local deadline=$((SECONDS + $2))
-  until "$BIN/python" -c "import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$1" \
-    >/dev/null 2>&1; do
+  until "$BIN/python" -c "import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2]))" \
+    "$1" "${3:-2}" >/dev/null 2>&1; do
     [ $SECONDS -ge $deadline ] && return 1
     sleep 1
   done
@@ -210,6 +218,14 @@ start() {
   # workers talk to the Execution API from their first task on: let the API server come up first
   if ! wait_http "http://127.0.0.1:$PROD_API_PORT/api/v2/monitor/health" "${PROD_START_TIMEOUT:-120}"; then
     echo "API server did not answer; see $LOG_DIR/api-server.log" >&2
+    exit 1
+  fi
+  # The Execution API builds its versioned routes (Cadwyn) on its first request, synchronously: 10-30 s of
+  # this 2-core machine's CPU during which the API server answers nobody. Without this request the first
+  # task of the stack's life paid it (bench/pipeline.py --mode celery: `prepare` 9-29 s, its work ~1 s).
+  if ! wait_http "http://127.0.0.1:$PROD_API_PORT/execution/health" "${PROD_START_TIMEOUT:-120}" \
+    "${PROD_START_TIMEOUT:-120}"; then
+    echo "Execution API did not answer; see $LOG_DIR/api-server.log" >&2
     exit 1
   fi
   launch scheduler airflow scheduler
