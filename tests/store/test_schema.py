@@ -159,7 +159,9 @@ def test_migration_0010_keeps_every_bucket_and_drops_the_rowid_on_sqlite(empty_d
                 "INSERT INTO copy_bands (copy_id, band, bucket, day) VALUES (:c, 0, 7, :d), (:c, 1, 8, :d)"
             )
             conn.execute(text(bands), {"c": cid, "d": 19000})
-    upgrade(empty_db_url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0010")
     with session_scope(empty_db_url) as s:
         stored = s.execute(
             select(CopyBand.copy_id, CopyBand.band, CopyBand.bucket).order_by(CopyBand.copy_id, CopyBand.band)
@@ -173,3 +175,42 @@ def test_migration_0010_keeps_every_bucket_and_drops_the_rowid_on_sqlite(empty_d
         with engine.connect() as conn:
             sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'copy_bands'").scalar_one()
         assert "WITHOUT ROWID" in sql
+
+
+def test_migration_0011_drops_the_buckets_foreign_key_and_keeps_every_bucket(empty_db_url):
+    """The buckets lose their foreign key (PostgreSQL checked it once per inserted bucket); every stored
+    bucket survives, SQLite keeps the table WITHOUT ROWID, and a downgrade restores the key once the
+    buckets of deleted copies are dropped."""
+    from alembic import command
+    from sqlalchemy import insert, inspect, text
+
+    from newsmon.store.models import Copy, CopyBand
+
+    engine = get_engine(empty_db_url)
+    cfg = alembic_config(empty_db_url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0010")
+        key = "https://z.example/1"
+        row = {"id": 1, "url_key": key, "url": key, "title": "", "text": "", "text_source": "page"}
+        conn.execute(insert(Copy.__table__).values(**row, fetch_status="ok", fetched_at=NOW))
+        conn.execute(text("INSERT INTO copy_bands (copy_id, band, bucket, day) VALUES (1, 0, 7, 19000)"))
+    assert inspect(engine).get_foreign_keys("copy_bands")
+    upgrade(empty_db_url)
+    engine.dispose()
+    assert inspect(engine).get_foreign_keys("copy_bands") == []
+    with session_scope(empty_db_url) as s:
+        s.execute(text("INSERT INTO copy_bands (copy_id, band, bucket, day) VALUES (2, 0, 7, 19000)"))
+    with session_scope(empty_db_url) as s:
+        assert sorted(s.execute(select(CopyBand.copy_id, CopyBand.bucket)).all()) == [(1, 7), (2, 7)]
+    if empty_db_url.startswith("sqlite"):
+        with engine.connect() as conn:
+            sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'copy_bands'").scalar_one()
+        assert "WITHOUT ROWID" in sql
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    engine.dispose()
+    assert inspect(engine).get_foreign_keys("copy_bands")
+    with session_scope(empty_db_url) as s:
+        assert s.execute(select(CopyBand.copy_id)).scalars().all() == [1]
