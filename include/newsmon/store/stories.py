@@ -186,12 +186,6 @@ _SET_ORIGINAL = (
     .where(Story.id == bindparam("sid"))
     .values(original_copy_id=bindparam("cid"), title=bindparam("title"), lang=bindparam("lang"))
 )
-_COPIES_WITH_HASH = (
-    select(Copy.id)
-    .where(Copy.text_hash == bindparam("th"), Copy.id != bindparam("exclude_id"), Copy.story_id.is_not(None))
-    .order_by(Copy.id)
-    .limit(bindparam("limit"))
-)
 _LOAD_ANY = select(*_ROW_COLUMNS).where(Copy.id.in_(bindparam("ids", expanding=True))).order_by(Copy.id)
 _LOAD_FOLDED = (
     select(*_ROW_COLUMNS)
@@ -279,11 +273,6 @@ def save_fingerprint(
             "buckets": [h for _, h in bands],
         }
         conn.execute(_INSERT_BANDS_PG, params)
-
-
-def copies_with_hash(session: Session, text_hash: str, exclude_id: int, limit: int) -> list[int]:
-    params = {"th": text_hash, "exclude_id": exclude_id, "limit": limit}
-    return list(session.connection().scalars(_COPIES_WITH_HASH, params))
 
 
 def copies_with_url_keys(session: Session, keys: Iterable[str], exclude_id: int) -> list[int]:

@@ -176,9 +176,9 @@ def _matches(
     attributed_ids = set(
         store.copies_with_url_keys(session, _keys(_key_or_none(copy.attribution_url)) - own, copy.id)
     )
-    ids: list[int] = []
-    if fp.text_hash:
-        ids += store.copies_with_hash(session, fp.text_hash, copy.id, cfg.max_candidates)
+    # A copy with the same text is found here too: it shares every bucket, so it heads the hits (a
+    # look-up by text hash was a statement more per copy, and what it found beyond the time window the
+    # verdict refuses).
     hits = store.copies_sharing_buckets(
         session,
         fp.probes,
@@ -187,7 +187,7 @@ def _matches(
         marked=(LEAD_BAND_OFFSET, ANCHOR_BAND_OFFSET),
         days=_window(copy, day, cfg),
     )
-    ids += [h.copy_id for h in hits]
+    ids = [h.copy_id for h in hits]
     shared_opening = shared_openings(hits, cfg)
     ids += sorted(attributed_ids)
     run.candidates += len(ids)
