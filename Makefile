@@ -13,6 +13,9 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION ?= False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS ?= admin:admin
+# Airflow's Execution API builds its routes on its first request (10-30 s of CPU on a small machine), and the
+# first task's "started" call waited only 5 s for it: on a fresh start that task failed once and was retried.
+export AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT ?= 30
 export NEWSMON_CONFIG_DIR ?= $(CURDIR)/config
 DEMO_PORT ?= 8765
 
