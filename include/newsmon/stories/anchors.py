@@ -21,7 +21,14 @@ from functools import lru_cache
 from anyascii import anyascii
 from text_to_num import alpha2digit  # type: ignore[import-untyped]  # ships no py.typed
 
-from newsmon.stories.evidence import CURRENCY_WORDS, NUMBER_PATTERN, Segmented, number_key, tokens
+from newsmon.stories.evidence import (
+    CURRENCY_WORDS,
+    NUMBER_PATTERN,
+    YEAR_RE,
+    Segmented,
+    number_key,
+    tokens,
+)
 
 
 def _upper_class() -> str:
@@ -65,8 +72,6 @@ _DIGRAPHS = (
 )
 _LETTER_MAP = str.maketrans({"c": "k", "q": "k", "g": "k", "z": "s", "x": "s", "w": "v", "f": "v", "p": "b"})
 _VOWELS_RE = re.compile(r"[aeiouyjhw]")
-#: A figure that is a year: in every story of its time, so no evidence of one event or one text.
-YEAR_RE = re.compile(r"(?:19|20)\d\d")
 #: Consonants of a name kept in its key: enough to tell names apart, few enough that an inflected
 #: ending (Ермака / Ермаком) or a transliteration variant at the end does not change it.
 NAME_KEY_CONSONANTS = 3

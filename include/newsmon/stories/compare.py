@@ -14,7 +14,6 @@ from datetime import datetime
 from functools import cached_property
 
 from newsmon.stories.anchors import (
-    YEAR_RE,
     Anchors,
     anchors,
     clock_minutes,
@@ -24,7 +23,8 @@ from newsmon.stories.anchors import (
 )
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.evidence import (
-    DENSE_LETTERS,
+    DENSE_LETTER_RE,
+    YEAR_RE,
     Alignment,
     LeadRule,
     Segmented,
@@ -44,7 +44,6 @@ _DENSE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u
 #: How many characters of an alphabet one character of a dense script stands for, in a lead's length
 #: (and how many kana or Han tokens a word, in a chain's or a sentence's length).
 _DENSE_CHARS = 3
-_DENSE_TOKEN_RE = re.compile(r"[" + DENSE_LETTERS + r"]")
 
 
 @dataclass
@@ -65,11 +64,15 @@ class Features:
     def flat(self) -> str:
         return despace(self.text)
 
+    def _opening_mostly(self, letters: re.Pattern[str]) -> bool:
+        """Are most characters of the opening (`lead_chars` of the despaced text) `letters`?"""
+        head = self.flat[: self.lead_chars]
+        return 2 * len(letters.findall(head)) > len(head)
+
     @cached_property
     def dense(self) -> bool:
         """Is most of the opening in a dense script (see `_DENSE_RE`)?"""
-        head = self.flat[: self.lead_chars]
-        return 2 * len(_DENSE_RE.findall(head)) > len(head)
+        return self._opening_mostly(_DENSE_RE)
 
     @cached_property
     def segmented(self) -> Segmented:
@@ -80,8 +83,7 @@ class Features:
     @cached_property
     def dense_tokens(self) -> bool:
         """Is the text mostly in kana and Han, which `segment` reads a character a token?"""
-        head = self.flat[: self.lead_chars]
-        return 2 * len(_DENSE_TOKEN_RE.findall(head)) > len(head)
+        return self._opening_mostly(DENSE_LETTER_RE)
 
     @property
     def tokens(self) -> list[str]:

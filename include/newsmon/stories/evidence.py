@@ -57,6 +57,8 @@ CURRENCY_WORDS = frozenset(_CURRENCY_TEXT.split())
 #: a number with its thousands or decimal separators, including the Swiss apostrophe ("53'000",
 #: which another edition of the same text writes "53.000" or "53 000").
 NUMBER_PATTERN = r"\d{1,2}[:h]\d{2}(?![\d:])|\d+(?:[.,  ]\d+|['’]\d{3}(?!\d))*"
+#: A figure that is a year: in every story of its time, so no evidence of one event or one text.
+YEAR_RE = re.compile(r"(?:19|20)\d\d")
 #: Kana and Han ideographs: Japanese and Chinese write words without spaces between them, so a run of
 #: them is a clause, not a word. Each character is a token of its own: a re-edited clause then still
 #: aligns character by character, as an alphabet's words do (Hangul is left out: Korean spaces its
@@ -68,7 +70,8 @@ _WORD_TOKEN_RE = re.compile(NUMBER_PATTERN + r"|[^\W\d]+")
 # ...the same for a text with kana or Han in it (the character class costs, so only there).
 _DENSE_TOKEN_RE = re.compile(NUMBER_PATTERN + r"|[" + DENSE_LETTERS + r"]|[^\W\d" + DENSE_LETTERS + r"]+")
 _DENSE_GAP_RE = re.compile(r"(?<=[" + DENSE_LETTERS + r"]) (?=[" + DENSE_LETTERS + r"])")
-_DENSE_RE = re.compile(r"[" + DENSE_LETTERS + r"]")
+#: A kana or Han character (see `DENSE_LETTERS`).
+DENSE_LETTER_RE = re.compile(r"[" + DENSE_LETTERS + r"]")
 
 
 def joined(toks: list[str]) -> str:
@@ -83,7 +86,9 @@ def _sorted_words(toks: list[str]) -> str:
     """A sentence's words in sorted order (see `sentence_scores`); a sentence in kana and Han is read
     in its own order, as its sorted characters would make any two sentences of one topic alike."""
     text = " ".join(toks)
-    return " ".join(sorted(toks)) if text.isascii() or not _DENSE_RE.search(text) else joined(toks)
+    if text.isascii() or not DENSE_LETTER_RE.search(text):
+        return " ".join(sorted(toks))
+    return _DENSE_GAP_RE.sub("", text)
 
 
 # A sentence ends at . ! ? … (Latin, Arabic, CJK forms) before a space (after a CJK full stop, also
@@ -186,7 +191,7 @@ _QUOTE_RE = re.compile("[" + "".join(sorted(QUOTE_MARKS)) + "]")
 
 def _token_re(text: str) -> re.Pattern[str]:
     """The tokenizer for a text: a character a token for kana and Han, if it has any."""
-    return _WORD_TOKEN_RE if text.isascii() or not _DENSE_RE.search(text) else _DENSE_TOKEN_RE
+    return _WORD_TOKEN_RE if text.isascii() or not DENSE_LETTER_RE.search(text) else _DENSE_TOKEN_RE
 
 
 def _tokens_and_anchors(
@@ -590,10 +595,6 @@ def opening_kept(x: Segmented, y: Segmented, rule: LeadRule, max_gap: int, min_c
     return False
 
 
-#: A figure that is a year (as `anchors.YEAR_RE`, which imports this module).
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
-
-
 def _reads_as_lead(x: Segmented, lo: int, hi: int) -> bool:
     """The reporter's own words (not mostly a quotation) with more of the story after it."""
     return hi < x.content[-1][1] and 2 * sum(_quoted(x, i) for i in range(lo, hi)) < hi - lo
@@ -619,7 +620,7 @@ def lead_sentence_moved(x: Segmented, y: Segmented, rule: LeadRule, follow_score
         return False
     for n in range(min(rule.sentences, len(x.leads))):
         lo, hi = x.leads[n]
-        if n and (not _reads_as_lead(x, lo, hi) or any(_YEAR_RE.fullmatch(t) for t in x.tokens[lo:hi])):
+        if n and (not _reads_as_lead(x, lo, hi) or any(YEAR_RE.fullmatch(t) for t in x.tokens[lo:hi])):
             # The first sentence, or a second one under a standfirst that reads as a lead and recalls
             # no year: a sentence naming a year is history, which stories of one topic repeat.
             continue

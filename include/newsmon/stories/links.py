@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import LCSseq
 
-from newsmon.stories.anchors import YEAR_RE
 from newsmon.stories.compare import Features, gap_days
 from newsmon.stories.config import FoldConfig
 from newsmon.stories.dates import Stated, days_apart, stated_dates
+from newsmon.stories.evidence import YEAR_RE
 
 
 @dataclass(frozen=True)
