@@ -22,6 +22,7 @@ from newsmon.stories.anchors import (
     weekdays,
 )
 from newsmon.stories.config import FoldConfig
+from newsmon.stories.dates import Stated, stated_dates
 from newsmon.stories.evidence import (
     DENSE_LETTER_RE,
     YEAR_RE,
@@ -131,6 +132,13 @@ class Features:
     def weekdays(self) -> frozenset[int]:
         """The days of the week the text's running lines name (see `anchors.weekdays`)."""
         return weekdays(self._running_text)
+
+    @cached_property
+    def stated_dates(self) -> tuple[Stated, ...]:
+        """The dates the opening states (a dateline, a page's stamp, the lead's "on 19 October"), in
+        text order (see `dates.stated_dates`). A date further on is often history recalled ("the quake
+        of 27 October"), not the day of the event."""
+        return stated_dates(self.text[: self.lead_chars])
 
     @cached_property
     def _running_text(self) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from functools import lru_cache
 
 from newsmon.dates import month_numbers
 
@@ -43,41 +42,37 @@ Stated = tuple[int, int, int]  # (year or 0, month, day)
 
 
 def _valid(year: int, month: int, day: int) -> Stated | None:
-    if not 1 <= month <= 12 or not 1 <= day <= 31:
-        return None
     try:
-        date(year or 2000, month, day)
+        date(year or 2000, month, day)  # a leap year: 29 February without a year is a date
     except ValueError:
         return None
     return (year, month, day)
 
 
-@lru_cache(maxsize=4096)
+# The numeric forms, each with the groups of its year (perhaps empty), month and day.
+_NUMBERED = (
+    (_NUMERIC[0], 1, 2, 3),
+    (_NUMERIC[1], 3, 2, 1),
+    (_CJK_RE, 1, 2, 3),
+    (_VI_RE, 3, 2, 1),
+)
+
+
 def stated_dates(text: str) -> tuple[Stated, ...]:
     """The dates `text` states, in text order, each once: (year, month, day), year 0 when not given."""
     text = unicodedata.normalize("NFKC", text)
     found: list[tuple[int, Stated]] = []
     months = month_numbers()
-    for m in _DAY_WORD_RE.finditer(text):
-        month = months.get(m.group(2).lower())
-        if month and (got := _valid(int(m.group(3) or 0), month, int(m.group(1)))):
-            found.append((m.start(), got))
-    for m in _WORD_DAY_RE.finditer(text):
-        month = months.get(m.group(1).lower())
-        if month and (got := _valid(int(m.group(3) or 0), month, int(m.group(2)))):
-            found.append((m.start(), got))
-    for m in _NUMERIC[0].finditer(text):
-        if got := _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))):
-            found.append((m.start(), got))
-    for m in _NUMERIC[1].finditer(text):
-        if got := _valid(int(m.group(3)), int(m.group(2)), int(m.group(1))):
-            found.append((m.start(), got))
-    for m in _CJK_RE.finditer(text):
-        if got := _valid(int(m.group(1) or 0), int(m.group(2)), int(m.group(3))):
-            found.append((m.start(), got))
-    for m in _VI_RE.finditer(text):
-        if got := _valid(int(m.group(3) or 0), int(m.group(2)), int(m.group(1))):
-            found.append((m.start(), got))
+    for pattern, day_group, word_group in ((_DAY_WORD_RE, 1, 2), (_WORD_DAY_RE, 2, 1)):
+        for m in pattern.finditer(text):
+            month = months.get(m.group(word_group).lower())
+            if month and (got := _valid(int(m.group(3) or 0), month, int(m.group(day_group)))):
+                found.append((m.start(), got))
+    for pattern, year_group, month_group, day_group in _NUMBERED:
+        for m in pattern.finditer(text):
+            year, month, day = (int(m.group(g) or 0) for g in (year_group, month_group, day_group))
+            if got := _valid(year, month, day):
+                found.append((m.start(), got))
     out: list[Stated] = []
     for _, got in sorted(found):
         if got not in out:

@@ -21,7 +21,7 @@ from rapidfuzz.distance import LCSseq
 
 from newsmon.stories.compare import Features, gap_days
 from newsmon.stories.config import FoldConfig
-from newsmon.stories.dates import Stated, days_apart, stated_dates
+from newsmon.stories.dates import Stated, days_apart
 from newsmon.stories.evidence import YEAR_RE
 
 
@@ -40,17 +40,9 @@ class LinkVerdict:
         )
 
 
-def _stated(f: Features) -> tuple[Stated, ...]:
-    """The dates the opening of `f`'s text states (a dateline, a page's stamp, the lead's "on 19
-    October"), in text order (see `dates.stated_dates`), read once per copy. A date further on is
-    often history recalled ("the quake of 27 October"), not the day of the event. `stated_dates`
-    keeps its recent answers, so a copy compared with many candidates is read once."""
-    return stated_dates(f.text[: f.lead_chars])
-
-
 def _dates(f: Features) -> tuple[Stated, ...]:
     """The days `f` is about: those its text states, and its publication day if it is dated."""
-    stated = _stated(f)
+    stated = f.stated_dates
     if f.published is None:
         return stated
     return (*stated, (f.published.year, f.published.month, f.published.day))
@@ -152,7 +144,7 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
         # The first date each text states is the day of its event (a date recalled later is
         # history: "the quake of 10 August"); the same one is the same day, which names the weekday.
         # Its day of the month is then no other figure of the event.
-        lead_a, lead_b = _stated(a)[:1], _stated(b)[:1]
+        lead_a, lead_b = a.stated_dates[:1], b.stated_dates[:1]
         same_date = 0
         if lead_a and lead_b and _dates_meet(lead_a, lead_b, 0):
             same_date = 1
