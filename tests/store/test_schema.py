@@ -214,3 +214,21 @@ def test_migration_0011_drops_the_buckets_foreign_key_and_keeps_every_bucket(emp
     assert inspect(engine).get_foreign_keys("copy_bands")
     with session_scope(empty_db_url) as s:
         assert s.execute(select(CopyBand.copy_id)).scalars().all() == [1]
+
+
+def test_migration_0012_drops_the_text_hash_index_nothing_reads(empty_db_url):
+    """Copies keep their text hash but not its index (the fold no longer looks copies up by it); a
+    downgrade builds it again."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    def indexes() -> set[str]:
+        engine = get_engine(empty_db_url)
+        engine.dispose()
+        return {ix["name"] for ix in inspect(engine).get_indexes("copies")}
+
+    upgrade(empty_db_url)
+    assert "ix_copies_text_hash" not in indexes()
+    assert "text_hash" in {c["name"] for c in inspect(get_engine(empty_db_url)).get_columns("copies")}
+    command.downgrade(alembic_config(empty_db_url), "0011")
+    assert "ix_copies_text_hash" in indexes()

@@ -192,7 +192,7 @@ class Copy(Base):
     attribution_site: Mapped[str | None] = mapped_column(String(300))
     attribution_url: Mapped[str | None] = mapped_column(String(2048))
     attribution_published: Mapped[datetime | None] = mapped_column(TS)
-    text_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # exact fingerprint
+    text_hash: Mapped[str | None] = mapped_column(String(64))  # exact fingerprint (no index: migration 0012)
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)  # near-duplicate signature
     shingle_count: Mapped[int | None] = mapped_column(Integer)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
