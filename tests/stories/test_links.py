@@ -381,3 +381,19 @@ def test_an_arabic_time_and_day_of_the_week_are_read() -> None:
     text = "وقع الزلزال السبت الساعة 03.12 بالتوقيت المحلي"
     assert clock_minutes(text) == frozenset({"12"})
     assert weekdays(text) == frozenset({6})
+
+
+def test_a_sentence_dating_the_event_on_the_copys_own_days_is_news_not_history() -> None:
+    # The ministry's statement quoted in the lead dates the flight with its year: its counts are the
+    # news. A sentence recalling another year's flight stays history, and so does the same sentence
+    # in a copy published months after the date (or in an undated one).
+    en = (
+        "Vardania brought home citizens held in camps abroad, its foreign ministry said on Monday. "
+        "“On March 9, 2026, a special flight from Harrow carried 17 women and 46 children to "
+        "Tasmir,” the ministry said. In 2024 a first flight had brought back 112 people from the camps."
+    )
+    published = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    background = feats(en, "en", published).background_figures
+    assert {"17", "46"}.isdisjoint(background) and "112" in background, background
+    assert {"17", "46"} <= feats(en, "en", published + timedelta(days=90)).background_figures
+    assert {"17", "46"} <= undated(en, "en").background_figures
