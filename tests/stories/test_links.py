@@ -206,6 +206,25 @@ def test_undated_reports_giving_other_times_of_day_are_not_linked() -> None:
     assert not verdict.linked and verdict.rule == "time-differs", verdict.describe()
 
 
+def test_a_round_time_of_day_does_not_contradict_a_minute() -> None:
+    # One report puts the crash "shortly before 7.30", the other at 7.14: a report's own rounding to
+    # the half hour, not another moment. Two minutes that are both exact still differ (see above).
+    fr = (
+        "Un avion de la compagnie Norvel s'est écrasé peu après son décollage de l'aéroport de Tasmir, "
+        "faisant au moins 23 morts et 61 blessés, selon le ministère de Vardania. L'accident s'est "
+        "produit peu avant 7h30, heure locale, près du village de Kolbeck."
+    )
+    en = (
+        "A Norvel airliner crashed shortly after take-off from Tasmir airport, killing at least 23 "
+        "people and injuring 61, the Vardania ministry said. The plane went down at 7.14am near the "
+        "village of Kolbeck."
+    )
+    verdict = compare_across(undated(fr, "fr"), undated(en, "en"), CFG)
+    assert verdict.linked, verdict.describe()
+    exact = compare_across(undated(fr.replace("7h30", "7h41"), "fr"), undated(en, "en"), CFG)
+    assert not exact.linked and exact.rule == "time-differs", exact.describe()
+
+
 def test_the_same_time_of_day_in_another_zone_is_one_moment() -> None:
     # "22:48" local and "19.48 GMT" / "10.48 pm": the minutes agree, so no conflict, and the shared
     # moment counts as a figure of the event.
@@ -362,3 +381,19 @@ def test_an_arabic_time_and_day_of_the_week_are_read() -> None:
     text = "وقع الزلزال السبت الساعة 03.12 بالتوقيت المحلي"
     assert clock_minutes(text) == frozenset({"12"})
     assert weekdays(text) == frozenset({6})
+
+
+def test_a_sentence_dating_the_event_on_the_copys_own_days_is_news_not_history() -> None:
+    # The ministry's statement quoted in the lead dates the flight with its year: its counts are the
+    # news. A sentence recalling another year's flight stays history, and so does the same sentence
+    # in a copy published months after the date (or in an undated one).
+    en = (
+        "Vardania brought home citizens held in camps abroad, its foreign ministry said on Monday. "
+        "“On March 9, 2026, a special flight from Harrow carried 17 women and 46 children to "
+        "Tasmir,” the ministry said. In 2024 a first flight had brought back 112 people from the camps."
+    )
+    published = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    background = feats(en, "en", published).background_figures
+    assert {"17", "46"}.isdisjoint(background) and "112" in background, background
+    assert {"17", "46"} <= feats(en, "en", published + timedelta(days=90)).background_figures
+    assert {"17", "46"} <= undated(en, "en").background_figures

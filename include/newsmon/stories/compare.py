@@ -22,7 +22,7 @@ from newsmon.stories.anchors import (
     weekdays,
 )
 from newsmon.stories.config import FoldConfig
-from newsmon.stories.dates import Stated, stated_dates
+from newsmon.stories.dates import Stated, days_apart, stated_dates
 from newsmon.stories.evidence import (
     DENSE_LETTER_RE,
     YEAR_RE,
@@ -45,6 +45,10 @@ _DENSE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u
 #: How many characters of an alphabet one character of a dense script stands for, in a lead's length
 #: (and how many kana or Han tokens a word, in a chain's or a sentence's length).
 _DENSE_CHARS = 3
+#: Days between an event and a report's publication within which a full date the report states is
+#: the news (its own days) rather than history recalled: the days a link between languages spans
+#: (see `FoldConfig.link_max_gap_days`).
+_OWN_DAYS = 3
 
 
 @dataclass
@@ -152,9 +156,25 @@ class Features:
         out: set[str] = set()
         for s, e in seg.spans:
             toks = seg.tokens[s:e]
-            if any(YEAR_RE.fullmatch(t) for t in toks):
+            if any(YEAR_RE.fullmatch(t) for t in toks) and not self._dates_its_own_days(toks):
                 out.update(t for t in toks if is_number(t))
         return frozenset(out)
+
+    def _dates_its_own_days(self, toks: list[str]) -> bool:
+        """Does a sentence name its years only in full dates of the copy's own days (within
+        `_OWN_DAYS` of its publication)? Then it tells the news, not history: an official statement
+        quoted in the lead ("On October 22, 2023, a special flight carried 21 women and 62
+        children") gives the event's figures with its date. Not known for an undated copy."""
+        if self.published is None:
+            return False
+        dated = [d for d in stated_dates(" ".join(toks)) if d[0]]
+        own = (self.published.year, self.published.month, self.published.day)
+        years = {int(t) for t in toks if YEAR_RE.fullmatch(t)}
+        return (
+            bool(dated)
+            and years <= {d[0] for d in dated}
+            and all(days_apart(d, own) <= _OWN_DAYS for d in dated)
+        )
 
     @cached_property
     def skeleton(self) -> tuple[frozenset[str], ...]:

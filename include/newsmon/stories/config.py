@@ -232,7 +232,9 @@ class FoldConfig:
     link_note_figures: int = 3
     link_note_decimals: int = 2
     # A pair without a time gap (either copy undated) is linked only when they give no clock times
-    # of different minutes nor days of the week that all differ, and they share at least 2 figures
+    # of different minutes (a round hour or half hour is no contradiction: reports round a moment,
+    # "shortly before 7.30" of a crash at 7.22) nor days of the week that all differ, and they share
+    # at least 2 figures
     # particular to the event: no year, no single digit, none from a sentence naming a year (history
     # recalled); the same minute of the day and the same weekday count as one each. Two events of
     # one kind at one place share its places, the magnitude and the history; their other figures,

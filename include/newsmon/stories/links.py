@@ -70,6 +70,17 @@ def _is_clock(figure: str, minutes: frozenset[str]) -> bool:
     return len(minute) == 2 and minute in minutes and hour.isdigit() and int(hour) < 24
 
 
+#: Minutes of a time a report may have rounded to: "shortly before 7.30", "vers 14h", "around 10:00".
+ROUND_MINUTES = frozenset({"00", "30"})
+
+
+def _exact_minutes(minutes: frozenset[str]) -> frozenset[str]:
+    """The minutes of the clock times a text gives that are no round hour or half hour: a round time
+    is often a report's own rounding of the moment ("peu avant 7h30" of a crash another report puts
+    at 7.22am), so it does not contradict another minute (it still agrees with the same round time)."""
+    return minutes - ROUND_MINUTES
+
+
 def _same_moment(a: Features, b: Features, figures: list[str], cfg: FoldConfig) -> list[str]:
     """The figures with a decimal part both texts give (no clock time, none from a sentence naming a
     year), when they also give the same minute of the day and there are at least
@@ -123,9 +134,9 @@ def compare_across(a: Features, b: Features, cfg: FoldConfig) -> LinkVerdict:
         # same magnitude at the same town two months later, told by the same agency's template):
         # the pair must agree on what only one event has: figures of its own, or (a translation of a
         # text rich in names) more names than the places and officials of one region make.
-        if a.clocks and b.clocks and not a.clocks & b.clocks:
-            # Each gives the time of day and no minute agrees: two moments (the hour is left out:
-            # local time, GMT and a 12-hour clock differ by whole hours).
+        if _exact_minutes(a.clocks) and _exact_minutes(b.clocks) and not a.clocks & b.clocks:
+            # Each gives the time of day to the minute and no minute agrees: two moments (the hour
+            # is left out: local time, GMT and a 12-hour clock differ by whole hours).
             return LinkVerdict(False, "time-differs", 0.0, tuple(names), tuple(figures))
         if a.weekdays and b.weekdays and not a.weekdays & b.weekdays:
             # Each names the day of the week and no day agrees: two days.
