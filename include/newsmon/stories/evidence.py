@@ -161,6 +161,44 @@ def _is_notice(part: str) -> bool:
     return maybe and _NOTICE_RE.search(part) is not None
 
 
+# An embedded social-media post, as a page's text keeps it: the post's text with its picture link
+# ("pic.twitter.com/..."), its signature ("— Vatican News (@VaticanNews) April 21, 2025"), or the
+# post's own address (an X, Telegram or Instagram status link), or an Instagram embed's caption line.
+_POST_RE = re.compile(
+    r"pic\.twitter\.com/\w"
+    r"|\b(?:twitter|x)\.com/\w+/status(?:es)?/\d"
+    r"|\bt\.me/\w+/\d"
+    r"|\binstagram\.com/(?:p|reel|tv)/\w"
+    r"|\(@\w{1,30}\)[^\n]{0,40}?\b(?:19|20)\d\d\b"
+    r"|^[ \t]*(?:A post shared by|View this post on Instagram)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A signature on a line of its own: the post's text is the line above it.
+_SIGNATURE_LINE_RE = re.compile(r"[ \t]*[—–-]")
+# What every post line has (the cheap test before the pattern).
+_POST_MARKS = ("pic.twitter", "(@", "/status", "t.me/", "instagram", "Instagram", "post shared")
+
+
+def _post_lines(text: str) -> list[tuple[int, int]]:
+    """The character ranges of the lines of `text` that are an embedded social-media post (see
+    `_POST_RE`): the post's words are its author's, which every outlet reporting the event embeds
+    alike, so they are no evidence that two texts are copies of one article, nor a lead."""
+    if not any(mark in text for mark in _POST_MARKS):
+        return []
+    out: list[tuple[int, int]] = []
+    for m in _POST_RE.finditer(text):
+        lo = text.rfind("\n", 0, m.start()) + 1
+        if m.group(0).startswith("(@") and _SIGNATURE_LINE_RE.match(text, lo):
+            lo = text.rfind("\n", 0, len(text[:lo].rstrip())) + 1
+        hi = text.find("\n", m.end())
+        hi = len(text) if hi < 0 else hi
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def number_key(token: str) -> str:
     """One spelling per figure: "1,000", "1.000", "1 000" and "1'000" are 1000; "4.6" and "4,6" are
     4.6; the clock times "00:24", "00.24" and "0h24" are 0.24; digits of every script are ASCII
@@ -310,13 +348,21 @@ def segment(text: str, min_words: int) -> Segmented:
     datelines: dict[tuple[int, int], int] = {}
     end = 0
     token_re = _token_re(text)
+    posts = _post_lines(text)
     for start, part in _parts(text):
         if "\n" in text[end:start]:
             inside = False  # an unclosed quote does not run past its paragraph
         end = start + len(part)
         got, marks, in_quote, inside = _tokens_and_anchors(part, inside, token_re)
-        ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
-        if ends_as_prose or len(got) >= RUNNING_LINE_WORDS:
+        post = bool(posts) and any(lo <= start < hi for lo, hi in posts)
+        if post:
+            # An embedded post is quoted, and like a copyright notice no part of the running text:
+            # its words are neither aligned content nor a lead.
+            in_quote = [True] * len(got)
+        ends_as_prose = (
+            bool(got) and not post and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
+        )
+        if ends_as_prose or (len(got) >= RUNNING_LINE_WORDS and not post):
             prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
