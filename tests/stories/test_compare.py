@@ -1062,7 +1062,8 @@ def test_two_flashes_embedding_one_post_are_not_copies() -> None:
 
 def test_a_wire_copy_with_posts_between_its_paragraphs_is_a_copy() -> None:
     # A site inserts posts between the agency's paragraphs, in any of their extracted forms: text,
-    # link and signature on one line; the post's text over its signature line; its address alone.
+    # link and signature on one line; the post's text over its signature line; its address alone
+    # (no sentence of the running text in any case).
     with_posts = "\n\n".join(
         [
             LEAD,
@@ -1085,6 +1086,22 @@ def test_a_wire_copy_with_posts_between_its_paragraphs_is_a_copy() -> None:
 def test_a_post_opening_a_text_is_no_lead_and_a_byline_handle_is_no_post() -> None:
     seg = segment(PIER_POST + "\n" + PIER_SIGNATURE + "\n\n" + LEAD, CFG.min_sentence_words)
     assert seg.leads == (seg.content[0],) and seg.tokens[seg.body] == "engineers"
-    # A reporter's handle under the headline (no date after it) is a byline, not a post.
-    seg = segment("Bridge reopens\n(@petralaine)\n\n" + LEAD, CFG.min_sentence_words)
-    assert not any(seg.quoted)
+    # A reporter's handle under the headline is a byline, and one in a sentence of hers a citation,
+    # not a post: the paragraph stays running text.
+    cited = LEAD + " Commissioner Petra Laine (@petralaine) wrote in March 2025 that the piers were sound."
+    seg = segment("Bridge reopens\n(@petralaine)\n\n" + cited, CFG.min_sentence_words)
+    assert not any(seg.quoted) and len(seg.content) == 2
+
+
+def test_a_post_on_the_line_of_the_outlet_s_own_sentences_takes_only_its_own_length() -> None:
+    # An extractor that lost the paragraph breaks puts the outlet's sentences and the post on one
+    # line: the post reaches back no further than a post's length from its link.
+    own = (
+        "The north pier of Vilde harbour collapsed early on Tuesday, the harbour authority said. "
+        "Its statement on the social network said that nobody had been on the pier when the wooden deck "
+        "gave way shortly before seven in the morning, and that the ferry terminal beside it was now "
+        "closed to passengers and to lorries until engineers had inspected the rest of the quay. "
+    )
+    seg = segment(own + PIER_POST + " " + PIER_SIGNATURE, CFG.min_sentence_words)
+    assert len(seg.content) == 2 and len(seg.leads) == 2  # the outlet's two sentences
+    assert not any(seg.quoted[: seg.content[-1][1]]) and all(seg.quoted[seg.content[-1][1] :])
