@@ -1023,3 +1023,85 @@ def test_a_reedited_japanese_copy_is_a_copy_and_another_outlets_text_is_not() ->
     assert not verdict.same, verdict.describe()
     # Sentences end at the full stop although no space follows it.
     assert len(segment(JA_A, CFG.min_sentence_words).spans) == 5
+
+
+# An embedded social-media post as a page's text keeps it: the post's words and its picture link,
+# and the embed's signature line. Every outlet on the event embeds the same post (texts written for
+# these tests: a fictional pier collapse).
+PIER_POST = (
+    "The Harbour Authority of Vilde confirms that the north pier collapsed at 06:40 this morning, "
+    "no one was on it at the time and the ferry terminal is closed until further notice. "
+    "pic.twitter.com/Qw3rT9zXk1"
+)
+PIER_SIGNATURE = "— Vilde Harbour (@VildeHarbour) March 4, 2025"
+PIER_FLASH = (
+    "Vilde harbour pier collapses\n\n"
+    "The north pier of Vilde harbour collapsed early on Tuesday, the harbour authority announced today, "
+    "closing the ferry terminal.\n" + PIER_POST + "\n" + PIER_SIGNATURE
+)
+PIER_OTHER = (
+    "The north pier of Vilde harbour collapsed on Tuesday morning, the port authority announced, and "
+    "the ferry terminal was shut.\n\n"
+    "Photos shared online showed the wooden deck lying in the water beside the terminal building.\n\n"
+    + PIER_POST
+    + "\nRead also: storms batter the coast"
+)
+
+
+def test_two_flashes_embedding_one_post_are_not_copies() -> None:
+    # Each outlet's own lead says the event in its own words; the post they both embed is its
+    # author's, which makes neither a copy of the other.
+    flash = feats(PIER_FLASH)
+    verdict = compare(flash, feats(PIER_OTHER, T0 + timedelta(hours=1)), CFG)
+    assert not verdict.same, verdict.describe()
+    seg = flash.segmented
+    assert len(seg.content) == 1 and len(seg.leads) == 1  # the own lead only: no post line
+    post_start = seg.content[0][1]
+    assert all(seg.quoted[post_start:])  # the post's words and its signature are quoted
+
+
+def test_a_wire_copy_with_posts_between_its_paragraphs_is_a_copy() -> None:
+    # A site inserts posts between the agency's paragraphs, in any of their extracted forms: text,
+    # link and signature on one line; the post's text over its signature line; its address alone
+    # (no sentence of the running text in any case).
+    with_posts = "\n\n".join(
+        [
+            LEAD,
+            "Finally open again!! #KesselBridge pic.twitter.com/aB12cD34eF — Marran Daily (@marrandaily) "
+            "March 4, 2025",
+            BODY[0],
+            "First lorries crossing the bridge this morning, no queues at all. Drive safely everyone.",
+            "— Petra Laine (@petralaine) 4 mars 2025",
+            BODY[1],
+            "https://x.com/osterholm_port/status/1897001234567890123?s=20",
+            BODY[2],
+        ]
+    )
+    seg = segment(with_posts, CFG.min_sentence_words)
+    assert len(seg.content) == 4  # the article's four paragraphs, none of the posts
+    verdict = compare(feats(FULL), feats(with_posts, T0 + timedelta(hours=2)), CFG)
+    assert verdict.same and verdict.rule == "copy", verdict.describe()
+
+
+def test_a_post_opening_a_text_is_no_lead_and_a_byline_handle_is_no_post() -> None:
+    seg = segment(PIER_POST + "\n" + PIER_SIGNATURE + "\n\n" + LEAD, CFG.min_sentence_words)
+    assert seg.leads == (seg.content[0],) and seg.tokens[seg.body] == "engineers"
+    # A reporter's handle under the headline is a byline, and one in a sentence of hers a citation,
+    # not a post: the paragraph stays running text.
+    cited = LEAD + " Commissioner Petra Laine (@petralaine) wrote in March 2025 that the piers were sound."
+    seg = segment("Bridge reopens\n(@petralaine)\n\n" + cited, CFG.min_sentence_words)
+    assert not any(seg.quoted) and len(seg.content) == 2
+
+
+def test_a_post_on_the_line_of_the_outlet_s_own_sentences_takes_only_its_own_length() -> None:
+    # An extractor that lost the paragraph breaks puts the outlet's sentences and the post on one
+    # line: the post reaches back no further than a post's length from its link.
+    own = (
+        "The north pier of Vilde harbour collapsed early on Tuesday, the harbour authority said. "
+        "Its statement on the social network said that nobody had been on the pier when the wooden deck "
+        "gave way shortly before seven in the morning, and that the ferry terminal beside it was now "
+        "closed to passengers and to lorries until engineers had inspected the rest of the quay. "
+    )
+    seg = segment(own + PIER_POST + " " + PIER_SIGNATURE, CFG.min_sentence_words)
+    assert len(seg.content) == 2 and len(seg.leads) == 2  # the outlet's two sentences
+    assert not any(seg.quoted[: seg.content[-1][1]]) and all(seg.quoted[seg.content[-1][1] :])

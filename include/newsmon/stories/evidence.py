@@ -161,6 +161,50 @@ def _is_notice(part: str) -> bool:
     return maybe and _NOTICE_RE.search(part) is not None
 
 
+# An embedded social-media post, as a page's text keeps it: the post's text with its picture link
+# ("... pic.twitter.com/jUIkbplVi2"), the embed's signature after a dash ("— Vatican News
+# (@VaticanNews) April 21, 2025", on the post's line or a line of its own), or an Instagram embed's
+# caption line. A post's address alone on a line is no sentence of the running text already; inside
+# a paragraph it is as often the reporter citing it, so it marks nothing.
+_POST_RE = re.compile(
+    r"pic\.twitter\.com/\w"
+    r"|(?:^|\s)[—–-][ \t]*[^\n()]{1,60}\(@\w{1,30}\)[^\n]{0,40}?\b(?:19|20)\d\d\b"
+    r"|^[ \t]*(?:A post shared by|View this post on Instagram)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+#: The longest post `_post_lines` reads back from its link or signature (characters): an X post's.
+POST_CHARS = 280
+# What every post line has (the cheap test before the pattern).
+_POST_MARKS = ("pic.twitter", "(@", "post shared", "Instagram")
+
+
+def _post_lines(text: str) -> list[tuple[int, int]]:
+    """The character ranges of `text` that are an embedded social-media post (see `_POST_RE`): the
+    post's words are its author's, which every outlet reporting the event embeds alike, so they are
+    no evidence that two texts are copies of one article, nor a lead. A post runs from its line's
+    start to its line's end, but no further back than a post's length (`POST_CHARS`) before its
+    link or signature: an extractor that lost the paragraph breaks puts the outlet's own sentences
+    on the post's line."""
+    if not any(mark in text for mark in _POST_MARKS):
+        return []
+    out: list[tuple[int, int]] = []
+    for m in _POST_RE.finditer(text):
+        lo = text.rfind("\n", 0, m.start()) + 1
+        post_end = m.start()
+        if "(@" in m.group(0) and not text[lo:post_end].strip():
+            # A signature on a line of its own signs the line above it: the post's text.
+            post_end = len(text[:lo].rstrip())
+            lo = text.rfind("\n", 0, post_end) + 1
+        lo = max(lo, post_end - POST_CHARS)
+        hi = text.find("\n", m.end())
+        hi = len(text) if hi < 0 else hi
+        if out and lo <= out[-1][1]:
+            out[-1] = (min(lo, out[-1][0]), max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def number_key(token: str) -> str:
     """One spelling per figure: "1,000", "1.000", "1 000" and "1'000" are 1000; "4.6" and "4,6" are
     4.6; the clock times "00:24", "00.24" and "0h24" are 0.24; digits of every script are ASCII
@@ -310,13 +354,21 @@ def segment(text: str, min_words: int) -> Segmented:
     datelines: dict[tuple[int, int], int] = {}
     end = 0
     token_re = _token_re(text)
+    posts = _post_lines(text)
     for start, part in _parts(text):
         if "\n" in text[end:start]:
             inside = False  # an unclosed quote does not run past its paragraph
         end = start + len(part)
         got, marks, in_quote, inside = _tokens_and_anchors(part, inside, token_re)
-        ends_as_prose = bool(got) and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
-        if ends_as_prose or len(got) >= RUNNING_LINE_WORDS:
+        post = bool(posts) and any(lo <= start < hi for lo, hi in posts)
+        if post:
+            # An embedded post is quoted, and like a copyright notice no part of the running text:
+            # its words are neither aligned content nor a lead.
+            in_quote = [True] * len(got)
+        ends_as_prose = (
+            bool(got) and not post and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
+        )
+        if ends_as_prose or (len(got) >= RUNNING_LINE_WORDS and not post):
             prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
             spans.append((len(toks), len(toks) + len(got)))
