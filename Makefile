@@ -52,8 +52,10 @@ stop-prod:
 
 ## The static checks, then the whole test suite (SQLite and PostgreSQL, real Airflow, real browser).
 ## PostgreSQL and Redis: the machine's when they answer, else the suite starts its own (see README).
+## Two processes (pytest-xdist): most of the suite's time is spent waiting on Airflow, Celery and the browser.
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
 
 ## ruff; mypy (include/newsmon, configured in pyproject.toml); deptry: what include/, dags/ and plugins/
 ## import is declared in pyproject.toml, and what tests/, bench/ and scripts/ import is declared at all

@@ -117,7 +117,21 @@ atexit.register(SERVICES.stop)  # also when the session dies before pytest_sessi
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Under pytest-xdist each test process has its own services; it hands its notes to the controlling
+    # process, which prints them (see `pytest_testnodedown`).
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["newsmon_services"] = dict(SERVICES.notes)
     SERVICES.stop()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist: a test process ended; keep what it says about the services it used."""
+    for kind, note in getattr(node, "workeroutput", {}).get("newsmon_services", {}).items():
+        notes = SERVICES.notes.setdefault(kind, note)
+        if note not in notes:
+            SERVICES.notes[kind] = f"{notes}; {note}"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
