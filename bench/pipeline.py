@@ -205,10 +205,16 @@ WORDS = {
         "Liga",
     ],
 }
-TOPIC_SENTENCE = {
-    "en": "The ministry said it had repatriated children of foreign fighters from the al-Hol camp in Syria.",
-    "ru": "Министерство сообщило о возвращении детей иностранных боевиков из лагеря аль-Холь в Сирии.",
-    "de": "Das Ministerium holte Kinder ausländischer Kämpfer aus dem Lager al-Hol in Syrien zurück.",
+# A paragraph on the shipped topic, put into about 3% of the originals (and so into their copies): two
+# sentences, not one said twice, which the extractor drops as an aggregator's doubled caption (the corpus
+# then gave no flag, and the flag, alert and publish path ran empty).
+TOPIC_PARAGRAPH = {
+    "en": "The ministry said it had repatriated children of foreign fighters from the al-Hol camp in Syria. "
+    "More of the children held in camps in north-east Syria are expected to return home next month.",
+    "ru": "Министерство сообщило о возвращении детей иностранных боевиков из лагеря аль-Холь в Сирии. "
+    "Ожидается, что в следующем месяце домой вернутся ещё дети из лагерей на северо-востоке Сирии.",
+    "de": "Das Ministerium holte Kinder ausländischer Kämpfer aus dem Lager al-Hol in Syrien zurück. "
+    "Weitere Kinder aus den Lagern im Nordosten Syriens sollen im kommenden Monat heimkehren.",
 }
 LANGS = ("en", "ru", "de")
 
@@ -274,7 +280,7 @@ def build_corpus(n_feeds: int, n_pages: int, seed: int = 7) -> dict[str, bytes]:
                 title = " ".join(_words(rng, lang, 6)).capitalize()
                 paras = [" ".join(_sentence(rng, lang) for _ in range(rng.randint(3, 6))) for _ in range(6)]
                 if rng.random() < 0.03:
-                    paras.insert(1, TOPIC_SENTENCE[lang] + " " + TOPIC_SENTENCE[lang])
+                    paras.insert(1, TOPIC_PARAGRAPH[lang])
                 originals.append((lang, title, paras))
                 source = ""
             published = now - timedelta(minutes=f * n_pages + p)
