@@ -55,8 +55,10 @@ pound pounds sterling livre livres libra libras pfund rouble roubles ruble ruble
 CURRENCY_WORDS = frozenset(_CURRENCY_TEXT.split())
 #: A figure as one token: a clock time ("22:48", "19h53", written "22.48" elsewhere: one figure), or
 #: a number with its thousands or decimal separators, including the Swiss apostrophe ("53'000",
-#: which another edition of the same text writes "53.000" or "53 000").
-NUMBER_PATTERN = r"\d{1,2}[:h]\d{2}(?![\d:])|\d+(?:[.,  ]\d+|['’]\d{3}(?!\d))*"
+#: which another edition of the same text writes "53.000" or "53 000"). Written to start with its
+#: first digit (rather than as "\d{1,2}[:h]...|\d+..."): `re` then skips to the next digit when it
+#: scans a text for figures alone, a fourth of the time (`anchors` finds them this way).
+NUMBER_PATTERN = r"\d(?:\d?[:h]\d{2}(?![\d:])|\d*(?:[.,  ]\d+|['’]\d{3}(?!\d))*)"
 #: A figure that is a year: in every story of its time, so no evidence of one event or one text.
 YEAR_RE = re.compile(r"(?:19|20)\d\d")
 #: Kana and Han ideographs: Japanese and Chinese write words without spaces between them, so a run of

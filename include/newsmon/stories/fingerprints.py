@@ -111,11 +111,13 @@ def kgram_hashes(flat: str, k: int) -> npt.NDArray[np.uint32]:
         starts = at[:n]
         lengths = at[k : k + n] - starts
         shortest, longest = int(lengths.min()), int(lengths.max())
-    padded = np.concatenate([raw, np.zeros(longest, dtype=np.uint8)])
+    padded = np.concatenate([raw, np.zeros(longest, dtype=np.uint8)]).astype(np.uint32)
     table = _crc_table()
     crc = np.full(n, 0xFFFFFFFF, dtype=np.uint32)
     for j in range(longest):
-        step = table[(crc ^ padded[starts + j]) & 0xFF] ^ (crc >> 8)
+        # In ASCII the j-th bytes of the k-grams are a stretch of the text: a slice, not a gather.
+        byte = padded[j : j + n] if lengths is None else padded[starts + j]
+        step = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
         crc = step if lengths is None or j < shortest else np.where(j < lengths, step, crc)
     return crc ^ np.uint32(0xFFFFFFFF)
 
