@@ -725,7 +725,8 @@ def test_tokens_are_folded_one_by_one_and_flagged_as_names_figures_and_quotes() 
     assert not ends_inside
     # A text that starts inside a quote and opens another one.
     toks, anchors, quoted, ends_inside = _tokens_and_anchors(_prepare('12 said. "Then'), inside=True)
-    assert (toks, anchors, quoted, ends_inside) == (["12", "said", "then"], [True, False, True], [True, True, False], False)
+    assert toks == ["12", "said", "then"] and anchors == [True, False, True]
+    assert quoted == [True, True, False] and not ends_inside
     assert _tokens_and_anchors("__ _ ,") == ([], [], [], False)
 
 

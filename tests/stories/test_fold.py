@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
-from newsmon.store.stories import copy_texts, link_stories, linked_stories, load_copies
+from newsmon.store.stories import candidate_signatures, link_stories, linked_stories, load_copies
 from newsmon.stories.compare import Features
 from newsmon.stories.fingerprints import LEAD_PAIR_BAND_OFFSET, MAX_PROBE_WINDOWS, lead_pair_buckets, shingles
 from newsmon.stories.fold import FoldConfig, FoldReport, fold_pending
@@ -221,11 +221,13 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
     assert first.candidates >= 1 and first.compared >= 1  # the copy found and verified the original
     assert row.text_hash and len(row.minhash) == 4 * FoldConfig().num_perm and row.shingle_count > 100
     with session_scope(db_url) as s:
-        # Candidates are read without their texts (filtered on their signatures), texts for the rest.
-        light = load_copies(s, [a], with_text=False)
-        texts = copy_texts(s, [a])
-    assert [(r.id, r.text, r.minhash) for r in light] == [(a, "", row.minhash)]
-    assert texts == {a: FULL}
+        # Candidates are read without their texts (filtered on their signatures), rows for the rest.
+        light = candidate_signatures(s, [a, -1])
+        full = load_copies(s, [a])
+    assert [(r.id, r.story_id, r.minhash, r.shingle_count) for r in light] == [
+        (a, row.story_id, row.minhash, row.shingle_count)
+    ]
+    assert [(r.id, r.text, r.minhash) for r in full] == [(a, FULL, row.minhash)]
     assert row.folded_at is not None
     cfg = FoldConfig()
     # The text, its lead, its anchors, and the openings of its later sentences (1 to 4 windows here).

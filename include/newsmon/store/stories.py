@@ -92,11 +92,11 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(r: Row[*tuple[Any, ...]], *, with_text: bool = True) -> CopyRow:
+def _row(r: Row[*tuple[Any, ...]]) -> CopyRow:
     return CopyRow(
         id=r.id,
         url_key=r.url_key,
-        text=(r.text or "") if with_text else "",
+        text=r.text or "",
         title=r.title or "",
         published=r.published,
         lang=r.lang,
@@ -192,13 +192,12 @@ _LOAD_FOLDED = (
     .where(Copy.id.in_(bindparam("ids", expanding=True)), Copy.story_id.is_not(None))
     .order_by(Copy.id)
 )
-# The same without the text (see `load_copies`), and the texts alone (see `copy_texts`).
-_LOAD_FOLDED_NO_TEXT = (
-    select(*(c for c in _ROW_COLUMNS if c.key != "text"))
+# What the fold's signature pre-filter reads of a candidate (see `candidate_signatures`).
+_LOAD_SIGNATURES = (
+    select(Copy.id, Copy.story_id, Copy.lang, Copy.text_hash, Copy.minhash, Copy.shingle_count)
     .where(Copy.id.in_(bindparam("ids", expanding=True)), Copy.story_id.is_not(None))
     .order_by(Copy.id)
 )
-_LOAD_TEXTS = select(Copy.id, Copy.text).where(Copy.id.in_(bindparam("ids", expanding=True)))
 
 
 def lock_folding(session: Session) -> None:
@@ -377,30 +376,37 @@ _BUCKET_QUERY_PG = _bucket_query_pg()
 _BUCKET_QUERY_SQLITE = _bucket_query_sqlite()
 
 
-def load_copies(
-    session: Session, ids: Iterable[int], *, folded_only: bool = True, with_text: bool = True
-) -> list[CopyRow]:
-    """The copies of `ids` (by id). `with_text=False` (folded copies only) leaves `text` empty: most
-    candidates of a large archive are dropped on their stored signature, so their texts, the bulk of a
-    row, are read with `copy_texts` for the few that are compared."""
+def load_copies(session: Session, ids: Iterable[int], *, folded_only: bool = True) -> list[CopyRow]:
+    """The copies of `ids` (by id)."""
     ids = sorted(set(ids))
     if not ids:
         return []
-    if not with_text:
-        if not folded_only:
-            raise ValueError("with_text=False reads folded copies only")
-        rows = session.connection().execute(_LOAD_FOLDED_NO_TEXT, {"ids": ids})
-        return [_row(r, with_text=False) for r in rows]
     stmt = _LOAD_FOLDED if folded_only else _LOAD_ANY
     return [_row(r) for r in session.connection().execute(stmt, {"ids": ids})]
 
 
-def copy_texts(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    """Copy id -> text, for `ids`."""
+@dataclass(frozen=True)
+class CandidateRow:
+    """What the fold stage's signature pre-filter reads of a candidate (see `candidate_signatures`)."""
+
+    id: int
+    story_id: int | None  # never None: the folded copies only
+    lang: str | None
+    text_hash: str | None
+    minhash: bytes | None
+    shingle_count: int | None
+
+
+def candidate_signatures(session: Session, ids: Iterable[int]) -> list[CandidateRow]:
+    """The folded copies of `ids` (by id), with their story, language and stored signature only.
+
+    Most candidates of a large archive are dropped on their stored signature: their texts (the bulk of
+    a row) and dates (parsed from text, a value at a time, on SQLite) are read with `load_copies` for
+    the few left, not with every candidate."""
     ids = sorted(set(ids))
     if not ids:
-        return {}
-    return {i: t or "" for i, t in session.connection().execute(_LOAD_TEXTS, {"ids": ids})}
+        return []
+    return [CandidateRow(*r) for r in session.connection().execute(_LOAD_SIGNATURES, {"ids": ids})]
 
 
 @dataclass(frozen=True)
