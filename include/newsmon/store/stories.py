@@ -113,7 +113,8 @@ def _row(r: Row[*tuple[Any, ...]]) -> CopyRow:
 
 
 # The per-copy statements, built once with bound parameters: building a statement anew for every copy
-# (and computing its cache key) cost about as much as running it.
+# (and computing its cache key) cost about as much as running it. (`story_members`, `story_first_seen`
+# and `copies_with_url_keys` build theirs beside them, below.)
 _SAVE_FINGERPRINT = (
     update(Copy)
     .where(Copy.id == bindparam("cid"))
@@ -274,12 +275,18 @@ def save_fingerprint(
         conn.execute(_INSERT_BANDS_PG, params)
 
 
+_COPIES_WITH_URL_KEYS = select(Copy.id).where(
+    Copy.url_key.in_(bindparam("keys", expanding=True)),
+    Copy.id != bindparam("exclude_id"),
+    Copy.story_id.is_not(None),
+)
+
+
 def copies_with_url_keys(session: Session, keys: Iterable[str], exclude_id: int) -> list[int]:
     keys = sorted(set(keys))
     if not keys:
         return []
-    stmt = select(Copy.id).where(Copy.url_key.in_(keys), Copy.id != exclude_id, Copy.story_id.is_not(None))
-    return list(session.connection().scalars(stmt))
+    return list(session.connection().scalars(_COPIES_WITH_URL_KEYS, {"keys": keys, "exclude_id": exclude_id}))
 
 
 @dataclass(frozen=True)
@@ -424,31 +431,39 @@ class StoryMember:
     attribution_url: str | None
 
 
-def story_members(session: Session, story_id: int) -> list[StoryMember]:
-    stmt = (
-        select(
-            Copy.id,
-            Copy.url_key,
-            Copy.title,
-            Copy.lang,
-            Copy.site,
-            Copy.published,
-            Copy.canonical_url,
-            Copy.attribution_site,
-            Copy.attribution_url,
-        )
-        .where(Copy.story_id == story_id)
-        .order_by(Copy.id)
+_STORY_MEMBERS = (
+    select(
+        Copy.id,
+        Copy.url_key,
+        Copy.title,
+        Copy.lang,
+        Copy.site,
+        Copy.published,
+        Copy.canonical_url,
+        Copy.attribution_site,
+        Copy.attribution_url,
     )
-    return [StoryMember(*r) for r in session.connection().execute(stmt)]
+    .where(Copy.story_id == bindparam("sid"))
+    .order_by(Copy.id)
+)
+
+
+def story_members(session: Session, story_id: int) -> list[StoryMember]:
+    return [StoryMember(*r) for r in session.connection().execute(_STORY_MEMBERS, {"sid": story_id})]
+
+
+_STORY_FIRST_SEEN = select(Story.id, Story.first_seen_at).where(
+    Story.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def story_first_seen(session: Session, story_ids: Iterable[int]) -> dict[int, tuple[datetime, int]]:
     ids = sorted(set(story_ids))
     if not ids:
         return {}
-    stmt = select(Story.id, Story.first_seen_at).where(Story.id.in_(ids))
-    return {r.id: (r.first_seen_at, r.id) for r in session.connection().execute(stmt)}
+    return {
+        r.id: (r.first_seen_at, r.id) for r in session.connection().execute(_STORY_FIRST_SEEN, {"ids": ids})
+    }
 
 
 def _assign(
