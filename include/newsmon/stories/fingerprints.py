@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -208,6 +209,22 @@ def estimated_jaccard(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(sa == sb)) / len(sa)
 
 
+#: The hash of a band's slots (see `bands`).
+_LSH_HASH = hashlib.blake2b(digest_size=8, person=b"newsmon-lsh")
+
+
+def _digests(start: hashlib.blake2b, chunks: Iterable[bytes]) -> tuple[int, ...]:
+    """The 8-byte digest of each chunk, hashed from a copy of `start`, as a signed big-endian number.
+    A copy costs half of a new hash object's set-up from its parameters, and the numbers are read all
+    at once."""
+    digests = []
+    for chunk in chunks:
+        h = start.copy()
+        h.update(chunk)
+        digests.append(h.digest())
+    return struct.unpack(f">{len(digests)}q", b"".join(digests))
+
+
 def bands(blob: bytes, n_bands: int, rows: int) -> list[tuple[int, int]]:
     """LSH buckets: each band of `rows` signature slots hashed to a signed 64-bit bucket number.
 
@@ -215,14 +232,8 @@ def bands(blob: bytes, n_bands: int, rows: int) -> list[tuple[int, int]]:
     the copy's buckets on the (band, bucket) index finds likely near-duplicates without a scan.
     """
     width = 4 * rows
-    out = []
-    for band in range(n_bands):
-        chunk = blob[band * width : (band + 1) * width]
-        if len(chunk) < width:
-            break
-        digest = hashlib.blake2b(chunk, digest_size=8, person=b"newsmon-lsh").digest()
-        out.append((band, int.from_bytes(digest, "big", signed=True)))
-    return out
+    n = min(n_bands, len(blob) // width)
+    return list(enumerate(_digests(_LSH_HASH, (blob[i * width : (i + 1) * width] for i in range(n)))))
 
 
 #: Band numbers of the lead's buckets start here, so they never collide with the whole text's bands.
@@ -293,12 +304,11 @@ def anchor_bands(
     """
     blob = signature({zlib.crc32(k.encode("utf-8")) for k in keys}, n_bands * rows, seed=3)
     raw = bands(blob, n_bands, rows)
-    out = []
+    numbers = [ANCHOR_BAND_OFFSET + band for band, _ in raw]
+    chunks = [bucket.to_bytes(8, "big", signed=True) for _, bucket in raw]
+    out: list[tuple[int, int]] = []
     for period in periods:
-        salt = b"%d" % period
-        for band, bucket in raw:
-            mixed = hashlib.blake2b(bucket.to_bytes(8, "big", signed=True), digest_size=8, key=salt)
-            out.append((ANCHOR_BAND_OFFSET + band, int.from_bytes(mixed.digest(), "big", signed=True)))
+        out += zip(numbers, _digests(hashlib.blake2b(digest_size=8, key=b"%d" % period), chunks), strict=True)
     return out
 
 
