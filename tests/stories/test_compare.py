@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from newsmon.stories.anchors import skeleton_in_order
 from newsmon.stories.compare import Features, _body_kept, _sentences_kept, alignment, compare
 from newsmon.stories.config import FoldConfig
-from newsmon.stories.evidence import Alignment, segment, tokens
+from newsmon.stories.evidence import Alignment, _prepare, _tokens_and_anchors, segment, tokens
 
 CFG = FoldConfig()
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
@@ -712,6 +712,22 @@ def test_a_swiss_apostrophe_and_a_clock_time_s_spellings_are_one_figure() -> Non
     assert tokens("2024:10") == ["2024", "10"]
     assert tokens("score 3:1") == ["score", "3", "1"]
     assert tokens("the 1990's") == ["the", "1990", "s"]
+
+
+def test_tokens_are_folded_one_by_one_and_flagged_as_names_figures_and_quotes() -> None:
+    # The words are case-folded joined (see `_tokens_and_anchors`): each still reads as on its own.
+    text = _prepare("__ Ёлка met «Anna Berg» in 1,000 _x STRASSE Straße")
+    toks, anchors, quoted, ends_inside = _tokens_and_anchors(text)
+    assert toks == ["елка", "met", "anna", "berg", "in", "1000", "x", "strasse", "strasse"]
+    # "__" is no token, so "Ёлка" opens the text: no name; a figure is an anchor anywhere.
+    assert anchors == [False, False, True, True, False, True, False, True, True]
+    assert quoted == [False, False, True, True, False, False, False, False, False]
+    assert not ends_inside
+    # A text that starts inside a quote and opens another one.
+    toks, anchors, quoted, ends_inside = _tokens_and_anchors(_prepare('12 said. "Then'), inside=True)
+    assert toks == ["12", "said", "then"] and anchors == [True, False, True]
+    assert quoted == [True, True, False] and not ends_inside
+    assert _tokens_and_anchors("__ _ ,") == ([], [], [], False)
 
 
 SWISS_WIRE = [

@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
-from newsmon.store.stories import copy_texts, link_stories, linked_stories, load_copies
+from newsmon.store.stories import (
+    candidate_signatures,
+    copies_sharing_buckets,
+    link_stories,
+    linked_stories,
+    load_copies,
+    save_fingerprint,
+)
 from newsmon.stories.compare import Features
 from newsmon.stories.fingerprints import LEAD_PAIR_BAND_OFFSET, MAX_PROBE_WINDOWS, lead_pair_buckets, shingles
 from newsmon.stories.fold import FoldConfig, FoldReport, fold_pending
@@ -221,11 +228,13 @@ def test_fold_stores_fingerprints_and_buckets_and_is_a_no_op_when_repeated(db_ur
     assert first.candidates >= 1 and first.compared >= 1  # the copy found and verified the original
     assert row.text_hash and len(row.minhash) == 4 * FoldConfig().num_perm and row.shingle_count > 100
     with session_scope(db_url) as s:
-        # Candidates are read without their texts (filtered on their signatures), texts for the rest.
-        light = load_copies(s, [a], with_text=False)
-        texts = copy_texts(s, [a])
-    assert [(r.id, r.text, r.minhash) for r in light] == [(a, "", row.minhash)]
-    assert texts == {a: FULL}
+        # Candidates are read without their texts (filtered on their signatures), rows for the rest.
+        light = candidate_signatures(s, [a, -1])
+        full = load_copies(s, [a])
+    assert [(r.id, r.story_id, r.minhash, r.shingle_count) for r in light] == [
+        (a, row.story_id, row.minhash, row.shingle_count)
+    ]
+    assert [(r.id, r.text, r.minhash) for r in full] == [(a, FULL, row.minhash)]
     assert row.folded_at is not None
     cfg = FoldConfig()
     # The text, its lead, its anchors, and the openings of its later sentences (1 to 4 windows here).
@@ -295,6 +304,18 @@ def test_original_is_the_declared_source_and_the_story_takes_its_title(db_url: s
         fold_pending(s, now=NOW)
         st = s.scalars(select(Story)).one()
     assert st.original_copy_id == src and st.title == "Kessel Bridge reopens" and st.copies_count == 2
+
+
+def test_a_bucket_look_up_counts_each_probe_once_in_any_order(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        a, b = (add_copy(s, f"https://{x}.example/1", f"Text {x}.") for x in "ab")
+        save_fingerprint(s, a, None, None, 0, [(1, 10), (2, 20), (1000, 30)], day=5, replace=False)
+        save_fingerprint(s, b, None, None, 0, [(1, 10), (3, 40)], day=5, replace=False)
+        probes = [(1000, 30), (1, 10), (2, 20), (1, 10), (3, 40), (1000, 30)]
+        got = copies_sharing_buckets(s, probes, -1, 10, marked=(1000, 2000))
+        shuffled = copies_sharing_buckets(s, sorted(probes, reverse=True), -1, 10, marked=(1000, 2000))
+    assert [(h.copy_id, h.hits, h.marked_hits) for h in got] == [(a, 3, 1), (b, 2, 0)]
+    assert shuffled == got
 
 
 def test_original_is_the_earliest_published_without_declarations(db_url: str) -> None:

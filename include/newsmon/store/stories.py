@@ -92,11 +92,11 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(r: Row[*tuple[Any, ...]], *, with_text: bool = True) -> CopyRow:
+def _row(r: Row[*tuple[Any, ...]]) -> CopyRow:
     return CopyRow(
         id=r.id,
         url_key=r.url_key,
-        text=(r.text or "") if with_text else "",
+        text=r.text or "",
         title=r.title or "",
         published=r.published,
         lang=r.lang,
@@ -113,7 +113,8 @@ def _row(r: Row[*tuple[Any, ...]], *, with_text: bool = True) -> CopyRow:
 
 
 # The per-copy statements, built once with bound parameters: building a statement anew for every copy
-# (and computing its cache key) cost about as much as running it.
+# (and computing its cache key) cost about as much as running it. (`story_members`, `story_first_seen`
+# and `copies_with_url_keys` build theirs beside them, below.)
 _SAVE_FINGERPRINT = (
     update(Copy)
     .where(Copy.id == bindparam("cid"))
@@ -192,13 +193,12 @@ _LOAD_FOLDED = (
     .where(Copy.id.in_(bindparam("ids", expanding=True)), Copy.story_id.is_not(None))
     .order_by(Copy.id)
 )
-# The same without the text (see `load_copies`), and the texts alone (see `copy_texts`).
-_LOAD_FOLDED_NO_TEXT = (
-    select(*(c for c in _ROW_COLUMNS if c.key != "text"))
+# What the fold's signature pre-filter reads of a candidate (see `candidate_signatures`).
+_LOAD_SIGNATURES = (
+    select(Copy.id, Copy.story_id, Copy.lang, Copy.text_hash, Copy.minhash, Copy.shingle_count)
     .where(Copy.id.in_(bindparam("ids", expanding=True)), Copy.story_id.is_not(None))
     .order_by(Copy.id)
 )
-_LOAD_TEXTS = select(Copy.id, Copy.text).where(Copy.id.in_(bindparam("ids", expanding=True)))
 
 
 def lock_folding(session: Session) -> None:
@@ -275,12 +275,18 @@ def save_fingerprint(
         conn.execute(_INSERT_BANDS_PG, params)
 
 
+_COPIES_WITH_URL_KEYS = select(Copy.id).where(
+    Copy.url_key.in_(bindparam("keys", expanding=True)),
+    Copy.id != bindparam("exclude_id"),
+    Copy.story_id.is_not(None),
+)
+
+
 def copies_with_url_keys(session: Session, keys: Iterable[str], exclude_id: int) -> list[int]:
     keys = sorted(set(keys))
     if not keys:
         return []
-    stmt = select(Copy.id).where(Copy.url_key.in_(keys), Copy.id != exclude_id, Copy.story_id.is_not(None))
-    return list(session.connection().scalars(stmt))
+    return list(session.connection().scalars(_COPIES_WITH_URL_KEYS, {"keys": keys, "exclude_id": exclude_id}))
 
 
 @dataclass(frozen=True)
@@ -309,7 +315,10 @@ def copies_sharing_buckets(
         return []
     conn = session.connection()
     day_lo, day_hi = days if days is not None else _ANY_DAY
-    probes = sorted(set(bands))  # a row matches one probe: a probe given twice would count it twice
+    # A row matches one probe: a probe given twice would count it twice. Duplicates are dropped in the
+    # caller's order (sorting three hundred probes took as long as encoding them; the counts and the
+    # order of the result do not depend on the probes' order).
+    probes = list(dict.fromkeys(bands))
     params: dict[str, Any] = {
         "exclude_id": exclude_id,
         "limit": limit,
@@ -377,30 +386,37 @@ _BUCKET_QUERY_PG = _bucket_query_pg()
 _BUCKET_QUERY_SQLITE = _bucket_query_sqlite()
 
 
-def load_copies(
-    session: Session, ids: Iterable[int], *, folded_only: bool = True, with_text: bool = True
-) -> list[CopyRow]:
-    """The copies of `ids` (by id). `with_text=False` (folded copies only) leaves `text` empty: most
-    candidates of a large archive are dropped on their stored signature, so their texts, the bulk of a
-    row, are read with `copy_texts` for the few that are compared."""
+def load_copies(session: Session, ids: Iterable[int], *, folded_only: bool = True) -> list[CopyRow]:
+    """The copies of `ids` (by id)."""
     ids = sorted(set(ids))
     if not ids:
         return []
-    if not with_text:
-        if not folded_only:
-            raise ValueError("with_text=False reads folded copies only")
-        rows = session.connection().execute(_LOAD_FOLDED_NO_TEXT, {"ids": ids})
-        return [_row(r, with_text=False) for r in rows]
     stmt = _LOAD_FOLDED if folded_only else _LOAD_ANY
     return [_row(r) for r in session.connection().execute(stmt, {"ids": ids})]
 
 
-def copy_texts(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    """Copy id -> text, for `ids`."""
+@dataclass(frozen=True)
+class CandidateRow:
+    """What the fold stage's signature pre-filter reads of a candidate (see `candidate_signatures`)."""
+
+    id: int
+    story_id: int | None  # never None: the folded copies only
+    lang: str | None
+    text_hash: str | None
+    minhash: bytes | None
+    shingle_count: int | None
+
+
+def candidate_signatures(session: Session, ids: Iterable[int]) -> list[CandidateRow]:
+    """The folded copies of `ids` (by id), with their story, language and stored signature only.
+
+    Most candidates of a large archive are dropped on their stored signature: their texts (the bulk of
+    a row) and dates (parsed from text, a value at a time, on SQLite) are read with `load_copies` for
+    the few left, not with every candidate."""
     ids = sorted(set(ids))
     if not ids:
-        return {}
-    return {i: t or "" for i, t in session.connection().execute(_LOAD_TEXTS, {"ids": ids})}
+        return []
+    return [CandidateRow(*r) for r in session.connection().execute(_LOAD_SIGNATURES, {"ids": ids})]
 
 
 @dataclass(frozen=True)
@@ -418,31 +434,39 @@ class StoryMember:
     attribution_url: str | None
 
 
-def story_members(session: Session, story_id: int) -> list[StoryMember]:
-    stmt = (
-        select(
-            Copy.id,
-            Copy.url_key,
-            Copy.title,
-            Copy.lang,
-            Copy.site,
-            Copy.published,
-            Copy.canonical_url,
-            Copy.attribution_site,
-            Copy.attribution_url,
-        )
-        .where(Copy.story_id == story_id)
-        .order_by(Copy.id)
+_STORY_MEMBERS = (
+    select(
+        Copy.id,
+        Copy.url_key,
+        Copy.title,
+        Copy.lang,
+        Copy.site,
+        Copy.published,
+        Copy.canonical_url,
+        Copy.attribution_site,
+        Copy.attribution_url,
     )
-    return [StoryMember(*r) for r in session.connection().execute(stmt)]
+    .where(Copy.story_id == bindparam("sid"))
+    .order_by(Copy.id)
+)
+
+
+def story_members(session: Session, story_id: int) -> list[StoryMember]:
+    return [StoryMember(*r) for r in session.connection().execute(_STORY_MEMBERS, {"sid": story_id})]
+
+
+_STORY_FIRST_SEEN = select(Story.id, Story.first_seen_at).where(
+    Story.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def story_first_seen(session: Session, story_ids: Iterable[int]) -> dict[int, tuple[datetime, int]]:
     ids = sorted(set(story_ids))
     if not ids:
         return {}
-    stmt = select(Story.id, Story.first_seen_at).where(Story.id.in_(ids))
-    return {r.id: (r.first_seen_at, r.id) for r in session.connection().execute(stmt)}
+    return {
+        r.id: (r.first_seen_at, r.id) for r in session.connection().execute(_STORY_FIRST_SEEN, {"ids": ids})
+    }
 
 
 def _assign(

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -111,11 +112,13 @@ def kgram_hashes(flat: str, k: int) -> npt.NDArray[np.uint32]:
         starts = at[:n]
         lengths = at[k : k + n] - starts
         shortest, longest = int(lengths.min()), int(lengths.max())
-    padded = np.concatenate([raw, np.zeros(longest, dtype=np.uint8)])
+    padded = np.concatenate([raw, np.zeros(longest, dtype=np.uint8)]).astype(np.uint32)
     table = _crc_table()
     crc = np.full(n, 0xFFFFFFFF, dtype=np.uint32)
     for j in range(longest):
-        step = table[(crc ^ padded[starts + j]) & 0xFF] ^ (crc >> 8)
+        # In ASCII the j-th bytes of the k-grams are a stretch of the text: a slice, not a gather.
+        byte = padded[j : j + n] if lengths is None else padded[starts + j]
+        step = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
         crc = step if lengths is None or j < shortest else np.where(j < lengths, step, crc)
     return crc ^ np.uint32(0xFFFFFFFF)
 
@@ -162,12 +165,19 @@ _CHUNK = 4096
 
 
 def _slot_minima(mixed: npt.NDArray[np.uint32], num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
+    """Each slot's least permuted value: (a * x + b) mod 2**32 over the values x, per permutation (a, b).
+
+    The block is a permutation a row (each row's minimum a contiguous run) and is built in place: the
+    values a column with `* a + b` as two new arrays took three times as long (the fold's largest
+    numpy cost per copy)."""
     import numpy as np
 
     a, b = _permutations(num_perm, seed)
     out = np.full(num_perm, _NO_HASH, dtype=np.uint32)
     for lo in range(0, len(mixed), _CHUNK):
-        np.minimum(out, (mixed[lo : lo + _CHUNK, None] * a + b).min(axis=0), out=out)
+        block = np.multiply(a[:, None], mixed[None, lo : lo + _CHUNK])
+        block += b[:, None]
+        np.minimum(out, block.min(axis=1), out=out)
     return out
 
 
@@ -199,6 +209,22 @@ def estimated_jaccard(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(sa == sb)) / len(sa)
 
 
+#: The hash of a band's slots (see `bands`).
+_LSH_HASH = hashlib.blake2b(digest_size=8, person=b"newsmon-lsh")
+
+
+def _digests(start: hashlib.blake2b, chunks: Iterable[bytes]) -> tuple[int, ...]:
+    """The 8-byte digest of each chunk, hashed from a copy of `start`, as a signed big-endian number.
+    A copy costs half of a new hash object's set-up from its parameters, and the numbers are read all
+    at once."""
+    digests = []
+    for chunk in chunks:
+        h = start.copy()
+        h.update(chunk)
+        digests.append(h.digest())
+    return struct.unpack(f">{len(digests)}q", b"".join(digests))
+
+
 def bands(blob: bytes, n_bands: int, rows: int) -> list[tuple[int, int]]:
     """LSH buckets: each band of `rows` signature slots hashed to a signed 64-bit bucket number.
 
@@ -206,14 +232,8 @@ def bands(blob: bytes, n_bands: int, rows: int) -> list[tuple[int, int]]:
     the copy's buckets on the (band, bucket) index finds likely near-duplicates without a scan.
     """
     width = 4 * rows
-    out = []
-    for band in range(n_bands):
-        chunk = blob[band * width : (band + 1) * width]
-        if len(chunk) < width:
-            break
-        digest = hashlib.blake2b(chunk, digest_size=8, person=b"newsmon-lsh").digest()
-        out.append((band, int.from_bytes(digest, "big", signed=True)))
-    return out
+    n = min(n_bands, len(blob) // width)
+    return list(enumerate(_digests(_LSH_HASH, (blob[i * width : (i + 1) * width] for i in range(n)))))
 
 
 #: Band numbers of the lead's buckets start here, so they never collide with the whole text's bands.
@@ -284,12 +304,11 @@ def anchor_bands(
     """
     blob = signature({zlib.crc32(k.encode("utf-8")) for k in keys}, n_bands * rows, seed=3)
     raw = bands(blob, n_bands, rows)
-    out = []
+    numbers = [ANCHOR_BAND_OFFSET + band for band, _ in raw]
+    chunks = [bucket.to_bytes(8, "big", signed=True) for _, bucket in raw]
+    out: list[tuple[int, int]] = []
     for period in periods:
-        salt = b"%d" % period
-        for band, bucket in raw:
-            mixed = hashlib.blake2b(bucket.to_bytes(8, "big", signed=True), digest_size=8, key=salt)
-            out.append((ANCHOR_BAND_OFFSET + band, int.from_bytes(mixed.digest(), "big", signed=True)))
+        out += zip(numbers, _digests(hashlib.blake2b(digest_size=8, key=b"%d" % period), chunks), strict=True)
     return out
 
 

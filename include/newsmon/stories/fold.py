@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -194,38 +194,37 @@ def _matches(
     if not ids:
         return result
     run.remember(copy.id, mine)  # a copy with candidates is likely a candidate of copies to come
-    # First the rows without their texts, filtered on the stored signatures; then the texts of the
+    # First the candidates' stored signatures, filtered; then the rows (with their texts) of the
     # candidates left (most are dropped here) that the features cache does not hold.
-    kept: list[store.CopyRow] = []
-    for row in store.load_copies(session, ids, with_text=False):
-        if row.story_id is None:  # load_copies reads folded copies only
-            continue
-        if row.id in attributed_ids or _may_match(row, fp, mine, shared_opening, cfg):
-            kept.append(row)
-    cached = {row.id: run.features[row.id] for row in kept if row.id in run.features}
+    kept = [
+        cand
+        for cand in store.candidate_signatures(session, ids)
+        if cand.id in attributed_ids or _may_match(cand, fp, mine, shared_opening, cfg)
+    ]
+    cached = {cand.id: run.features[cand.id] for cand in kept if cand.id in run.features}
     for copy_id in cached:
         run.features.move_to_end(copy_id)
-    texts = store.copy_texts(session, [row.id for row in kept if row.id not in cached])
-    for row in kept:
-        story_id = row.story_id
+    rows = {r.id: r for r in store.load_copies(session, [c.id for c in kept if c.id not in cached])}
+    for cand in kept:
+        story_id = cand.story_id
         if story_id is None or story_id in found:
             continue
-        theirs = cached.get(row.id) or run.feats(replace(row, text=texts.get(row.id, "")))
-        lang = _base_lang(row.lang)
+        theirs = cached.get(cand.id) or run.feats(rows[cand.id])
+        lang = _base_lang(cand.lang)
         if mine.base_lang and lang and lang != mine.base_lang:
             # Another language: never the same story, perhaps the same event (a link, not a fold).
             if story_id not in result.links:
                 link = compare_across(mine, theirs, cfg)
                 if link.linked:
                     result.links[story_id] = link
-                    log.debug("copy %s links copy %s (%s)", copy.id, row.id, link.describe())
+                    log.debug("copy %s links copy %s (%s)", copy.id, cand.id, link.describe())
             continue
-        attributed = row.id in attributed_ids
+        attributed = cand.id in attributed_ids
         run.compared += 1
         verdict = compare(mine, theirs, cfg, attributed=attributed)
         if verdict.same:
             found[story_id] = verdict.rule
-            log.debug("copy %s ~ copy %s (%s)", copy.id, row.id, verdict.describe())
+            log.debug("copy %s ~ copy %s (%s)", copy.id, cand.id, verdict.describe())
     return result
 
 
@@ -237,7 +236,7 @@ def shared_openings(hits: list[store.BucketHit], cfg: FoldConfig) -> set[int]:
 
 
 def _may_match(
-    row: store.CopyRow, fp: Fingerprint, mine: Features, shared_opening: set[int], cfg: FoldConfig
+    row: store.CandidateRow, fp: Fingerprint, mine: Features, shared_opening: set[int], cfg: FoldConfig
 ) -> bool:
     """Whether a candidate is worth its text: another language (a possible link), a shared opening
     (verified whatever the signatures say), or stored signatures close enough (see the thresholds)."""
