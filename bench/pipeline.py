@@ -617,13 +617,19 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: i
         subprocess.run([script, "start"], env=env, check=True, capture_output=True, timeout=300)
         started = time.perf_counter() - t0
 
+        def named_groups() -> dict[str, int]:
+            return {p.stem: int(p.read_text()) for p in (home / "run").glob("*.pid")}
+
         def groups():
-            return [int(p.read_text()) for p in (home / "run").glob("*.pid")]
+            return list(named_groups().values())
 
         def stack_cpu() -> float:
             return cpu_of(set().union(*(tree(g) for g in groups())))
 
-        cpu_before = stack_cpu()
+        def component_cpu() -> dict[str, float]:
+            return {name: cpu_of(tree(pid)) for name, pid in named_groups().items()}
+
+        cpu_before, parts_before = stack_cpu(), component_cpu()
         mem = PeakMemory(groups)
         mem.start()
         deadline = time.monotonic() + 1800
@@ -639,6 +645,7 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: i
             time.sleep(1)
         peak = mem.stop()
         cpu = stack_cpu() - cpu_before
+        parts = {name: secs - parts_before.get(name, 0.0) for name, secs in component_cpu().items()}
         idle = pss_of(set().union(*(tree(g) for g in groups())))  # the stack at rest, after the run
         with psycopg.connect(meta) as conn:
             rows = conn.execute(
@@ -655,6 +662,7 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: i
             "run_wall": (run[2] - run[1]).total_seconds(),
             "start_stack": started,
             "stack_cpu": cpu,
+            "component_cpu": parts,
             "tasks": task_seconds([(t, s, e) for t, _sc, _q, s, e in rows]),
             "timeline": timeline(rows, run[1], run[2]),
             "queue_wait": float(queued or 0),
@@ -699,6 +707,11 @@ def report(name: str, result: dict, floor_result: dict, n_articles: int) -> None
         print(
             f"   CPU {result['stack_cpu']:.1f} s (the Airflow components and task processes during the run;"
             f" not PostgreSQL's or Redis's): {result['stack_cpu'] / floor_result['cpu']:.2f}x the floor's"
+        )
+        parts = sorted(result["component_cpu"].items(), key=lambda kv: -kv[1])
+        print(
+            "   CPU by component (its processes and the task processes it started): "
+            + ", ".join(f"{name} {secs:.1f} s" for name, secs in parts)
         )
     for task_id, (n, secs) in sorted(result["tasks"].items(), key=lambda kv: -kv[1][1]):
         print(f"   {task_id:16s} x{n:<3d} {secs:8.1f} task-s")
