@@ -623,13 +623,12 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: i
         def groups():
             return list(named_groups().values())
 
-        def stack_cpu() -> float:
-            return cpu_of(set().union(*(tree(g) for g in groups())))
-
         def component_cpu() -> dict[str, float]:
+            # Each component is a session of its own (scripts/prod.sh): the trees do not overlap, and the
+            # stack's CPU is their sum.
             return {name: cpu_of(tree(pid)) for name, pid in named_groups().items()}
 
-        cpu_before, parts_before = stack_cpu(), component_cpu()
+        parts_before = component_cpu()
         mem = PeakMemory(groups)
         mem.start()
         deadline = time.monotonic() + 1800
@@ -644,8 +643,8 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: i
                 raise SystemExit("celery run did not finish in 30 min")
             time.sleep(1)
         peak = mem.stop()
-        cpu = stack_cpu() - cpu_before
         parts = {name: secs - parts_before.get(name, 0.0) for name, secs in component_cpu().items()}
+        cpu = sum(parts.values())
         idle = pss_of(set().union(*(tree(g) for g in groups())))  # the stack at rest, after the run
         with psycopg.connect(meta) as conn:
             rows = conn.execute(
