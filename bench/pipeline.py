@@ -15,7 +15,9 @@ an "(Source: …)" line). Then, each on fresh databases:
           run is timed from its metadata; then the stack is stopped.
 
 Printed: wall time of the DAG run and articles/min, the ratio to the floor, seconds per task (where the
-time goes), and memory of the whole stack (sum of PSS over every process of every component, peak).
+time goes), memory of the whole stack (sum of PSS over every process of every component, peak), and each
+of issue #18's bars with its figure from this run: run ≤ 2x the floor (local) or 4x (Celery), fold ≤ 5 ms
+per article, flag ≤ 1 ms per article per topic, prepare ≤ 1 s.
 Politeness is off (NEWSMON_HOST_DELAY=0): all feeds live on one host here, and a 1 s delay per request to it
 would measure the delay, not the pipeline; in production politeness is per site and overlaps across sites.
 """
@@ -682,7 +684,38 @@ def run_celery(server: CorpusServer, work: Path, concurrency: int, batch_size: i
 # ------------------------------------------------------------------------------------------------ report
 
 
-def report(name: str, result: dict, floor_result: dict, n_articles: int) -> None:
+def enabled_topics() -> int:
+    """How many topics flag_topics scores every copy against (the shipped, enabled ones)."""
+    sys.path.insert(0, str(REPO / "include"))
+    from newsmon.topics.model import load_topics
+
+    return sum(t.enabled for t in load_topics(REPO / "config" / "topics"))
+
+
+def targets(result: dict, floor_result: dict, n_articles: int, ratio_bar: float) -> list[str]:
+    """The issue's bars, each measured in this run: the run against the floor, fold per article, flag per
+    article and topic, prepare when the schema is current (it was made by `db upgrade` before the run)."""
+    tasks = result["tasks"]
+    n_topics = enabled_topics()
+    measured = [
+        ("run / floor", result["run_wall"] / floor_result["wall"], ratio_bar, "x"),
+        ("fold per article", tasks["fold_stories"][1] / n_articles * 1000, 5.0, " ms"),
+        (
+            f"flag per article per topic ({n_topics})",
+            tasks["flag_topics"][1] / n_articles / n_topics * 1000,
+            1.0,
+            " ms",
+        ),
+        ("prepare", tasks["prepare"][1], 1.0, " s"),
+    ]
+    return [
+        f"   target {what:34s} {value:7.2f}{unit:3s} (bar {bar:g}{unit.strip()}): "
+        + ("met" if value <= bar else "NOT met")
+        for what, value, bar, unit in measured
+    ]
+
+
+def report(name: str, result: dict, floor_result: dict, n_articles: int, ratio_bar: float) -> None:
     wall = result["run_wall"]
     print(f"\n== {name}: run {result['state']}, {result['counts']}")
     print(
@@ -715,6 +748,7 @@ def report(name: str, result: dict, floor_result: dict, n_articles: int) -> None
     for task_id, (n, secs) in sorted(result["tasks"].items(), key=lambda kv: -kv[1][1]):
         print(f"   {task_id:16s} x{n:<3d} {secs:8.1f} task-s")
     print("\n".join(result["timeline"]))
+    print("\n".join(targets(result, floor_result, n_articles, ratio_bar)))
     mem = f"   memory: peak {result['peak_pss'] / 2**20:.0f} MiB PSS (sum over all processes)"
     if "idle_pss" in result:
         mem += f", after the run {result['idle_pss'] / 2**20:.0f} MiB"
@@ -755,10 +789,16 @@ def main(argv: list[str] | None = None) -> int:
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="newsmon-bench-")))
         if args.mode in ("local", "both"):
             result = run_local(server, work, args.batch_size)
-            report("local: airflow dags test, SQLite", result, fl, n_articles)
+            report("local: airflow dags test, SQLite", result, fl, n_articles, ratio_bar=2.0)
         if args.mode in ("celery", "both"):
             result = run_celery(server, work, args.concurrency, args.batch_size)
-            report(f"celery: 2 workers x {args.concurrency}, PostgreSQL + Redis", result, fl, n_articles)
+            report(
+                f"celery: 2 workers x {args.concurrency}, PostgreSQL + Redis",
+                result,
+                fl,
+                n_articles,
+                ratio_bar=4.0,
+            )
     server.stop()
     print(json.dumps({"floor_s": round(fl["wall"], 2)}))
     return 0

@@ -46,6 +46,33 @@ def test_shipped_topics_load(topics_dir: Path) -> None:
     assert check_topics(topics_dir) == []
 
 
+def test_a_directory_read_again_sees_every_edit(tmp_path: Path) -> None:
+    """One process reads the topics once per stage; what it reads must follow the files, not its memory."""
+    write(tmp_path, GOOD)
+    first = load_topics(tmp_path)
+    assert [t.threshold for t in first] == [1.0]
+    assert load_topics(tmp_path) == first  # nothing changed: the same topics
+
+    write(tmp_path, GOOD.replace("threshold: 1.0", "threshold: 2.5"))  # an edit of the same file
+    assert [t.threshold for t in load_topics(tmp_path)] == [2.5]
+
+    write(tmp_path, GOOD, name="second.yaml")  # a file added
+    assert [t.name for t in load_topics(tmp_path)] == ["second", "t"]
+
+    terms = tmp_path / "second"
+    terms.mkdir()
+    write(terms, "STRIKE: [staking]\n", name="nl.yaml")  # a terms file added beside it
+    assert "nl" in next(t for t in load_topics(tmp_path) if t.name == "second").languages
+
+    (tmp_path / "t.yaml").unlink()  # a file removed
+    assert [t.name for t in load_topics(tmp_path)] == ["second"]
+
+    write(tmp_path, "threshold: [\n", name="broken.yaml")  # a broken file still raises, every time
+    for _ in range(2):
+        with pytest.raises(TopicConfigError, match="broken.yaml"):
+            load_topics(tmp_path)
+
+
 def test_good_file_parses(tmp_path: Path) -> None:
     t = load_topic(write(tmp_path, GOOD))
     assert t.name == "t"

@@ -30,8 +30,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from newsmon.http.errors import HttpError
 from newsmon.store import bounds
@@ -97,7 +109,7 @@ class EntryToFetch:
     allow_private: bool  # the feed's own host:port may be private; never for a provider's links
 
 
-def _waiting(max_attempts: int) -> ColumnElement[bool]:
+def _waiting(max_attempts: int | BindParameter[int]) -> ColumnElement[bool]:
     return and_(
         or_(
             Entry.state == EntryState.NEW,
@@ -117,11 +129,49 @@ def _newest_first(entries: Sequence[FeedEntry], now: datetime) -> list[FeedEntry
     return [entries[i] for i in order]
 
 
+# The statements a poll runs for every feed, built once: building and keying one costs more than running it.
+_KNOWN_KEYS = select(Entry.key).where(
+    Entry.feed_id == bindparam("feed_id"), Entry.key.in_(bindparam("keys", expanding=True))
+)
+_DISCOVERED_BY_KEY = (
+    select(Entry)
+    .where(Entry.provider_id.is_not(None), Entry.url_key.in_(bindparam("keys", expanding=True)))
+    .order_by(Entry.id)
+)
+_COUNT_POLL = (
+    update(Feed)
+    .where(Feed.id == bindparam("feed_id"))
+    .values(
+        entries_skipped=Feed.entries_skipped + bindparam("skipped"),
+        last_poll_items=bindparam("items"),
+        last_poll_surplus=bindparam("surplus"),
+    )
+)
+_SKIP = (
+    update(Entry)
+    .where(Entry.id.in_(bindparam("ids", expanding=True)))
+    .values(state=EntryState.SKIPPED, fetch_error=bindparam("reason"))
+)
+
+
+def _beyond_backlog(source: InstrumentedAttribute[int | None]) -> Select[int]:
+    """The waiting entries of one source (``source`` = the ``source_id`` parameter) past ``backlog``."""
+    return (
+        select(Entry.id)
+        .where(source == bindparam("source_id"), _waiting(bindparam("max_attempts")))
+        .order_by(*_NEWEST)
+        .offset(bindparam("backlog"))
+    )
+
+
+_FEED_BEYOND_BACKLOG = _beyond_backlog(Entry.feed_id)
+_PROVIDER_BEYOND_BACKLOG = _beyond_backlog(Entry.provider_id)
+
+
 def _known_keys(session: Session, feed_id: int, keys: Sequence[str]) -> set[str]:
     known: set[str] = set()
     for chunk in chunks(keys):
-        stmt = select(Entry.key).where(Entry.feed_id == feed_id, Entry.key.in_(chunk))
-        known.update(session.scalars(stmt))
+        known.update(session.scalars(_KNOWN_KEYS, {"feed_id": feed_id, "keys": list(chunk)}))
     return known
 
 
@@ -185,10 +235,7 @@ def _discovered_by_key(session: Session, keys: Sequence[str]) -> dict[str, Entry
     """Entries of discovery providers with these URL keys (the first of each, should a race make two)."""
     found: dict[str, Entry] = {}
     for chunk in chunks(keys):
-        stmt = (
-            select(Entry).where(Entry.provider_id.is_not(None), Entry.url_key.in_(chunk)).order_by(Entry.id)
-        )
-        for entry in session.scalars(stmt):
+        for entry in session.scalars(_DISCOVERED_BY_KEY, {"keys": list(chunk)}):
             if entry.url_key is not None:
                 found.setdefault(entry.url_key, entry)
     return found
@@ -249,15 +296,7 @@ def add_entries(
     skipped = trim_backlog(session, feed_id, backlog=backlog, max_attempts=max_attempts)
     items = max(listed or 0, len(entries))
     surplus = len(unique) - len(window) + (items - len(entries))
-    session.execute(
-        update(Feed)
-        .where(Feed.id == feed_id)
-        .values(
-            entries_skipped=Feed.entries_skipped + skipped,
-            last_poll_items=items,
-            last_poll_surplus=surplus,
-        )
-    )
+    session.execute(_COUNT_POLL, {"feed_id": feed_id, "skipped": skipped, "items": items, "surplus": surplus})
     if skipped or surplus:
         log.info(
             "feed %s: %d items, newest %d considered, %d older waiting entries skipped",
@@ -271,20 +310,18 @@ def add_entries(
     return AddedEntries(items=items, new=new, skipped=skipped, surplus=surplus, cut=cut, adopted=adopted)
 
 
-def _trim(session: Session, source: ColumnElement[bool], *, backlog: int, max_attempts: int) -> int:
-    stmt = select(Entry.id).where(source, _waiting(max_attempts)).order_by(*_NEWEST)
-    ids = list(session.scalars(stmt.offset(backlog)))
+def _trim(session: Session, beyond: Select[int], source_id: int, *, backlog: int, max_attempts: int) -> int:
+    params = {"source_id": source_id, "max_attempts": max_attempts, "backlog": backlog}
+    ids = list(session.scalars(beyond, params))
     reason = f"skipped: {backlog} newer entries of this source were waiting"
     for chunk in chunks(ids):
-        session.execute(
-            update(Entry).where(Entry.id.in_(chunk)).values(state=EntryState.SKIPPED, fetch_error=reason)
-        )
+        session.execute(_SKIP, {"ids": list(chunk), "reason": reason})
     return len(ids)
 
 
 def trim_backlog(session: Session, feed_id: int, *, backlog: int, max_attempts: int) -> int:
     """Mark the feed's waiting entries beyond the newest ``backlog`` as skipped; returns how many."""
-    return _trim(session, Entry.feed_id == feed_id, backlog=backlog, max_attempts=max_attempts)
+    return _trim(session, _FEED_BEYOND_BACKLOG, feed_id, backlog=backlog, max_attempts=max_attempts)
 
 
 @dataclass(frozen=True)
@@ -364,7 +401,9 @@ def add_discovered(
         if k in owner
     ]
     insert_ignore(session, DiscoveryFind, finds, ["entry_id", "query_id"])
-    skipped = _trim(session, Entry.provider_id == provider_id, backlog=backlog, max_attempts=max_attempts)
+    skipped = _trim(
+        session, _PROVIDER_BEYOND_BACKLOG, provider_id, backlog=backlog, max_attempts=max_attempts
+    )
     if skipped:
         session.execute(
             update(DiscoveryProvider)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Update, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.store import bounds
@@ -87,6 +88,14 @@ def feed_state_values(feed: Feed, state_cls: type[FeedState]) -> FeedState:
     return state_cls(**{n: getattr(feed, n) for n in names})
 
 
+@functools.cache
+def _save_state(columns: frozenset[str]) -> Update:
+    """The UPDATE of a feed's polling state, built once per set of columns (two: with and without a title)."""
+    return (
+        update(Feed).where(Feed.id == bindparam("feed_id_")).values({c: bindparam(f"v_{c}") for c in columns})
+    )
+
+
 def save_poll(
     session: Session,
     feed_id: int,
@@ -108,7 +117,9 @@ def save_poll(
     if cuts:
         log.warning("feed %s: polling state fields cut to their bounds: %s", state.url, cuts)
     values = {k: v for k, v in values.items() if k != "title" or v}
-    session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+    session.execute(
+        _save_state(frozenset(values)), {"feed_id_": feed_id} | {f"v_{k}": v for k, v in values.items()}
+    )
     if not entries:
         return AddedEntries(items=0, new=0, skipped=0, surplus=0, cut=0)
     return add_entries(

@@ -12,6 +12,7 @@ must name defined concepts, term patterns must compile). Every problem is report
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -154,13 +155,38 @@ def load_topics(directory: Path) -> list[Topic]:
     directory = Path(directory)
     if not directory.is_dir():
         raise TopicConfigError(f"{directory}:0: topics directory does not exist")
+    state = _files_state(directory)
+    cached = _LOADED.get(directory)
+    if cached is not None and cached[0] == state:
+        return list(cached[1])
     topics = [load_topic(p) for p in sorted(directory.iterdir()) if p.suffix in TOPIC_SUFFIXES]
     seen: dict[str, Path | None] = {}
     for t in topics:
         if t.name in seen:  # "a.yaml" and "a.yml"
             raise TopicConfigError(f"{t.path}:1: topic name {t.name!r} already defined by {seen[t.name]}")
         seen[t.name] = t.path
+    _LOADED[directory] = (state, tuple(topics))
     return topics
+
+
+_FilesState = tuple[tuple[str, int, int], ...]
+
+# The topics last read from each directory, with the state of their files then. Reading and validating the
+# shipped topics costs about half a second of CPU, and flag_topics, send_alerts and check_surges each read
+# them: one process that runs them all (`airflow dags test`, a worker with a warm fork) reads them once,
+# and any edit, added or removed file is read again.
+_LOADED: dict[Path, tuple[_FilesState, tuple[Topic, ...]]] = {}
+
+
+def _files_state(directory: Path) -> _FilesState:
+    """Path, modification time (ns) and size of every topic and terms file under ``directory``."""
+    found = []
+    for p in sorted(directory.rglob("*")):
+        if p.suffix in TOPIC_SUFFIXES:
+            with contextlib.suppress(OSError):  # vanished meanwhile: the listing without it is the state
+                st = p.stat()
+                found.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(found)
 
 
 def check_topics(directory: Path) -> list[str]:
