@@ -104,14 +104,18 @@ class _Vocabulary:
 
     def _form(self, surface: str) -> _Form:
         norm = normalise(surface, self.lang)
-        return (norm, self._stems(norm) if self.stemmed else ())
+        if not self.stemmed:
+            return (norm, ())
+        if not self._clitics:
+            return (norm, (self.stem(norm),))
+        return (norm, self._arabic_stems(norm))
 
-    def _stems(self, norm: str) -> tuple[str, ...]:
+    def _arabic_stems(self, norm: str) -> tuple[str, ...]:
         stem = self.stem(norm)
         # Arabic writes the conjunctions و/ف and the prepositions ب/ل/ك onto the next word ("والأطفال",
         # "بإجلاء", "وبعودة"); Snowball leaves them on when an article follows or the word is a verbal
         # noun, so try the word without them as well.
-        if self._clitics and len(norm) > 4 and norm[0] in _AR_PROCLITICS:
+        if len(norm) > 4 and norm[0] in _AR_PROCLITICS:
             if norm[0] in "وف" and norm[1] in "بلك" and len(norm) > 5:
                 return (stem, self.stem(norm[1:]), self.stem(norm[2:]))
             return (stem, self.stem(norm[1:]))

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import sentencex
 import Stemmer  # PyStemmer: the Snowball algorithms compiled to C
@@ -142,9 +143,9 @@ def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int, 
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """One sentence of the title (segment 0) or the body (segment 1)."""
+class Sentence(NamedTuple):
+    """One sentence of the title (segment 0) or the body (segment 1). A named tuple: an article has
+    dozens, and a frozen dataclass sets each field of each one through ``object.__setattr__``."""
 
     segment: int
     start: int
