@@ -546,7 +546,6 @@ def flag_topics(settings: Settings, now: datetime | None = None) -> dict[str, in
             if not batch:
                 break
             for copy in batch:
-                assert copy.story_id is not None  # copies_to_score reads folded copies only
                 results = score_copy(topics, title=copy.title, text=copy.text, lang=copy.lang)
                 story_id: int | None = None  # followed through merges only for a copy that flags (a query)
                 for topic, result in zip(topics, results, strict=True):

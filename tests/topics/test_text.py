@@ -62,6 +62,13 @@ def test_words_fold_per_language() -> None:
     assert normalise("İŞİD", "tr") == "işid"
 
 
+def test_plain_and_marked_words_fold_alike() -> None:
+    # ASCII words take a short path; it must agree with the full one on what they share
+    assert normalise("Foreign_Fighters") == normalise("foreign\u00adfighters") == "foreignfighters"
+    assert normalise("\u212aids") == normalise("Kids") == "kids"  # the Kelvin sign lower-cases to ASCII "k"
+    assert normalise("Ребёнок") == normalise("ребенок") == "ребенок"
+
+
 def test_one_highlighter_whole_words_any_case_reflowed() -> None:
     pieces = mark_terms(
         "The  children were\tflown\nhome; Children again, grandchildren not.", ["flown home", "children"]

@@ -52,15 +52,21 @@ def syntax_error(exc: yaml.YAMLError, label: str, *, unknown_line: int = 0) -> C
 
 def compose(source: str, label: str, *, empty: str = "file is empty") -> tuple[Any, Lines]:
     """YAML text -> (data, line of every value); raises :class:`ConfigError` with one located error."""
+    # One parse: the data is constructed from the node tree the lines come from (what yaml.load does
+    # after composing its own), not from a second parse of the text.
+    loader = _LOADER(source)
     try:
-        node = yaml.compose(source, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        raise syntax_error(exc, label) from exc
-    if node is None:
-        raise ConfigError([f"{label}:1: {empty}"])
-    lines: Lines = {}
-    _index(node, (), lines, label)
-    return yaml.load(source, Loader=_LOADER), lines  # noqa: S506 - a safe loader, C or Python
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as exc:
+            raise syntax_error(exc, label) from exc
+        if node is None:
+            raise ConfigError([f"{label}:1: {empty}"])
+        lines: Lines = {}
+        _index(node, (), lines, label)
+        return loader.construct_document(node), lines
+    finally:
+        loader.dispose()
 
 
 def _index(node: yaml.Node, at: tuple[Any, ...], lines: Lines, label: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from sqlalchemy import Executable, Table, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -100,16 +100,36 @@ def save_copy(session: Session, copy: NewCopy) -> int:
     return copy_id
 
 
-def copies_to_score(session: Session, limit: int = 5000) -> list[Copy]:
+class CopyToScore(NamedTuple):
+    """What the flag stage reads of a folded copy: the columns scoring needs, not the whole row."""
+
+    id: int
+    story_id: int
+    title: str
+    text: str
+    lang: str | None
+
+
+def copies_to_score(session: Session, limit: int = 5000) -> list[CopyToScore]:
+    """Folded copies not yet scored, in id order. Plain rows, not ORM objects: the flag stage reads these
+    columns only, and whole ``Copy`` objects (MinHash, URLs, attribution ...) were built, kept in the
+    session and then searched by `mark_scored`'s update for nothing."""
     stmt = (
-        select(Copy)
+        select(Copy.id, Copy.story_id, Copy.title, Copy.text, Copy.lang)
         .where(Copy.story_id.is_not(None), Copy.scored_at.is_(None))
         .order_by(Copy.id)
         .limit(limit)
     )
-    return list(session.scalars(stmt))
+    out = []
+    for copy_id, story_id, title, text, lang in session.execute(stmt):
+        assert story_id is not None  # the query reads folded copies only
+        out.append(CopyToScore(copy_id, story_id, title, text, lang))
+    return out
 
 
 def mark_scored(session: Session, copy_ids: list[int], now: datetime) -> None:
     if copy_ids:
-        session.execute(update(Copy).where(Copy.id.in_(copy_ids)).values(scored_at=now))
+        # No copy is held in the session to keep in step (copies_to_score reads plain rows), so the ORM's
+        # search of its identity map for the updated rows is skipped.
+        stmt = update(Copy).where(Copy.id.in_(copy_ids)).values(scored_at=now)
+        session.execute(stmt.execution_options(synchronize_session=False))

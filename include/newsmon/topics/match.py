@@ -24,7 +24,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
-from operator import attrgetter
 from typing import NamedTuple, TypeVar
 
 from newsmon.topics.languages import LANGUAGES
@@ -66,24 +65,14 @@ class _Term:
     patterns: tuple[_Pattern, ...]  # one per word
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
-    """One distinct surface word as a matcher sees it, cached: computed once, reused in every text."""
-
-    norm: str  # the comparison form (`normalise`)
-    stems: tuple[str, ...]  # its stems (several for Arabic clitics); () in a language without a stemmer
-    terms: tuple[_Term, ...]  # the terms whose first word it matches, longest first
-
-
-_TERMS = attrgetter("terms")
 V = TypeVar("V")
 
 
-class _Form(NamedTuple):
-    """How a surface word compares in one language: its comparison form and its stems."""
-
-    norm: str
-    stems: tuple[str, ...]  # several for Arabic clitics; () in a language without a stemmer
+# How a surface word compares in one language: (its comparison form, its stems), the stems several for
+# Arabic clitics and () in a language without a stemmer. A plain tuple of strings, not a named one: the
+# cyclic garbage collector stops tracking such a tuple once it has seen it, so the hundred thousand a run
+# caches do not lengthen every full collection (it keeps tracking every instance of a tuple subclass).
+_Form = tuple[str, tuple[str, ...]]
 
 
 class _Cache(dict[str, V]):
@@ -115,14 +104,18 @@ class _Vocabulary:
 
     def _form(self, surface: str) -> _Form:
         norm = normalise(surface, self.lang)
-        return _Form(norm, self._stems(norm) if self.stemmed else ())
+        if not self.stemmed:
+            return (norm, ())
+        if not self._clitics:
+            return (norm, (self.stem(norm),))
+        return (norm, self._arabic_stems(norm))
 
-    def _stems(self, norm: str) -> tuple[str, ...]:
+    def _arabic_stems(self, norm: str) -> tuple[str, ...]:
         stem = self.stem(norm)
         # Arabic writes the conjunctions و/ف and the prepositions ب/ل/ك onto the next word ("والأطفال",
         # "بإجلاء", "وبعودة"); Snowball leaves them on when an article follows or the word is a verbal
         # noun, so try the word without them as well.
-        if self._clitics and len(norm) > 4 and norm[0] in _AR_PROCLITICS:
+        if len(norm) > 4 and norm[0] in _AR_PROCLITICS:
             if norm[0] in "وف" and norm[1] in "بلك" and len(norm) > 5:
                 return (stem, self.stem(norm[1:]), self.stem(norm[2:]))
             return (stem, self.stem(norm[1:]))
@@ -161,7 +154,10 @@ class LanguageMatcher:
         self.by_prefix: dict[str, list[_Term]] = {}
         self.numbers: list[_Term] = []
         self.globs: list[tuple[re.Pattern[str], _Term]] = []  # terms whose first word is a glob
-        self._word_cache: _Cache[_Word] = _Cache(self._lookup)
+        self._forms = self._vocabulary.forms
+        # surface -> the terms whose first word it matches, longest first; most words start no term and
+        # share the empty tuple, so the cache holds few objects of its own.
+        self._starts: _Cache[tuple[_Term, ...]] = _Cache(self._lookup)
         for concept, per_lang in topic.concepts.items():
             for key, terms in per_lang.items():
                 if key != NEUTRAL and (lang is None or key != lang):
@@ -213,23 +209,24 @@ class LanguageMatcher:
         index = {STEM: self.by_stem, LIT: self.by_lit, CASE: self.by_case, PREFIX: self.by_prefix}
         index[first.kind].setdefault(first.value, []).append(entry)
 
-    def _word_matches(self, pattern: _Pattern, word: _Word, surface: str) -> bool:
+    def _word_matches(self, pattern: _Pattern, surface: str) -> bool:
         kind, value, glob = pattern
-        if kind == STEM:
-            return value in word.stems
-        if kind == LIT:
-            return word.norm == value
         if kind == CASE:
             return surface == value
-        if kind == PREFIX:
-            return word.norm.startswith(value)
         if kind == NUMBER:
             return _is_number(surface)
-        return glob is not None and glob.fullmatch(word.norm) is not None
+        norm, stems = self._forms[surface]
+        if kind == STEM:
+            return value in stems
+        if kind == LIT:
+            return norm == value
+        if kind == PREFIX:
+            return norm.startswith(value)
+        return glob is not None and glob.fullmatch(norm) is not None
 
-    def _lookup(self, surface: str) -> _Word:
-        """How one surface word compares, and the terms whose first word it matches; once per matcher."""
-        norm, stems = self._vocabulary.forms[surface]
+    def _lookup(self, surface: str) -> tuple[_Term, ...]:
+        """The terms whose first word `surface` matches, longest first; once per matcher and word."""
+        norm, stems = self._forms[surface]
         candidates: list[_Term] = []
         for stem in stems:
             candidates.extend(self.by_stem.get(stem, ()))
@@ -246,20 +243,21 @@ class LanguageMatcher:
             candidates.extend(t for glob, t in self.globs if glob.fullmatch(norm))
         # Longest terms first: a concept takes one hit per position, and "campos de refugiados" must win
         # over "campos" (masks and highlights need the whole phrase).
-        candidates.sort(key=lambda t: -len(t.patterns))
-        return _Word(norm, stems, tuple(candidates))
+        if len(candidates) > 1:
+            candidates.sort(key=lambda t: -len(t.patterns))
+        return tuple(candidates)
 
     def find(self, surfaces: Sequence[str]) -> list[Hit]:
         """Return concept hits over one segment's words (in text order)."""
-        # The per-word work runs in C (map, compress) over cached `_Word`s; Python only visits the
-        # few words that start some term.
-        words: list[_Word] = list(map(self._word_cache.__getitem__, surfaces))
+        # The per-word work runs in C (map, compress) over the cached first-word look-ups; Python only
+        # visits the few words that start some term.
+        starts = list(map(self._starts.__getitem__, surfaces))
         hits: list[Hit] = []
-        n = len(words)
+        n = len(starts)
         matches = self._word_matches
-        for i in compress(range(n), map(_TERMS, words)):
+        for i in compress(range(n), starts):
             taken: set[str] = set()  # a concept takes one hit per position: the longest term's
-            for term in words[i].terms:
+            for term in starts[i]:
                 if term.concept in taken:
                     continue
                 length = len(term.patterns)
@@ -268,7 +266,7 @@ class LanguageMatcher:
                         continue
                     patterns = term.patterns
                     k = 1
-                    while k < length and matches(patterns[k], words[i + k], surfaces[i + k]):
+                    while k < length and matches(patterns[k], surfaces[i + k]):
                         k += 1
                     if k < length:
                         continue

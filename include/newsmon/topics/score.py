@@ -179,10 +179,16 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
         for c in sent.concepts:
             where.setdefault(c, set()).add(i)
     places = _Places(sentences, topic.window)
-    features: dict[str, float] = {}
-    counts: dict[str, float] = {}
+    plan = _plan(topic)
+    # Every rule starts at what it gives a text where it does not hold; only the rules whose concepts
+    # all occur are worked out (an article has a handful of hits and most rules need what it lacks).
+    counts, features = (dict(zeros) for zeros in plan.zeros[covered])
     per_sentence: dict[tuple[int, bool], dict[str, Any]] = {}
-    for rule in topic.rules:
+    for rule, needs_all, needs_any in plan.rules:
+        if plan.skip and not (
+            where.keys() >= needs_all and (not needs_any or not needs_any.isdisjoint(where))
+        ):
+            continue
         if (rule.applies_to == "uncovered" and covered) or (rule.applies_to == "covered" and not covered):
             counts[rule.name] = 0.0
             features[rule.name] = 0.0
@@ -256,6 +262,46 @@ def score_analysis(topic: Topic, analysis: TextAnalysis) -> TopicScore:
         language_covered=covered,
         read_with=tuple(code or "" for code in languages),
     )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A topic's rules prepared for scoring: the concepts each needs, and per `covered` the counts and
+    features of a text where no rule holds (rule order: the order `TopicScore.features` shows)."""
+
+    rules: tuple[tuple[Rule, frozenset[str], frozenset[str]], ...]
+    zeros: Mapping[bool, tuple[dict[str, float], dict[str, float]]]
+    skip: bool  # rules whose concepts are missing may be skipped (rule names are unique)
+
+
+_PLANS: dict[int, tuple[Topic, _Plan]] = {}
+
+
+def _plan(topic: Topic) -> _Plan:
+    cached = _PLANS.get(id(topic))
+    if cached is not None and cached[0] is topic:
+        return cached[1]
+    zeros: dict[bool, tuple[dict[str, float], dict[str, float]]] = {}
+    for covered in (True, False):
+        counts: dict[str, float] = {}
+        features: dict[str, float] = {}
+        for rule in topic.rules:
+            if (rule.applies_to == "uncovered" and covered) or (rule.applies_to == "covered" and not covered):
+                counts[rule.name], features[rule.name] = 0.0, 0.0
+            else:  # what a rule without occurrences records (an int count; -0.0 for a cue)
+                counts[rule.name], features[rule.name] = 0, round(0 * rule.weight, 4)
+        zeros[covered] = (counts, features)
+    plan = _Plan(
+        rules=tuple((r, frozenset(r.all), frozenset(r.any)) for r in topic.rules),
+        zeros=zeros,
+        # with two rules of one name the later one's value stands, at the earlier one's place: every
+        # rule is then worked out, as it is written
+        skip=len({r.name for r in topic.rules}) == len(topic.rules),
+    )
+    if len(_PLANS) > 512:
+        _PLANS.clear()
+    _PLANS[id(topic)] = (topic, plan)
+    return plan
 
 
 def _unmasked(masks: Mapping[str, tuple[str, ...]], hits: list[Hit]) -> list[Hit]:
