@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,6 +52,29 @@ def _upper_class() -> str:
 # these are read: a text's other words, nine in ten, are never looked at.
 _UPPER = _upper_class()
 _CANDIDATE_RE = re.compile(rf"(?<!\w)(?<!\w[-'’])(?:[^\W\d_]{{1,4}}['’](?={_UPPER}))?{_UPPER}[\w'’-]*")
+# An upper-case letter: where every candidate is (see `_candidates`).
+_UPPER_RE = re.compile(_UPPER)
+
+
+def _candidates(text: str) -> Iterator[re.Match[str]]:
+    """`_CANDIDATE_RE.finditer(text)`, with the pattern tried only where a match can start: at an
+    upper-case letter, or up to five characters before one that follows an apostrophe (an elided
+    article). Run over the whole text, the pattern's look-behinds were tried at every character, most
+    of the time `anchors` took; upper-case letters are found by a single character class, which `re`
+    skips to."""
+    starts: set[int] = set()
+    for upper in _UPPER_RE.finditer(text):
+        at = upper.start()
+        starts.add(at)
+        if at >= 2 and text[at - 1] in "'’":
+            starts.update(range(max(0, at - 5), at - 1))
+    end = 0
+    for at in sorted(starts):
+        if at >= end and (match := _CANDIDATE_RE.match(text, at)):
+            end = match.end()
+            yield match
+
+
 # A figure as the tokenizer reads it (see `evidence.tokens`).
 _NUMBER_RE = re.compile(NUMBER_PATTERN)
 # What comes right before a word that opens a sentence (a capital there says nothing).
@@ -233,7 +257,7 @@ def anchors(
     text = unicodedata.normalize("NFKC", text)
     names: list[str] = []
     placed: list[tuple[int, str]] = []  # (where, key) of names, for the sequence
-    for match in _CANDIDATE_RE.finditer(text):
+    for match in _candidates(text):
         word = match.group(0)
         elided = _ELIDED_RE.match(word)
         if elided:
