@@ -50,9 +50,11 @@ def despaced_prefix(text: str, n: int) -> str:
 
     The text is cut before a whitespace character: nothing composes with what precedes a space under
     NFKC, case folding and the word-character filter work character by character, so the despaced cut
-    is the start of the despaced whole.
+    is the start of the despaced whole. The first cut is a quarter past `n` characters: despacing drops
+    about a sixth of a text in an alphabet (spaces, punctuation), none of kana or Han; a cut that falls
+    short is tried again twice as far.
     """
-    end = 2 * n
+    end = n + n // 4
     while end < len(text):
         space = _SPACE_RE.search(text, end)
         if space is None:
@@ -193,12 +195,26 @@ def _slot_minima(mixed: npt.NDArray[np.uint32], num_perm: int, seed: int) -> npt
     import numpy as np
 
     a, b = _permutations(num_perm, seed)
-    out = np.full(num_perm, _NO_HASH, dtype=np.uint32)
-    for lo in range(0, len(mixed), _CHUNK):
-        block = np.multiply(a[:, None], mixed[None, lo : lo + _CHUNK])
-        block += b[:, None]
-        np.minimum(out, block.min(axis=1), out=out)
+    if not len(mixed):
+        return np.full(num_perm, _NO_HASH, dtype=np.uint32)
+    out = _block_minima(a, b, mixed[:_CHUNK])
+    for lo in range(_CHUNK, len(mixed), _CHUNK):
+        np.minimum(out, _block_minima(a, b, mixed[lo : lo + _CHUNK]), out=out)
     return out
+
+
+def _block_minima(
+    a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], values: npt.NDArray[np.uint32]
+) -> npt.NDArray[np.uint32]:
+    """`_slot_minima` of one block of values. The ufunc's reduce is called straight away: `block.min`
+    and `np.full` (a start of all ones) went through Python wrappers, a few microseconds each for the
+    six signatures of a copy."""
+    import numpy as np
+
+    block = np.multiply(a[:, None], values[None, :])
+    block += b[:, None]
+    least: npt.NDArray[np.uint32] = np.minimum.reduce(block, axis=1)
+    return least
 
 
 def signature(values: npt.NDArray[np.uint32] | set[int], num_perm: int, seed: int = 1) -> bytes:
