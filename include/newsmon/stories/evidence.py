@@ -117,8 +117,20 @@ _STOP_RE = re.compile("[.!?…؟。！？]")
 _SPACE_CHAR_RE = regex.compile(r"\s")
 
 
-# How a sentence of running text ends (a headline or teaser line usually has no full stop).
-_PROSE_END_RE = re.compile(r"[.!?…؟。！？][\"'”’»)\]]*\s*$")
+# How a sentence of running text ends (a headline or teaser line usually has no full stop):
+# `[.!?…؟。！？]["'”’»)\]]*\s*$`, read from the end (see `_ends_as_prose`).
+_STOPS = ".!?…؟。！？"
+_CLOSERS = "\"'”’»)]"
+
+
+def _ends_as_prose(text: str) -> bool:
+    """Does the text end with a stop, perhaps before closing quotes or brackets and white space? Read
+    from its end: the pattern, searched for, was tried at every character of every sentence. (`rstrip`
+    drops what `re` reads as white space, and stops, closers and white space have no character in
+    common.)"""
+    head = text.rstrip().rstrip(_CLOSERS)
+    return bool(head) and head[-1] in _STOPS
+
 
 # A wire dateline opening a sentence: the place (a few capitalised words: city, region, country),
 # perhaps the date, and the agency's tag in brackets or slashes, or after a dash when a date came
@@ -322,7 +334,7 @@ def tokens(text: str) -> list[str]:
 def is_running_line(line: str) -> bool:
     """Does a line read as running text: it ends as prose does, or it is as long as a paragraph
     (see `RUNNING_LINE_WORDS`)? Headlines, bylines and time stamps do neither."""
-    return _PROSE_END_RE.search(line) is not None or len(line.split()) >= RUNNING_LINE_WORDS
+    return _ends_as_prose(line) or len(line.split()) >= RUNNING_LINE_WORDS
 
 
 def is_number(token: str) -> bool:
@@ -416,9 +428,7 @@ def segment(text: str, min_words: int) -> Segmented:
             # An embedded post is quoted, and like a copyright notice no part of the running text:
             # its words are neither aligned content nor a lead.
             in_quote = [True] * len(got)
-        ends_as_prose = (
-            bool(got) and not post and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
-        )
+        ends_as_prose = bool(got) and not post and _ends_as_prose(part) and not _is_notice(part)
         if ends_as_prose or (len(got) >= RUNNING_LINE_WORDS and not post):
             prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
