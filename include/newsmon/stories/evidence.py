@@ -153,7 +153,8 @@ _DATELINE_RE = regex.compile(
 # paragraphs start with a capital (or, in a caseless script, are not told apart: left as they are).
 # The break joined is `(?<=[\w,)])[ \t]*\n[ \t]*(?=\w)`, the word after it in lower case or a digit. That
 # pattern, run as one, was tried at every character of the text; `_unwrap` goes from line break to line
-# break and looks at the characters around each (a tenth of the time on an article of 30 lines).
+# break and looks at the characters around each (97 -> 8 us a pipeline-bench article, 42 -> 8 us a text
+# of the labelled sets).
 _LINE_BREAK_RE = re.compile(r"\n[ \t]*")
 _BEFORE_BREAK_RE = re.compile(r"[\w,)]")
 _WORD_CHAR_RE = re.compile(r"\w")
