@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,9 +32,8 @@ from newsmon.stories.evidence import (
 )
 
 
-def _upper_class() -> str:
-    """A character class of every upper-case letter, as ranges: Python's `re` has no \\p{Lu}, and the
-    `regex` module's, in the same pattern, read the same words 40% slower (1,824 texts, best of 3)."""
+def _upper_ranges() -> list[tuple[int, int]]:
+    """The upper-case letters, as ranges of code points (first, last)."""
     ranges: list[list[int]] = []
     for code in range(0x1F000):  # no upper-case letter lies beyond (Adlam, U+1E900-U+1E921, is the last)
         ch = chr(code)
@@ -42,15 +42,58 @@ def _upper_class() -> str:
                 ranges[-1][1] = code
             else:
                 ranges.append([code, code])
+    return [(a, b) for a, b in ranges]
+
+
+def _char_class(ranges: list[tuple[int, int]]) -> str:
+    """A character class of the code point ranges: Python's `re` has no \\p{Lu}, and the `regex`
+    module's, in the same pattern, read the same words 40% slower (1,824 texts, best of 3)."""
     spans = (re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
     return "[" + "".join(spans) + "]"
 
 
+_UPPER_RANGES = _upper_ranges()
+_UPPER = _char_class(_UPPER_RANGES)
 # A word that may be a name: a capitalised word of any cased script that starts a token (not "Israel"
 # of "anti-Israel"), with an elided article or preposition glued before it ("l'Afghanistan"). Only
 # these are read: a text's other words, nine in ten, are never looked at.
-_UPPER = _upper_class()
 _CANDIDATE_RE = re.compile(rf"(?<!\w)(?<!\w[-'’])(?:[^\W\d_]{{1,4}}['’](?={_UPPER}))?{_UPPER}[\w'’-]*")
+# Upper-case letters are looked for in two classes: `re` tests a character against a class's letters of
+# the Basic Multilingual Plane in one table look-up, but against each range beyond it in turn (41 of
+# them), which made a scan of the whole class ten times as long. Letters beyond it are rare (Deseret,
+# Adlam, mathematical capitals); only a text with characters there is scanned for them.
+_UPPER_BMP_RE = re.compile(_char_class([(a, min(b, 0xFFFF)) for a, b in _UPPER_RANGES if a <= 0xFFFF]))
+_UPPER_ASTRAL_RE = re.compile(_char_class([(max(a, 0x10000), b) for a, b in _UPPER_RANGES if b > 0xFFFF]))
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _upper_letters(text: str) -> list[int]:
+    """Where the text's upper-case letters are, in text order."""
+    found = [m.start() for m in _UPPER_BMP_RE.finditer(text)]
+    if not text.isascii():
+        astral = [m.start() for m in _ASTRAL_RE.finditer(text) if _UPPER_ASTRAL_RE.match(text, m.start())]
+        if astral:
+            found = sorted(found + astral)
+    return found
+
+
+def _candidates(text: str) -> Iterator[re.Match[str]]:
+    """`_CANDIDATE_RE.finditer(text)`, with the pattern tried only where a match can start: at an
+    upper-case letter, or up to five characters before one that follows an apostrophe (an elided
+    article). Run over the whole text, the pattern's look-behinds were tried at every character, most
+    of the time `anchors` took."""
+    starts: set[int] = set()
+    for at in _upper_letters(text):
+        starts.add(at)
+        if at >= 2 and text[at - 1] in "'’":
+            starts.update(range(max(0, at - 5), at - 1))
+    end = 0
+    for at in sorted(starts):
+        if at >= end and (match := _CANDIDATE_RE.match(text, at)):
+            end = match.end()
+            yield match
+
+
 # A figure as the tokenizer reads it (see `evidence.tokens`).
 _NUMBER_RE = re.compile(NUMBER_PATTERN)
 # What comes right before a word that opens a sentence (a capital there says nothing).
@@ -233,7 +276,7 @@ def anchors(
     text = unicodedata.normalize("NFKC", text)
     names: list[str] = []
     placed: list[tuple[int, str]] = []  # (where, key) of names, for the sequence
-    for match in _CANDIDATE_RE.finditer(text):
+    for match in _candidates(text):
         word = match.group(0)
         elided = _ELIDED_RE.match(word)
         if elided:

@@ -42,8 +42,10 @@ import regex  # type: ignore[import-untyped]  # no stubs installed (types-regex 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
-# Currency signs become a word, so they survive tokenising and mark the amount next to them.
-_CURRENCY_SIGNS = str.maketrans({s: " ¤ " for s in "$€£¥₽₣₺₹₴₸"})
+# Currency signs become a word, so they survive tokenising and mark the amount next to them. Replaced
+# by a pattern rather than `str.translate`, which maps a non-ASCII text character by character in
+# Python objects: ten times as long on a Russian article (0.5 ms), where the pattern skips to the signs.
+_CURRENCY_SIGN_RE = re.compile("[$€£¥₽₣₺₹₴₸]")
 #: Words that name a currency (ISO codes and the common names in the languages newsmon reads).
 _CURRENCY_TEXT = """
 ¤ chf eur usd gbp rub sek nok dkk pln czk huf try jpy cny aed sar egp uah kzt
@@ -109,10 +111,26 @@ _SENTENCE_RE = regex.compile(_SENTENCE_PATTERN)
 # ...and in a text with CJK full stops (the extra branch is tried at every character, so only there).
 _CJK_STOPS = "。！？"
 _CJK_SENTENCE_RE = regex.compile(_SENTENCE_PATTERN + r"|(?<=[。！？])(?=[^\s」』）)])")
+# Where a cut can start (see `_cuts`): right after a sentence's stop, or where the white space before a
+# line break starts.
+_STOP_RE = re.compile("[.!?…؟。！？]")
+_SPACE_CHAR_RE = regex.compile(r"\s")
 
 
-# How a sentence of running text ends (a headline or teaser line usually has no full stop).
-_PROSE_END_RE = re.compile(r"[.!?…؟。！？][\"'”’»)\]]*\s*$")
+# How a sentence of running text ends (a headline or teaser line usually has no full stop):
+# `[.!?…؟。！？]["'”’»)\]]*\s*$`, read from the end (see `_ends_as_prose`).
+_STOPS = ".!?…؟。！？"
+_CLOSERS = "\"'”’»)]"
+
+
+def _ends_as_prose(text: str) -> bool:
+    """Does the text end with a stop, perhaps before closing quotes or brackets and white space? Read
+    from its end: the pattern, searched for, was tried at every character of every sentence. (`rstrip`
+    drops what `re` reads as white space, and stops, closers and white space have no character in
+    common.)"""
+    head = text.rstrip().rstrip(_CLOSERS)
+    return bool(head) and head[-1] in _STOPS
+
 
 # A wire dateline opening a sentence: the place (a few capitalised words: city, region, country),
 # perhaps the date, and the agency's tag in brackets or slashes, or after a dash when a date came
@@ -133,19 +151,35 @@ _DATELINE_RE = regex.compile(
 # A line break inside a sentence: a hard-wrapped text (an agency's fixed-width lines, a mail) breaks
 # lines mid-sentence, where the next line goes on in lower case; headlines, menu entries and
 # paragraphs start with a capital (or, in a caseless script, are not told apart: left as they are).
-_WRAPPED_RE = re.compile(r"(?<=[\w,)])[ \t]*\n[ \t]*(?=(\w))")
+# The break joined is `(?<=[\w,)])[ \t]*\n[ \t]*(?=\w)`, the word after it in lower case or a digit. That
+# pattern, run as one, was tried at every character of the text; `_unwrap` goes from line break to line
+# break and looks at the characters around each (97 -> 8 us a pipeline-bench article, 42 -> 8 us a text
+# of the labelled sets).
+_LINE_BREAK_RE = re.compile(r"\n[ \t]*")
+_BEFORE_BREAK_RE = re.compile(r"[\w,)]")
+_WORD_CHAR_RE = re.compile(r"\w")
 
 
 def _unwrap(text: str) -> str:
-    """The text with the line breaks of hard-wrapped sentences made spaces (see `_WRAPPED_RE`)."""
+    """The text with the line breaks of hard-wrapped sentences made spaces (see `_LINE_BREAK_RE`)."""
     if "\n" not in text:
         return text
-    return _WRAPPED_RE.sub(_join_wrapped, text)
-
-
-def _join_wrapped(m: re.Match[str]) -> str:
-    after = m.group(1)
-    return " " if after.islower() or after.isdigit() else m.group(0)
+    out: list[str] = []
+    done = 0  # text[:done] is in `out`
+    for m in _LINE_BREAK_RE.finditer(text):
+        start, end = m.start(), m.end()
+        while start and text[start - 1] in " \t":
+            start -= 1
+        if not start or not _BEFORE_BREAK_RE.match(text, start - 1) or not _WORD_CHAR_RE.match(text, end):
+            continue
+        after = text[end]
+        if after.islower() or after.isdigit():
+            out += (text[done:start], " ")
+            done = end
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
 
 
 # What every dateline has in its first characters (a bracket, a slash or a dash): the cheap test
@@ -223,7 +257,7 @@ def number_key(token: str) -> str:
 
 def _prepare(text: str) -> str:
     """Compatibility-normalised, currency signs made words: what tokens are read from."""
-    return unicodedata.normalize("NFKC", text).translate(_CURRENCY_SIGNS)
+    return _CURRENCY_SIGN_RE.sub(" ¤ ", unicodedata.normalize("NFKC", text))
 
 
 #: Double quotation marks of the languages newsmon reads. Each one toggles "inside a quote": opening
@@ -238,6 +272,19 @@ _QUOTE_RE = re.compile("[" + "".join(sorted(QUOTE_MARKS)) + "]")
 def _token_re(text: str) -> re.Pattern[str]:
     """The tokenizer for a text: a character a token for kana and Han, if it has any."""
     return _WORD_TOKEN_RE if text.isascii() or not DENSE_LETTER_RE.search(text) else _DENSE_TOKEN_RE
+
+
+def _folded(raws: list[str]) -> tuple[list[str], list[bool]]:
+    """The tokens read from `raws` (words case-folded, figures normalised; a token of underscores only
+    is left empty), and for each whether it is a figure."""
+    # The words are folded all at once, joined by a character no token holds: case folding and the
+    # replacements work character by character, so this is each token folded on its own (a call or
+    # three a token were most of a copy's tokenizing time).
+    out = "\x00".join(raws).casefold().replace("ё", "е").replace("_", "").split("\x00")
+    digit = [raw[0].isdigit() for raw in raws]
+    if True in digit:
+        out = [number_key(raw) if d else tok for raw, tok, d in zip(raws, out, digit, strict=True)]
+    return out, digit
 
 
 def _tokens_and_anchors(
@@ -259,13 +306,7 @@ def _tokens_and_anchors(
     ends_inside = inside ^ (len(marks) % 2 == 1)
     if not raws:
         return [], [], [], ends_inside
-    # The words are folded all at once, joined by a character no token holds: case folding and the
-    # replacements work character by character, so this is each token folded on its own (a call or
-    # three a token were most of a copy's tokenizing time).
-    out = "\x00".join(raws).casefold().replace("ё", "е").replace("_", "").split("\x00")
-    digit = [raw[0].isdigit() for raw in raws]
-    if True in digit:
-        out = [number_key(raw) if d else tok for raw, tok, d in zip(raws, out, digit, strict=True)]
+    out, digit = _folded(raws)
     if "" in out:  # a token of underscores only: no token
         kept = [i for i, tok in enumerate(out) if tok]
         out, raws, digit = [out[i] for i in kept], [raws[i] for i in kept], [digit[i] for i in kept]
@@ -283,14 +324,18 @@ def _tokens_and_anchors(
 
 
 def tokens(text: str) -> list[str]:
-    """Case-folded words and normalised figures, in order."""
-    return _tokens_and_anchors(_prepare(text))[0]
+    """Case-folded words and normalised figures, in order: `_tokens_and_anchors(_prepare(text))[0]`
+    without the anchor and quotation flags, which cost as much again (`anchors` reads a text's tokens
+    anew when it writes figures as digits, most English articles)."""
+    text = _prepare(text)
+    out, _ = _folded(_token_re(text).findall(text))
+    return [tok for tok in out if tok] if "" in out else out
 
 
 def is_running_line(line: str) -> bool:
     """Does a line read as running text: it ends as prose does, or it is as long as a paragraph
     (see `RUNNING_LINE_WORDS`)? Headlines, bylines and time stamps do neither."""
-    return _PROSE_END_RE.search(line) is not None or len(line.split()) >= RUNNING_LINE_WORDS
+    return _ends_as_prose(line) or len(line.split()) >= RUNNING_LINE_WORDS
 
 
 def is_number(token: str) -> bool:
@@ -384,9 +429,7 @@ def segment(text: str, min_words: int) -> Segmented:
             # An embedded post is quoted, and like a copyright notice no part of the running text:
             # its words are neither aligned content nor a lead.
             in_quote = [True] * len(got)
-        ends_as_prose = (
-            bool(got) and not post and _PROSE_END_RE.search(part) is not None and not _is_notice(part)
-        )
+        ends_as_prose = bool(got) and not post and _ends_as_prose(part) and not _is_notice(part)
         if ends_as_prose or (len(got) >= RUNNING_LINE_WORDS and not post):
             prose.append((len(toks), len(toks) + len(got)))
         if len(got) >= min_words:
@@ -423,11 +466,33 @@ def segment(text: str, min_words: int) -> Segmented:
     )
 
 
+def _cuts(text: str, cut: regex.Pattern) -> Iterator[regex.Match]:
+    """`cut.finditer(text)` for the sentence patterns, with the pattern tried only where one of its
+    matches can start: right after a stop (`_STOP_RE`; the stop is in every branch's look-behind but
+    the line break's), or at the start of the white space around a line break. Run over the whole
+    text, the `regex` module tried each branch at every character, a tenth of a copy's fold CPU. A
+    match ends where white space does, or (empty) before a capital or a quote, so no match starts in
+    another's white space, and the starts are tried in text order: the same matches."""
+    starts = {stop.end() for stop in _STOP_RE.finditer(text)}
+    at = text.find("\n")
+    while at >= 0:
+        start = at
+        while start and _SPACE_CHAR_RE.match(text, start - 1):
+            start -= 1
+        starts.add(start)
+        at = text.find("\n", at + 1)
+    end = 0
+    for start in sorted(starts):
+        if start >= end and (sep := cut.match(text, start)):
+            end = sep.end()
+            yield sep
+
+
 def _parts(text: str) -> Iterator[tuple[int, str]]:
     """(offset, text) of each sentence or line of `text`, as `_SENTENCE_RE` cuts it."""
     pos = 0
     cut = _CJK_SENTENCE_RE if any(stop in text for stop in _CJK_STOPS) else _SENTENCE_RE
-    for sep in cut.finditer(text):
+    for sep in _cuts(text, cut):
         if sep.start() > pos:
             yield pos, text[pos : sep.start()]
         pos = max(pos, sep.end())
