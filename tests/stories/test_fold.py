@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from newsmon.store.db import session_scope, upgrade
 from newsmon.store.models import Alert, Copy, CopyBand, Feedback, Flag, Story, StoryLink, StoryMerge
 from newsmon.store.stories import (
+    PendingBuckets,
     candidate_signatures,
     copies_sharing_buckets,
     link_stories,
@@ -316,6 +317,43 @@ def test_a_bucket_look_up_counts_each_probe_once_in_any_order(db_url: str) -> No
         shuffled = copies_sharing_buckets(s, sorted(probes, reverse=True), -1, 10, marked=(1000, 2000))
     assert [(h.copy_id, h.hits, h.marked_hits) for h in got] == [(a, 3, 1), (b, 2, 0)]
     assert shuffled == got
+
+
+def test_a_bucket_look_up_counts_buckets_not_yet_written_as_written_ones(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        a, b, c, d = (add_copy(s, f"https://{x}.example/1", f"Text {x}.") for x in "abcd")
+        save_fingerprint(s, a, None, None, 0, [(1, 10), (2, 20), (1000, 30)], day=5, replace=False)
+        pending = PendingBuckets()
+        save_fingerprint(s, b, None, None, 0, [(1, 10), (3, 40)], day=5, replace=False, pending=pending)
+        save_fingerprint(
+            s, c, None, None, 0, [(1, 10), (2, 20), (1000, 30)], day=9, replace=False, pending=pending
+        )
+        save_fingerprint(s, d, None, None, 0, [(3, 40), (1000, 30)], day=6, replace=False, pending=pending)
+        assert s.scalar(select(func.count()).select_from(CopyBand)) == 3  # only a's, so far
+        probes = [(1000, 30), (1, 10), (2, 20), (1, 10), (3, 40)]
+        # (copy left out, limit, days): a and c tie on 3 hits, the lower id first as in the table
+        looks: list[tuple[int, int, tuple[int, int] | None]] = [
+            (-1, 10, None),
+            (c, 10, None),
+            (-1, 2, None),
+            (-1, 10, (4, 6)),
+        ]
+
+        def look_up(exclude_id: int, limit: int, days: tuple[int, int] | None) -> list[tuple[int, int, int]]:
+            hits = copies_sharing_buckets(
+                s, probes, exclude_id, limit, marked=(1000, 2000), days=days, pending=pending
+            )
+            return [(h.copy_id, h.hits, h.marked_hits) for h in hits]
+
+        held = [look_up(*look) for look in looks]
+        pending.write(s)
+        assert len(pending) == 0
+        written = [look_up(*look) for look in looks]
+    assert held == written
+    assert held[0] == [(a, 3, 1), (c, 3, 1), (b, 2, 0), (d, 2, 1)]
+    assert held[1] == [(a, 3, 1), (b, 2, 0), (d, 2, 1)]
+    assert held[2] == [(a, 3, 1), (c, 3, 1)]
+    assert held[3] == [(a, 3, 1), (b, 2, 0), (d, 2, 1)]
 
 
 def test_original_is_the_earliest_published_without_declarations(db_url: str) -> None:

@@ -133,6 +133,8 @@ class _Run:
     links: int = 0
     candidates: int = 0
     compared: int = 0
+    # The current page's buckets, written at its end (see `store.PendingBuckets`).
+    pending: store.PendingBuckets = field(default_factory=store.PendingBuckets)
 
     def feats(self, row: store.CopyRow) -> Features:
         got = self.features.get(row.id)
@@ -186,6 +188,7 @@ def _matches(
         cfg.max_candidates,
         marked=(LEAD_BAND_OFFSET, ANCHOR_BAND_OFFSET),
         days=_window(copy, day, cfg),
+        pending=run.pending,
     )
     ids = [h.copy_id for h in hits]
     shared_opening = shared_openings(hits, cfg)
@@ -326,6 +329,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         day=day,
         replace=copy.minhash is not None or copy.text_hash is not None,
         buckets_only=True,  # the columns are written with the copy's story, below
+        pending=run.pending,  # the buckets, with the rest of the page's
     )
     columns = (fp.text_hash, fp.minhash, fp.shingle_count)
     found = _matches(session, run, copy, fp, mine, day)
@@ -336,8 +340,11 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         run.new_stories += 1
         _link(session, run, story_id, found.links)
         return
-    seen = store.story_first_seen(session, matches)
-    order = sorted(seen, key=lambda sid: seen[sid])
+    if len(matches) == 1:  # the usual join: nothing to order (a copy's story always exists)
+        order = list(matches)
+    else:
+        seen = store.story_first_seen(session, matches)
+        order = sorted(seen, key=lambda sid: seen[sid])
     into = order[0]
     for other in order[1:]:
         reason = f"copy {copy.id} matched both ({matches[into]} / {matches[other]})"
@@ -374,6 +381,7 @@ def fold_pending(session: Session, *, now: datetime, config: FoldConfig | None =
             break
         for copy in batch:
             _fold_one(session, run, copy)
+        run.pending.write(session)
         session.flush()
     report = FoldReport(
         run.folded, run.new_stories, run.joined, tuple(run.merges), run.links, run.candidates, run.compared
