@@ -317,9 +317,9 @@ def _insert_buckets(session: Session, rows: Sequence[tuple[int, int, int, int]])
 
 class PendingBuckets:
     """Buckets of copies fingerprinted but not yet written, looked up as if they were (the fold stage
-    holds a page's buckets here and writes them together at the end of the page).
+    holds the buckets of a batch of pending copies here and writes them together at the batch's end).
 
-    On PostgreSQL that is one round trip a page instead of one a copy. On SQLite a copy's inserts,
+    On PostgreSQL that is one round trip a batch instead of one a copy. On SQLite a copy's inserts,
     spread over a hundred pages of the bucket index, came between look-ups and text reads that pushed
     those pages out of the page cache: written together, the same rows cost a third of the time.
     `copies_sharing_buckets` counts a copy's hits here and in the table alike; a copy's buckets are

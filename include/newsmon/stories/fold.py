@@ -133,7 +133,7 @@ class _Run:
     links: int = 0
     candidates: int = 0
     compared: int = 0
-    # The current page's buckets, written at its end (see `store.PendingBuckets`).
+    # The buckets of the batch of pending copies being folded, written at its end (`store.PendingBuckets`).
     pending: store.PendingBuckets = field(default_factory=store.PendingBuckets)
 
     def feats(self, row: store.CopyRow) -> Features:
@@ -329,7 +329,7 @@ def _fold_one(session: Session, run: _Run, copy: store.CopyRow) -> None:
         day=day,
         replace=copy.minhash is not None or copy.text_hash is not None,
         buckets_only=True,  # the columns are written with the copy's story, below
-        pending=run.pending,  # the buckets, with the rest of the page's
+        pending=run.pending,  # the buckets, with the rest of the batch's
     )
     columns = (fp.text_hash, fp.minhash, fp.shingle_count)
     found = _matches(session, run, copy, fp, mine, day)
