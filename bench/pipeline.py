@@ -764,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("local", "celery", "both"), default="both")
     parser.add_argument("--concurrency", type=int, default=2, help="task slots per Celery worker")
     parser.add_argument(
-        "--batch-size", type=int, default=100, help="NEWSMON_BATCH_SIZE: entries per mapped fetch_batch task"
+        "--batch-size", type=int, default=200, help="NEWSMON_BATCH_SIZE: entries per mapped fetch_batch task"
     )
     parser.add_argument(
         "--keep", type=Path, metavar="DIR", help="run in DIR and keep it (homes, databases, the run's log)"
