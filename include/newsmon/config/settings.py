@@ -64,11 +64,11 @@ class Settings:
     topics_dir: Path
     # Airflow maps one task per batch. A retry redoes only the batch's entries still waiting (each page is
     # committed as it is stored), so size is bounded by parallelism, not by retry cost; a batch downloads
-    # its hosts' pages in parallel itself. Measured with bench/pipeline.py --mode both (2,000 articles, one
-    # run each, 2026-12-01): 10 tasks of 200 against 20 of 100 took fetch from 22.2 to 21.1 task-s and the
-    # gaps between tasks from 3.0 to 2.6 s locally, and under Celery (2 workers x 2 slots) the fetch from
-    # 29.8 to 26.7 s of wall (105.5 -> 94.3 task-s: half the task start-ups). Earlier, 40 tasks of 50 ->
-    # 20 of 100 had cut Airflow's own time per run by 1.8 s locally.
+    # its hosts' pages in parallel itself. Measured with bench/pipeline.py (2,000 articles, 2026-12-01):
+    # under Celery (2 workers x 2 slots) 10 tasks of 200 against 20 of 100 took the fetch from 29.8 to
+    # 26.7 s of wall (105.5 -> 94.3 task-s: half the task start-ups, one run each); locally the fetch was
+    # 21.1 and 22.7 task-s in two runs at 200 against 22.2 at 100, within the runs' noise. Earlier, 40
+    # tasks of 50 -> 20 of 100 had cut Airflow's own time per run by 1.8 s locally.
     # At most batch_size * max_batches entries (3,200) are fetched per run; the rest wait for the next.
     batch_size: int = 200
     max_batches: int = 16
